@@ -1,0 +1,1 @@
+export * from "./ram-credentials-config.js";

@@ -1,0 +1,2 @@
+export * from './access-key-credential.js';
+export * from './credential-provider.js';

@@ -1,0 +1,17 @@
+/**
+ * ali-oss-managed-credentials: a drop-in `ali-oss` client whose AccessKey comes from a managed RAM
+ * credential in Alibaba Cloud KMS Secrets Manager and follows its rotation.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/managed-credentials-error.js';
+export * from './runtime/clock.js';
+export * from './kms/secret-source.js';
+export * from './kms/secret-info.js';
+export * from './kms/kms-error.js';
+export * from './kms/dkms/index.js';
+export * from './kms/openapi/index.js';
+export * from './credentials/index.js';
+export * from './cache/index.js';
+export * from './config/index.js';
+export * from './oss/index.js';

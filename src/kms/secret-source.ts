@@ -1,0 +1,36 @@
+import type { SecretInfo } from './secret-info.js';
+
+/** What to fetch with {@link SecretSource.getSecretValue}. */
+export interface GetSecretValueRequest {
+  /** Name (or, where the service accepts it, ARN) of the secret. */
+  secretName: string;
+  /** Version stage; the service default is `ACSCurrent`. */
+  versionStage?: string;
+  /**
+   * Ask for `ExtendedConfig`. Sources send `true` unless this is explicitly `false`, because the
+   * rotation-aware schedule needs `SecretSubType`.
+   */
+  fetchExtendedConfig?: boolean;
+}
+
+/** Per-call options of {@link SecretSource.getSecretValue}. */
+export interface GetSecretValueOptions {
+  /** Aborts the call, including any retry wait. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Something that can read a secret's current value from KMS: the KMS instance API (DKMS), the KMS
+ * OpenAPI, or a failover group of those. The cache only ever talks to this interface.
+ *
+ * Implementations throw `KmsError` (with `retryable`) for service errors and never put the secret value
+ * into an error.
+ */
+export interface SecretSource {
+  /** Short human-readable description for logs, e.g. `dkms(kst-xxx.cryptoservice.kms.aliyuncs.com)`. */
+  readonly description: string;
+  /** Fetches one secret version. */
+  getSecretValue(request: GetSecretValueRequest, options?: GetSecretValueOptions): Promise<SecretInfo>;
+  /** Releases sockets and timers. Idempotent. */
+  close?(): Promise<void> | void;
+}

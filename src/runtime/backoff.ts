@@ -1,0 +1,19 @@
+import type { RandomSource } from './clock.js';
+
+/** Parameters of an exponential backoff with full jitter. */
+export interface BackoffPolicy {
+  /** Delay scale of the first retry, in ms. */
+  baseMs: number;
+  /** Upper bound of any single delay, in ms. */
+  capMs: number;
+}
+
+/**
+ * Delay before retry number `attempt` (0-based) with "full jitter": uniform in
+ * `[0, min(capMs, baseMs * 2^attempt))`. Spreads retries of many clients instead of synchronising them.
+ */
+export function fullJitterDelayMs(attempt: number, policy: BackoffPolicy, random: RandomSource): number {
+  const exponent = Math.min(Math.max(0, attempt), 52);
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
+  return Math.floor(random() * Math.max(0, ceiling));
+}

@@ -1,0 +1,76 @@
+import type { Clock, TimerHandle } from '../../src/runtime/clock.js';
+import { clampTimerDelay } from '../../src/runtime/clock.js';
+
+interface PendingTimer {
+  id: number;
+  dueMs: number;
+  callback: () => void;
+}
+
+/**
+ * A {@link Clock} whose time only moves when the test says so. `advance(ms)` fires due timers in order and
+ * lets promise callbacks settle between them, so async code scheduled by a timer runs before the next one.
+ */
+export class VirtualClock implements Clock {
+  private nowMs: number;
+  private nextId = 1;
+  private readonly timers = new Map<number, PendingTimer>();
+
+  constructor(startMs = Date.UTC(2026, 0, 1)) {
+    this.nowMs = startMs;
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.set(id, { id, dueMs: this.nowMs + clampTimerDelay(delayMs), callback });
+    return id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle as number);
+  }
+
+  /** Number of timers not yet fired or cleared. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Due time of the earliest pending timer, if any. */
+  get nextDueMs(): number | undefined {
+    let next: number | undefined;
+    for (const timer of this.timers.values()) if (next === undefined || timer.dueMs < next) next = timer.dueMs;
+    return next;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in due order. */
+  async advance(ms: number): Promise<void> {
+    const targetMs = this.nowMs + ms;
+    for (;;) {
+      await flushPromises();
+      const due = [...this.timers.values()]
+        .filter((t) => t.dueMs <= targetMs)
+        .sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
+      if (!due) break;
+      this.timers.delete(due.id);
+      this.nowMs = Math.max(this.nowMs, due.dueMs);
+      due.callback();
+    }
+    this.nowMs = targetMs;
+    await flushPromises();
+  }
+
+  /** Moves time to the next pending timer and fires it (and any due at the same time). */
+  async runNext(): Promise<void> {
+    const next = this.nextDueMs;
+    if (next !== undefined) await this.advance(Math.max(0, next - this.nowMs));
+  }
+}
+
+/** Lets pending promise callbacks (and one macrotask turn) run. */
+export async function flushPromises(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
