@@ -1,0 +1,335 @@
+import OSS from 'ali-oss';
+import { inspect } from 'node:util';
+import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
+import type { CredentialProvider } from '../credentials/credential-provider.js';
+import type { AKExpireHandler } from './ak-expire-handler.js';
+import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
+import { acquireDefaultCredentialProvider } from './default-credential-provider.js';
+import { callMethodNames, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
+import { ProxyBucketError } from './proxy-bucket-error.js';
+import { redactOssError } from './redact-oss-error.js';
+import { isReplayableCall } from './replayability.js';
+
+/** Options of {@link ProxyBucket}: ali-oss options without credentials, plus where the credentials come from. */
+export type ProxyBucketOptions = Omit<
+  OSS.Options,
+  'accessKeyId' | 'accessKeySecret' | 'stsToken' | 'refreshSTSToken' | 'refreshSTSTokenInterval'
+> &
+  AliOssExtraOptions & {
+    /** Name of the KMS secret that holds the managed RAM credential. */
+    secretName: string;
+    /** Judges which errors mean "key rejected"; default `new OssAKExpireHandler()`. */
+    akExpireHandler?: AKExpireHandler;
+    /**
+     * Where credentials come from (normally a `SecretCacheClient`). Default: the process-wide shared client
+     * for the loaded configuration, reference counted and released by `shutdown()`. A client you pass is
+     * yours: `shutdown()` does not close it.
+     */
+    cacheClient?: CredentialProvider;
+  };
+
+/** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
+export interface ProxyBucketErrorAnnotations {
+  /**
+   * `true` when the AccessKey was rejected, the cache now holds a new key, but the call was not retried
+   * because its body (a stream) or sink was already consumed: calling again with a fresh stream will work.
+   */
+  retryWithFreshBody?: boolean;
+}
+
+type RawClient = OSS & Record<string, unknown> & { options: Record<string, unknown> };
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+const RAW_PROTOTYPE = OSS.prototype as unknown as Record<string, AnyFunction>;
+const CREDENTIAL_FIELDS = ['accessKeyId', 'accessKeySecret', 'stsToken', 'refreshSTSToken', 'refreshSTSTokenInterval'];
+// ali-oss refuses to construct without a key; the real one is set before every request is signed.
+const PLACEHOLDER_KEY = 'placeholder-until-first-credential';
+/** AccessKeyId that signed each failed request, so the refresh can tell a stale key from a current one. */
+const signedWith = new WeakMap<object, string>();
+
+/* Class and interface merge on purpose: the interface declares the full ali-oss surface, the class adds
+ * the methods to its prototype at module load (see the loop at the end of this file). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
+
+/**
+ * A drop-in replacement for an ali-oss client whose AccessKey comes from a managed RAM credential in KMS.
+ *
+ * Every ali-oss method works with the same arguments and results. Each request is signed with the
+ * cache's current (id, secret, token) triple. When OSS rejects the key (as judged by the
+ * {@link AKExpireHandler}), the bucket asks the cache for a coalesced refresh and retries the call once,
+ * but only if the key actually changed and the call can be replayed: a consumed stream is never re-sent
+ * (the error then carries `retryWithFreshBody: true`), and `multipartUpload` resumes from its checkpoint.
+ *
+ * @example
+ * ```ts
+ * const bucket = new ProxyBucket({ secretName: 'oss-ram-ak', endpoint: 'oss-cn-hangzhou.aliyuncs.com', bucket: 'b' });
+ * await bucket.put('a.txt', Buffer.from('hello'));
+ * await bucket.shutdown();
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ProxyBucket {
+  /** Name of the KMS secret this bucket's AccessKey comes from. */
+  readonly secretName: string;
+  readonly #client: RawClient;
+  readonly #provider: CredentialProvider;
+  readonly #handler: AKExpireHandler;
+  #release: (() => unknown) | undefined;
+  #applied: AccessKeyCredential | undefined;
+  #shutdown = false;
+
+  /**
+   * Synchronous, like `new OSS(...)`. Throws {@link ProxyBucketError} for invalid options and, when no
+   * `cacheClient` is given, a `ConfigError` if the configuration cannot be loaded.
+   */
+  constructor(options: ProxyBucketOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket options must be an object');
+    }
+    const { secretName, akExpireHandler, cacheClient, ...ossOptions } = options;
+    if (typeof secretName !== 'string' || secretName.trim() === '') {
+      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "secretName" must be a non-empty string');
+    }
+    for (const field of CREDENTIAL_FIELDS) {
+      if ((ossOptions as Record<string, unknown>)[field] !== undefined) {
+        throw new ProxyBucketError(
+          'ProxyBucket.InvalidOptions',
+          `ProxyBucket option "${field}" is not allowed: the AccessKey comes from the secret "${secretName}"`,
+        );
+      }
+    }
+    if (akExpireHandler !== undefined && typeof akExpireHandler?.judgeAKExpire !== 'function') {
+      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
+    }
+    this.secretName = secretName;
+    this.#handler = akExpireHandler ?? new OssAKExpireHandler();
+    this.#client = new OSS({ ...ossOptions, accessKeyId: PLACEHOLDER_KEY, accessKeySecret: PLACEHOLDER_KEY }) as RawClient;
+    if (cacheClient) {
+      this.#provider = cacheClient;
+    } else {
+      const shared = acquireDefaultCredentialProvider();
+      this.#provider = shared.provider;
+      this.#release = shared.release;
+    }
+    this.#installRequestHook();
+  }
+
+  /** Resolves once the first credential is loaded (the first call waits for it anyway). */
+  async ready(): Promise<void> {
+    this.#assertOpen();
+    this.#apply(await this.#provider.getCredential(this.secretName));
+  }
+
+  /** The AccessKeyId the next request will be signed with, if a credential is loaded. */
+  get accessKeyId(): string | undefined {
+    return this.#provider.peekCredential(this.secretName)?.accessKeyId;
+  }
+
+  /**
+   * A snapshot of the wrapped client's options without the AccessKey secret and token (read-only; use
+   * `useBucket` to change the bucket).
+   */
+  get options(): Readonly<Record<string, unknown>> {
+    const { accessKeySecret: _secret, stsToken: _token, ...rest } = this.#client.options;
+    return Object.freeze({ ...rest, accessKeyId: this.accessKeyId });
+  }
+
+  /**
+   * Releases the shared cache reference (closing the cache when this was its last user). Idempotent.
+   * Later calls reject with `ProxyBucket.Shutdown`.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#shutdown) return;
+    this.#shutdown = true;
+    const release = this.#release;
+    this.#release = undefined;
+    await release?.();
+  }
+
+  /** Same as {@link ProxyBucket.shutdown}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Secret-free summary. */
+  toJSON(): Record<string, unknown> {
+    const options = this.#client.options;
+    return {
+      secretName: this.secretName,
+      bucket: options.bucket ?? undefined,
+      endpoint: (options.endpoint as { host?: string } | undefined)?.host,
+      region: options.region,
+      accessKeyId: this.accessKeyId ?? null,
+      shutdown: this.#shutdown,
+    };
+  }
+
+  /** `ProxyBucket(secret -> bucket, key LTAI...)`. */
+  toString(): string {
+    const summary = this.toJSON();
+    return `ProxyBucket(${this.secretName} -> ${String(summary.bucket ?? '-')}, key ${String(summary.accessKeyId)})`;
+  }
+
+  [inspect.custom](_depth: number, options: object): string {
+    return `ProxyBucket ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** Runs an ali-oss call method with refresh-and-retry-once on a rejected key. */
+  async #call(method: string, args: unknown[]): Promise<unknown> {
+    this.#assertOpen();
+    if (method === 'multipartUpload') return this.#multipartUpload(args);
+    const invoke = (callArgs: unknown[]) => RAW_PROTOTYPE[method]!.apply(this.#client, callArgs);
+    try {
+      return await invoke(args);
+    } catch (error) {
+      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
+      return await invoke(args);
+    }
+  }
+
+  /**
+   * `multipartUpload` with a retry that resumes from the last checkpoint (same uploadId, finished parts
+   * kept) instead of starting a new upload and orphaning the old one.
+   */
+  async #multipartUpload(args: unknown[]): Promise<unknown> {
+    const [name, file, rawOptions] = args;
+    const userOptions = (rawOptions ?? {}) as Record<string, unknown>;
+    const userProgress = userOptions.progress as AnyFunction | undefined;
+    let checkpoint = userOptions.checkpoint;
+    const progress = async (percentage: unknown, latest: unknown, res: unknown) => {
+      if (latest) checkpoint = latest;
+      return userProgress?.call(undefined, percentage, latest, res);
+    };
+    const invoke = (extra: Record<string, unknown>) =>
+      RAW_PROTOTYPE.multipartUpload!.call(this.#client, name, file, { ...userOptions, progress, ...extra });
+    try {
+      return await invoke({});
+    } catch (error) {
+      if (!(await this.#shouldRetry(error, isReplayableCall('multipartUpload', [file])))) throw error;
+      return await invoke(checkpoint ? { checkpoint } : {});
+    }
+  }
+
+  /**
+   * After a failed call: if the handler judges the key rejected, force a coalesced refresh and report
+   * whether a retry makes sense (the key changed and the call is replayable).
+   */
+  async #shouldRetry(error: unknown, replayable: boolean): Promise<boolean> {
+    if (this.#shutdown || !this.#judgeExpired(error)) return false;
+    const staleAccessKeyId =
+      typeof error === 'object' && error !== null ? signedWith.get(error) : undefined;
+    const outcome = await this.#provider.refreshNow(this.secretName, {
+      staleAccessKeyId: staleAccessKeyId ?? this.#applied?.accessKeyId,
+    });
+    if (!outcome.changed) return false;
+    if (replayable) return true;
+    markRetryWithFreshBody(error);
+    return false;
+  }
+
+  #judgeExpired(error: unknown): boolean {
+    try {
+      return this.#handler.judgeAKExpire(error) === true;
+    } catch {
+      return false; // a faulty custom handler must not turn an OSS error into a different one
+    }
+  }
+
+  /** Puts the credential's triple into the wrapped client's options, all three fields together. */
+  #apply(credential: AccessKeyCredential): AccessKeyCredential {
+    if (credential !== this.#applied) {
+      const options = this.#client.options;
+      options.accessKeyId = credential.accessKeyId;
+      options.accessKeySecret = credential.accessKeySecret;
+      options.stsToken = credential.securityToken;
+      this.#applied = credential;
+    }
+    return credential;
+  }
+
+  /**
+   * Every HTTP request of the wrapped client, including the ones ali-oss makes internally (multipart
+   * parts), goes through `this.request`; an own property on the instance puts the current key in place
+   * right before ali-oss signs synchronously, and remembers which key signed a failed request.
+   */
+  #installRequestHook(): void {
+    const rawRequest = RAW_PROTOTYPE.request!;
+    Object.defineProperty(this.#client, 'request', {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: async (params: unknown) => {
+        this.#assertOpen();
+        const credential = this.#apply(
+          this.#provider.peekCredential(this.secretName) ?? (await this.#provider.getCredential(this.secretName)),
+        );
+        try {
+          return await rawRequest.call(this.#client, params);
+        } catch (error) {
+          if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
+          redactOssError(error, credential);
+          throw error;
+        }
+      },
+    });
+  }
+
+  /** Synchronous signer: uses the loaded key, or explains how to wait for it. */
+  #callSyncSigner(method: string, args: unknown[]): unknown {
+    this.#assertOpen();
+    const credential = this.#provider.peekCredential(this.secretName);
+    if (!credential) {
+      throw new ProxyBucketError(
+        'ProxyBucket.NotReady',
+        `ProxyBucket.${method}() is synchronous and the credential of secret "${this.secretName}" is not loaded yet: ` +
+          'await bucket.ready() first, or use an async variant (asyncSignatureUrl, signatureUrlV4)',
+      );
+    }
+    this.#apply(credential);
+    return RAW_PROTOTYPE[method]!.apply(this.#client, args);
+  }
+
+  #callSyncPlain(method: string, args: unknown[]): unknown {
+    const result = RAW_PROTOTYPE[method]!.apply(this.#client, args);
+    return result === this.#client ? this : result; // useBucket/setBucket chain on the proxy
+  }
+
+  #assertOpen(): void {
+    if (this.#shutdown) {
+      throw new ProxyBucketError('ProxyBucket.Shutdown', `ProxyBucket for secret "${this.secretName}" was shut down`);
+    }
+  }
+
+  /** @internal Method dispatch used by the generated prototype methods. */
+  static dispatch(bucket: ProxyBucket, method: string, args: unknown[]): unknown {
+    if (SYNC_SIGNING_METHODS.has(method)) return bucket.#callSyncSigner(method, args);
+    if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
+    return bucket.#call(method, args);
+  }
+}
+
+function markRetryWithFreshBody(error: unknown): void {
+  if (typeof error !== 'object' || error === null) return;
+  (error as ProxyBucketErrorAnnotations).retryWithFreshBody = true;
+  if (error instanceof Error) {
+    error.message +=
+      ' (the AccessKey was rotated and a fresh key is now loaded, but this call was not retried because its ' +
+      'stream body or sink was already consumed; call again with a fresh stream)';
+  }
+}
+
+for (const method of [...callMethodNames(OSS.prototype), ...SYNC_SIGNING_METHODS, ...SYNC_PLAIN_METHODS]) {
+  if (typeof RAW_PROTOTYPE[method] !== 'function' || method in ProxyBucket.prototype) continue;
+  Object.defineProperty(ProxyBucket.prototype, method, {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: {
+      [method](this: ProxyBucket, ...args: unknown[]) {
+        return ProxyBucket.dispatch(this, method, args);
+      },
+    }[method],
+  });
+}
