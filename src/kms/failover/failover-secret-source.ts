@@ -1,0 +1,235 @@
+import { ManagedCredentialsError } from '../../errors/managed-credentials-error.js';
+import { fullJitterDelayMs, type BackoffPolicy } from '../../runtime/backoff.js';
+import { systemClock, type Clock, type RandomSource, type TimerHandle } from '../../runtime/clock.js';
+import { sleep } from '../../runtime/sleep.js';
+import { KmsError } from '../kms-error.js';
+import type { SecretInfo } from '../secret-info.js';
+import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
+import { isRetryableError } from './is-retryable-error.js';
+
+/** Options of {@link FailoverSecretSource}. */
+export interface FailoverSecretSourceOptions {
+  /**
+   * The sources in order of preference (the configuration order: DKMS instances, then regions). At least
+   * one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
+   */
+  sources: readonly SecretSource[];
+  /** Overall deadline of one `getSecretValue`, in ms. Default 120 000 (what the v2 official clients use). */
+  deadlineMs?: number;
+  /**
+   * When the first source tried has not answered after this many ms, the others are tried as well (a slow
+   * source is treated like a failing one, but its answer is still taken if it comes first). Default 3 000.
+   */
+  hedgeAfterMs?: number;
+  /** Backoff between two tries of the same source (full jitter). Default `{ baseMs: 1_000, capMs: 10_000 }`. */
+  backoff?: BackoffPolicy;
+  /**
+   * After a less preferred source answered, calls start there; once this many ms have passed, the next
+   * call starts with the preferred source again (re-probe). Default 1 800 000 (30 min).
+   */
+  reprobeAfterMs?: number;
+  /** Time and timers. Default {@link systemClock}. */
+  clock?: Clock;
+  /** Jitter source. Default `Math.random`. */
+  random?: RandomSource;
+  /** For logs. Default `failover(<descriptions>)`. */
+  description?: string;
+}
+
+const DEFAULT_DEADLINE_MS = 120_000;
+const DEFAULT_HEDGE_AFTER_MS = 3_000;
+const DEFAULT_REPROBE_AFTER_MS = 30 * 60_000;
+const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
+
+/**
+ * A {@link SecretSource} over several sources (KMS instances, regions) in preference order.
+ *
+ * One call tries the healthy source first (initially the first configured one). A non-retryable error
+ * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
+ * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
+ * full-jitter backoff, and the first success wins; the losers are aborted. A source that fails for good
+ * drops out, but the call keeps waiting while any other source may still succeed, up to `deadlineMs`.
+ * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
+ * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
+ */
+export class FailoverSecretSource implements SecretSource {
+  readonly description: string;
+  private readonly sources: readonly SecretSource[];
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly deadlineMs: number;
+  private readonly hedgeAfterMs: number;
+  private readonly reprobeAfterMs: number;
+  private readonly backoff: BackoffPolicy;
+  private healthyIndex = 0;
+  private reprobeAtMs = 0;
+  private readonly activeCalls = new Set<(reason: unknown) => void>();
+  private closing: Promise<void> | undefined;
+
+  /** @param options - the sources and the timing policy */
+  constructor(options: FailoverSecretSourceOptions) {
+    if (options.sources.length === 0) {
+      throw new ManagedCredentialsError('Failover.NoSources', 'FailoverSecretSource needs at least one source');
+    }
+    this.sources = [...options.sources];
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.deadlineMs = nonNegative('deadlineMs', options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    this.hedgeAfterMs = nonNegative('hedgeAfterMs', options.hedgeAfterMs ?? DEFAULT_HEDGE_AFTER_MS);
+    this.reprobeAfterMs = nonNegative('reprobeAfterMs', options.reprobeAfterMs ?? DEFAULT_REPROBE_AFTER_MS);
+    const backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = { baseMs: nonNegative('backoff.baseMs', backoff.baseMs), capMs: nonNegative('backoff.capMs', backoff.capMs) };
+    this.description = options.description ?? `failover(${this.sources.map((s) => s.description).join(', ')})`;
+  }
+
+  /** Index (in configuration order) of the source the next call starts with, re-probe aside. */
+  get healthySourceIndex(): number {
+    return this.healthyIndex;
+  }
+
+  /** Fetches the secret from the first source that can deliver it; see the class description. */
+  getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
+    if (this.closing) {
+      return Promise.reject(
+        new KmsError(`${this.description} is closed`, { code: 'Failover.Closed', retryable: false, source: this.description }),
+      );
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const reprobe = this.healthyIndex !== 0 && this.clock.now() >= this.reprobeAtMs;
+    return this.race(request, reprobe ? 0 : this.healthyIndex, signal);
+  }
+
+  /** Aborts calls in flight and closes every source. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new KmsError(`${this.description} was closed during the call`, {
+        code: 'Failover.Closed',
+        retryable: false,
+        source: this.description,
+      });
+      for (const cancel of [...this.activeCalls]) cancel(closed);
+      await Promise.allSettled(this.sources.map(async (source) => source.close?.()));
+    })();
+    return this.closing;
+  }
+
+  private race(request: GetSecretValueRequest, startIndex: number, signal: AbortSignal | undefined): Promise<SecretInfo> {
+    const { clock, sources } = this;
+    return new Promise<SecretInfo>((resolve, reject) => {
+      // Aborted when the call settles: stops the losers' requests and backoff sleeps.
+      const losers = new AbortController();
+      const lastErrors = new Map<number, unknown>();
+      const running = new Set<number>();
+      const timers: TimerHandle[] = [];
+      let escalated = false;
+      let settled = false;
+
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        for (const timer of timers) clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onCallerAbort);
+        this.activeCalls.delete(cancel);
+        losers.abort(new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
+        settle();
+      };
+      const cancel = (reason: unknown) => finish(() => reject(reason));
+      const onCallerAbort = () => cancel(signal?.reason);
+
+      const launch = (index: number) => {
+        const source = sources[index] as SecretSource;
+        running.add(index);
+        // Each source is tried at once, then again after a backoff for every retryable failure.
+        const worker = async () => {
+          for (let attempt = 0; !settled; attempt++) {
+            if (attempt > 0) {
+              await sleep(fullJitterDelayMs(attempt - 1, this.backoff, this.random), { signal: losers.signal, clock });
+            }
+            try {
+              const info = await source.getSecretValue(request, { signal: losers.signal });
+              if (!settled) {
+                this.recordSuccess(index);
+                finish(() => resolve(info));
+              }
+              return;
+            } catch (error) {
+              if (settled) return;
+              lastErrors.set(index, error);
+              if (!isRetryableError(error)) {
+                running.delete(index);
+                // Final on the first source before any failover: report it as is (no failover).
+                if (!escalated || running.size === 0) finish(() => reject(this.finalError(startIndex, lastErrors)));
+                return;
+              }
+              escalate();
+            }
+          }
+        };
+        // The worker handles its own errors; the only rejection left is a backoff sleep cut short by the end of the call.
+        worker().catch(() => undefined);
+      };
+
+      const escalate = () => {
+        if (escalated || settled) return;
+        escalated = true;
+        for (let index = 0; index < sources.length; index++) if (!running.has(index)) launch(index);
+      };
+
+      this.activeCalls.add(cancel);
+      signal?.addEventListener('abort', onCallerAbort, { once: true });
+      timers.push(clock.setTimeout(() => cancel(this.deadlineError(request, lastErrors)), this.deadlineMs));
+      if (sources.length > 1) timers.push(clock.setTimeout(escalate, this.hedgeAfterMs));
+      launch(startIndex);
+    });
+  }
+
+  private recordSuccess(index: number): void {
+    if (index === 0) {
+      this.healthyIndex = 0;
+      return;
+    }
+    const nowMs = this.clock.now();
+    // A new fallback, or a failed re-probe of the preferred source: wait a full period before the next probe.
+    if (index !== this.healthyIndex || nowMs >= this.reprobeAtMs) this.reprobeAtMs = nowMs + this.reprobeAfterMs;
+    this.healthyIndex = index;
+  }
+
+  /** Every source failed for good: the error of the source tried first, else the most preferred one's. */
+  private finalError(startIndex: number, lastErrors: Map<number, unknown>): unknown {
+    if (lastErrors.has(startIndex)) return lastErrors.get(startIndex);
+    for (let index = 0; index < this.sources.length; index++) if (lastErrors.has(index)) return lastErrors.get(index);
+    return undefined;
+  }
+
+  private deadlineError(request: GetSecretValueRequest, lastErrors: Map<number, unknown>): KmsError {
+    const summary = [...lastErrors.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, error]) => `${(this.sources[index] as SecretSource).description}: ${describeError(error)}`);
+    return new KmsError(
+      `GetSecretValue of "${request.secretName}" did not succeed on any of ${this.sources.length} source(s) within ` +
+        `${this.deadlineMs} ms${summary.length > 0 ? `; last errors: ${summary.join('; ')}` : ' (no source answered)'}`,
+      {
+        code: 'Failover.DeadlineExceeded',
+        retryable: true,
+        source: this.description,
+        cause: new AggregateError([...lastErrors.values()], 'last error of each source'),
+      },
+    );
+  }
+}
+
+/** `code (HTTP status)` of an error, for the deadline summary; never its message (messages of foreign errors are not vetted). */
+function describeError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'unknown error';
+  const { code, httpStatus, name } = error as { code?: unknown; httpStatus?: unknown; name?: unknown };
+  const label = typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
+  return typeof httpStatus === 'number' ? `${label} (HTTP ${httpStatus})` : label;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ManagedCredentialsError('Failover.InvalidOption', `FailoverSecretSource option ${name} must be a finite number >= 0`);
+  }
+  return value;
+}

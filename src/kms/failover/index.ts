@@ -1,0 +1,2 @@
+export * from './failover-secret-source.js';
+export * from './is-retryable-error.js';

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { FailoverSecretSource, isRetryableError } from '../../../src/kms/failover/index.js';
+import { KmsError } from '../../../src/kms/kms-error.js';
+import type { SecretInfo } from '../../../src/kms/secret-info.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
+import { notFound, ScriptedSource, throttled, unavailable, type Step } from './scripted-source.js';
+
+type Outcome = { value: SecretInfo } | { error: unknown };
+const settle = (promise: Promise<SecretInfo>): Promise<Outcome> =>
+  promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+
+function setup(scripts: Step[][], options: { deadlineMs?: number; hedgeAfterMs?: number; reprobeAfterMs?: number } = {}) {
+  const clock = new VirtualClock();
+  const sources = scripts.map((steps, index) => new ScriptedSource(`src${index}`, clock, steps));
+  const failover = new FailoverSecretSource({
+    sources,
+    clock,
+    random: () => 0.5,
+    backoff: { baseMs: 1_000, capMs: 8_000 },
+    deadlineMs: options.deadlineMs ?? 60_000,
+    hedgeAfterMs: options.hedgeAfterMs ?? 3_000,
+    reprobeAfterMs: options.reprobeAfterMs ?? 600_000,
+  });
+  return { clock, sources, failover };
+}
+
+const request = { secretName: 'oss-ram-ak' };
+
+describe('FailoverSecretSource', () => {
+  it('uses only the preferred source while it answers', async () => {
+    const { clock, sources, failover } = setup([[{ answer: 'a' }], [{ answer: 'b' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+    expect(sources.map((s) => s.calls.length)).toEqual([1, 0]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('does not fail over on a non-retryable error', async () => {
+    const { clock, sources, failover } = setup([[{ fail: notFound() }], [{ answer: 'b' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await outcome).toMatchObject({ error: { code: 'Forbidden.ResourceNotFound' } });
+    expect(sources[1]?.calls).toHaveLength(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('tries the others in parallel after a retryable error, takes the first success and aborts the losers', async () => {
+    const { clock, sources, failover } = setup([
+      [{ fail: throttled() }],
+      [{ afterMs: 5_000, answer: 'slow b' }],
+      [{ afterMs: 100, answer: 'c' }],
+    ]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(200);
+    expect(await outcome).toMatchObject({ value: { secretData: 'c' } });
+    expect(sources.map((s) => s.calls.length)).toEqual([1, 1, 1]);
+    expect(sources[1]?.aborted).toBe(1);
+    expect(failover.healthySourceIndex).toBe(2);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('starts with the healthy source next time and re-probes the preferred one later', async () => {
+    const { clock, sources, failover } = setup(
+      [[{ fail: unavailable() }, { answer: 'a' }], [{ answer: 'b' }]],
+      { reprobeAfterMs: 600_000 },
+    );
+    const first = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await first).toMatchObject({ value: { secretData: 'b' } });
+    const [preferred, fallback] = sources as [ScriptedSource, ScriptedSource];
+    // The preferred source's backoff retry was aborted once b answered.
+    expect(preferred.calls).toHaveLength(1);
+
+    await clock.advance(60_000);
+    const second = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await second).toMatchObject({ value: { secretData: 'b' } });
+    expect([preferred.calls.length, fallback.calls.length]).toEqual([1, 2]);
+
+    await clock.advance(600_000);
+    const third = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await third).toMatchObject({ value: { secretData: 'a' } });
+    expect([preferred.calls.length, fallback.calls.length]).toEqual([2, 2]);
+    expect(failover.healthySourceIndex).toBe(0);
+  });
+
+  it('keeps the fallback for another period when the re-probe fails', async () => {
+    const { clock, sources, failover } = setup([[{ fail: unavailable() }], [{ answer: 'b' }]], { reprobeAfterMs: 1_000 });
+    await clock.advance(0);
+    for (let i = 0; i < 2; i++) {
+      const outcome = settle(failover.getSecretValue(request));
+      await clock.advance(0);
+      expect(await outcome).toMatchObject({ value: { secretData: 'b' } });
+      await clock.advance(2_000);
+    }
+    // Both calls were re-probes of the preferred source (the period had passed each time).
+    expect(sources.map((s) => s.calls.length)).toEqual([2, 2]);
+    const third = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    await third;
+    // A failed re-probe restarts the period, so the next call starts with the fallback.
+    const fourth = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    await fourth;
+    expect(sources.map((s) => s.calls.length)).toEqual([3, 4]);
+  });
+
+  it('hedges a slow source: the others are tried after hedgeAfterMs, and the slow call is aborted', async () => {
+    const { clock, sources, failover } = setup([[{ afterMs: 50_000, answer: 'late a' }], [{ afterMs: 10, answer: 'b' }]], {
+      hedgeAfterMs: 3_000,
+    });
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(2_999);
+    expect(sources[1]?.calls).toHaveLength(0);
+    await clock.advance(20);
+    expect(await outcome).toMatchObject({ value: { secretData: 'b' } });
+    expect(sources[0]?.aborted).toBe(1);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('takes the slow source if it still answers first after hedging', async () => {
+    const { clock, failover } = setup([[{ afterMs: 4_000, answer: 'a' }], [{ fail: throttled() }]], { hedgeAfterMs: 3_000 });
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(4_000);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+    expect(failover.healthySourceIndex).toBe(0);
+  });
+
+  it('never fails early while another source may still succeed', async () => {
+    const { clock, sources, failover } = setup([
+      [{ fail: throttled() }, { fail: throttled() }, { fail: throttled() }, { answer: 'a' }],
+      [{ fail: notFound() }],
+      [{ afterMs: 10, fail: new KmsError('bad signature', { code: 'IncompleteSignature', retryable: false }) }],
+    ]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(30_000);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+    // The non-retryable sources were tried once and then dropped out; the throttled one retried with backoff.
+    expect(sources.map((s) => s.calls.length)).toEqual([4, 1, 1]);
+  });
+
+  it('fails with the first source’s error when every source has failed for good', async () => {
+    const noPermission = new KmsError('denied', { code: 'Forbidden.NoPermission', httpStatus: 403, retryable: false });
+    const { clock, failover } = setup([[{ fail: throttled() }, { fail: notFound() }], [{ fail: noPermission }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(10_000);
+    expect(await outcome).toMatchObject({ error: { code: 'Forbidden.ResourceNotFound' } });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('retries a single source with backoff until it answers', async () => {
+    const { clock, sources, failover } = setup([[{ fail: unavailable() }, { fail: unavailable() }, { answer: 'a' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(sources[0]?.calls).toHaveLength(1);
+    // random() = 0.5: the first retry waits 500 ms, the second 1 000 ms.
+    await clock.advance(499);
+    expect(sources[0]?.calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(sources[0]?.calls).toHaveLength(2);
+    await clock.advance(1_000);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+  });
+
+  it('gives up at the deadline with a retryable error naming each source’s last error code', async () => {
+    const { clock, sources, failover } = setup([[{ fail: throttled() }], [{ fail: unavailable() }]], { deadlineMs: 30_000 });
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(30_000);
+    const result = await outcome;
+    expect(result).toHaveProperty('error');
+    const error = (result as { error: KmsError }).error;
+    expect(error).toBeInstanceOf(KmsError);
+    expect(error.code).toBe('Failover.DeadlineExceeded');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('oss-ram-ak');
+    expect(error.message).toContain('src0: Rejected.Throttling (HTTP 400)');
+    expect(error.message).toContain('src1: ServiceUnavailableTemporary (HTTP 503)');
+    expect(error.cause).toBeInstanceOf(AggregateError);
+    const calls = sources.map((s) => s.calls.length);
+    expect(calls.every((n) => n > 2)).toBe(true);
+    // Nothing keeps running after the deadline.
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(60_000);
+    expect(sources.map((s) => s.calls.length)).toEqual(calls);
+  });
+
+  it('honours the caller’s AbortSignal and aborts the calls in flight', async () => {
+    const { clock, sources, failover } = setup([[{ afterMs: 100_000, answer: 'a' }], [{ afterMs: 100_000, answer: 'b' }]]);
+    const controller = new AbortController();
+    const outcome = settle(failover.getSecretValue(request, { signal: controller.signal }));
+    await clock.advance(5_000);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    expect(await outcome).toEqual({ error: reason });
+    expect(sources.map((s) => s.aborted)).toEqual([1, 1]);
+    expect(clock.pendingTimers).toBe(0);
+    await expect(failover.getSecretValue(request, { signal: controller.signal })).rejects.toBe(reason);
+  });
+
+  it('close() rejects calls in flight, closes every source and refuses new calls', async () => {
+    const { clock, sources, failover } = setup([[{ afterMs: 100_000, answer: 'a' }], [{ answer: 'b' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(10);
+    await Promise.all([failover.close(), failover.close()]);
+    expect(await outcome).toMatchObject({ error: { code: 'Failover.Closed' } });
+    expect(sources.map((s) => s.closed)).toEqual([1, 1]);
+    await expect(failover.getSecretValue(request)).rejects.toMatchObject({ code: 'Failover.Closed' });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('treats errors without retryable: true as final', async () => {
+    expect(isRetryableError(throttled())).toBe(true);
+    expect(isRetryableError(notFound())).toBe(false);
+    expect(isRetryableError(new TypeError('bug'))).toBe(false);
+    expect(isRetryableError('text')).toBe(false);
+    const { clock, sources, failover } = setup([[{ fail: new TypeError('bug in a custom source') }], [{ answer: 'b' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    expect(await outcome).toMatchObject({ error: { message: 'bug in a custom source' } });
+    expect(sources[1]?.calls).toHaveLength(0);
+  });
+
+  it('rejects an empty source list and bad timing options', () => {
+    expect(() => new FailoverSecretSource({ sources: [] })).toThrow(expect.objectContaining({ code: 'Failover.NoSources' }));
+    const source = new ScriptedSource('x', new VirtualClock(), [{ answer: 'a' }]);
+    expect(() => new FailoverSecretSource({ sources: [source], deadlineMs: -1 })).toThrow(/deadlineMs/);
+    expect(() => new FailoverSecretSource({ sources: [source], backoff: { baseMs: Number.NaN, capMs: 1 } })).toThrow(
+      /backoff\.baseMs/,
+    );
+  });
+});
