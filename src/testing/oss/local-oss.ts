@@ -333,7 +333,9 @@ export class LocalOss {
       requestId,
       method,
       path: target?.rawPath ?? rawUrl.split('?')[0] ?? rawUrl,
-      query: Object.fromEntries(target?.query ?? []),
+      query: Object.fromEntries(
+        [...(target?.query ?? [])].map(([name, value]) => [name, TOKEN_PARAMS.has(name) ? '<security-token>' : value]),
+      ),
       bucket: target?.bucket,
       key: target?.key,
       authKind: attempt.kind,
@@ -382,6 +384,9 @@ export class LocalOss {
     res.end(method === 'HEAD' ? undefined : body);
   }
 }
+
+// Signed-URL parameters holding an STS token; the request log hides their values.
+const TOKEN_PARAMS = new Set(['security-token', 'x-oss-security-token']);
 
 function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};

@@ -43,6 +43,11 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Hides an STS token in diagnostic text (string to sign, canonical request); tokens are credentials. */
+function redactToken(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('<security-token>') : text;
+}
+
 function stringToSignBytes(stringToSign: string): string {
   return [...Buffer.from(stringToSign, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
 }
@@ -105,8 +110,9 @@ export class RequestAuthenticator {
       key: request.target.key,
       query: request.target.query,
     });
-    attempt.stringToSign = stringToSign;
-    this.#compare(accessKeyId, provided, v1Signature(record.accessKeySecret, stringToSign), stringToSign);
+    const token = request.headers['x-oss-security-token'];
+    attempt.stringToSign = redactToken(stringToSign, token);
+    this.#compare(accessKeyId, provided, v1Signature(record.accessKeySecret, stringToSign), stringToSign, token);
   }
 
   #v1Url(request: AuthRequest, attempt: AuthAttempt): void {
@@ -131,8 +137,9 @@ export class RequestAuthenticator {
       key: request.target.key,
       query,
     });
-    attempt.stringToSign = stringToSign;
-    this.#compare(accessKeyId, provided, v1Signature(record.accessKeySecret, stringToSign), stringToSign);
+    const token = query.get('security-token');
+    attempt.stringToSign = redactToken(stringToSign, token);
+    this.#compare(accessKeyId, provided, v1Signature(record.accessKeySecret, stringToSign), stringToSign, token);
   }
 
   #v4Header(request: AuthRequest, authorization: string, attempt: AuthAttempt): void {
@@ -155,7 +162,8 @@ export class RequestAuthenticator {
     this.#checkSkew(parseV4Timestamp(timestamp), timestamp);
     this.#checkScopeDate(scope.date, timestamp);
     const additional = (fields.get('AdditionalHeaders') ?? '').split(';').filter(Boolean).sort();
-    this.#verifyV4(request, request.target.query, additional, payloadHash, timestamp, scope, record, provided, attempt);
+    const token = request.headers['x-oss-security-token'];
+    this.#verifyV4(request, request.target.query, additional, payloadHash, timestamp, scope, record, provided, attempt, token);
   }
 
   #v4Url(request: AuthRequest, attempt: AuthAttempt): void {
@@ -175,7 +183,8 @@ export class RequestAuthenticator {
     const signed = new Map(query);
     signed.delete('x-oss-signature');
     const additional = (query.get('x-oss-additional-headers') ?? '').split(';').filter(Boolean).sort();
-    this.#verifyV4(request, signed, additional, 'UNSIGNED-PAYLOAD', timestamp, scope, record, provided, attempt);
+    const token = query.get('x-oss-security-token');
+    this.#verifyV4(request, signed, additional, 'UNSIGNED-PAYLOAD', timestamp, scope, record, provided, attempt, token);
   }
 
   #verifyV4(
@@ -188,6 +197,7 @@ export class RequestAuthenticator {
     record: OssKeyRecord,
     provided: string,
     attempt: AuthAttempt,
+    token: string | undefined,
   ): void {
     const canonicalRequest = v4CanonicalRequest({
       method: request.method,
@@ -199,9 +209,9 @@ export class RequestAuthenticator {
       payloadHash,
     });
     const stringToSign = v4StringToSign(timestamp, scope.text, canonicalRequest);
-    attempt.stringToSign = `${stringToSign}\n\n${canonicalRequest}`;
+    attempt.stringToSign = redactToken(`${stringToSign}\n\n${canonicalRequest}`, token);
     const expected = v4Signature(record.accessKeySecret, scope, stringToSign);
-    this.#compare(scope.accessKeyId, provided, expected, stringToSign, canonicalRequest);
+    this.#compare(scope.accessKeyId, provided, expected, stringToSign, token, canonicalRequest);
   }
 
   #parseScope(credential: string, attempt: AuthAttempt) {
@@ -278,15 +288,23 @@ export class RequestAuthenticator {
     }
   }
 
-  #compare(accessKeyId: string, provided: string, expected: string, stringToSign: string, canonicalRequest?: string) {
+  #compare(
+    accessKeyId: string,
+    provided: string,
+    expected: string,
+    stringToSign: string,
+    token: string | undefined,
+    canonicalRequest?: string,
+  ) {
     if (safeEqual(provided, expected)) return;
+    const shown = redactToken(stringToSign, token);
     throw new OssServiceError('SignatureDoesNotMatch', {
       extra: {
         OSSAccessKeyId: accessKeyId,
         SignatureProvided: provided,
-        StringToSign: stringToSign,
-        StringToSignBytes: stringToSignBytes(stringToSign),
-        ...(canonicalRequest === undefined ? {} : { CanonicalRequest: canonicalRequest }),
+        StringToSign: shown,
+        StringToSignBytes: stringToSignBytes(shown),
+        ...(canonicalRequest === undefined ? {} : { CanonicalRequest: redactToken(canonicalRequest, token) }),
       },
     });
   }
