@@ -1,1 +1,3 @@
-export {};
+export * from './open-api-secret-source.js';
+export * from './open-api-source-config-error.js';
+export * from './open-api-endpoint.js';

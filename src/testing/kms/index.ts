@@ -1,1 +1,4 @@
-export {};
+export * from './local-kms.js';
+export * from './local-kms-fault.js';
+export * from './local-kms-request-record.js';
+export * from './acs3-signature.js';

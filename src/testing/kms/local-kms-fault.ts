@@ -1,0 +1,17 @@
+/**
+ * A failure {@link LocalKms} injects into the next request(s), to test retries and failover:
+ * - `latency`: wait `delayMs`, then answer normally (a slow region);
+ * - `unavailable`: 503 `ServiceUnavailableTemporary`; `throttle`: 429 `Rejected.Throttling`;
+ *   `internal`: 500 `InternalFailure` (all three are retryable);
+ * - `reset`: drop the connection without an answer;
+ * - `garbage`: 502 with an HTML body, like a proxy in the way;
+ * - `error`: any JSON error.
+ */
+export type LocalKmsFault =
+  | { kind: 'latency'; delayMs: number }
+  | { kind: 'unavailable' }
+  | { kind: 'throttle' }
+  | { kind: 'internal' }
+  | { kind: 'reset' }
+  | { kind: 'garbage' }
+  | { kind: 'error'; httpStatus: number; code: string; message?: string };

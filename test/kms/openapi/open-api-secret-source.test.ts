@@ -1,0 +1,328 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RamCredentialsConfig } from '../../../src/config/ram-credentials-config.js';
+import { KmsError } from '../../../src/kms/kms-error.js';
+import { OpenApiSecretSource, OpenApiSourceConfigError } from '../../../src/kms/openapi/index.js';
+import { LocalKms } from '../../../src/testing/kms/index.js';
+import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
+import { SecretStore } from '../../../src/testing/secret-store.js';
+
+const AK = { accessKeyId: 'LTAI-kms-reader', accessKeySecret: 'reader-secret-123' };
+const akConfig: RamCredentialsConfig = { type: 'ak', ...AK };
+const RAM_SECRET = { accessKeyId: 'LTAI-oss-user', accessKeySecret: 'oss-user-secret-xyz' };
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+let store: SecretStore;
+let kms: LocalKms;
+let pki: TestPki;
+let tmp: string;
+const sources: OpenApiSecretSource[] = [];
+
+function source(options: Partial<ConstructorParameters<typeof OpenApiSecretSource>[0]> = {}): OpenApiSecretSource {
+  const created = new OpenApiSecretSource({ regionId: 'cn-hangzhou', endpoint: kms.endpoint, credentials: akConfig, ...options });
+  sources.push(created);
+  return created;
+}
+
+async function failure(promise: Promise<unknown>): Promise<KmsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KmsError);
+  return error as KmsError;
+}
+
+beforeAll(async () => {
+  store = new SecretStore();
+  store.setRamCredential('oss-ram-ak', { ...RAM_SECRET, rotationIntervalMs: WEEK_MS, userName: 'oss-writer' });
+  kms = await LocalKms.start({ store });
+  kms.addPrincipal(AK);
+  pki = createTestPki();
+  tmp = mkdtempSync(join(tmpdir(), 'openapi-source-'));
+});
+
+afterEach(() => {
+  kms.clearFaults();
+  kms.resetLog();
+  for (const s of sources.splice(0)) s.close();
+});
+
+afterAll(async () => {
+  await kms.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('OpenApiSecretSource against LocalKms', () => {
+  it('fetches and normalizes a rotating RAM credential secret with a signed RPC call', async () => {
+    const info = await source().getSecretValue({ secretName: 'oss-ram-ak' });
+    expect(JSON.parse(info.secretData)).toMatchObject({ AccessKeyId: RAM_SECRET.accessKeyId, AccessKeySecret: RAM_SECRET.accessKeySecret });
+    const stored = store.getVersion('oss-ram-ak');
+    expect(info).toMatchObject({
+      secretName: 'oss-ram-ak',
+      secretType: 'RAMCredentials',
+      secretDataType: 'text',
+      versionId: stored?.versionId,
+      versionStages: ['ACSCurrent'],
+      automaticRotation: 'Enabled',
+      rotationIntervalMs: WEEK_MS,
+      extendedConfig: { SecretSubType: 'RamUserAccessKey', UserName: 'oss-writer' },
+    });
+    // KMS dates have second precision.
+    expect(info.createTimeMs).toBe(Math.floor((stored?.createTimeMs ?? 0) / 1000) * 1000);
+    expect(info.nextRotationDateMs).toBe(Math.floor((stored?.nextRotationDateMs ?? 0) / 1000) * 1000);
+    expect(info.requestId).toMatch(/^[0-9A-F-]{36}$/);
+    expect(kms.requests).toEqual([
+      expect.objectContaining({
+        action: 'GetSecretValue',
+        version: '2016-01-20',
+        signatureAlgorithm: 'ACS3-HMAC-SHA256',
+        accessKeyId: AK.accessKeyId,
+        secretName: 'oss-ram-ak',
+        fetchExtendedConfig: 'true',
+        hasSecurityToken: false,
+        httpStatus: 200,
+      }),
+    ]);
+    // The value never shows up in logs or serializations.
+    expect(JSON.stringify(info)).not.toContain(RAM_SECRET.accessKeySecret);
+    expect(inspect(info)).not.toContain(RAM_SECRET.accessKeySecret);
+  });
+
+  it('passes VersionStage and FetchExtendedConfig=false through', async () => {
+    store.setRamCredential('rotated', { accessKeyId: 'LTAI-old', accessKeySecret: 'old-secret' });
+    store.rotate('rotated', { accessKeyId: 'LTAI-new', accessKeySecret: 'new-secret' });
+    const previous = await source().getSecretValue({ secretName: 'rotated', versionStage: 'ACSPrevious', fetchExtendedConfig: false });
+    expect(JSON.parse(previous.secretData)).toMatchObject({ AccessKeyId: 'LTAI-old' });
+    expect(previous.versionStages).toEqual(['ACSPrevious']);
+    expect(previous.extendedConfig).toBeUndefined();
+    expect(previous.rotationIntervalMs).toBeUndefined();
+    expect(kms.requests[0]).toMatchObject({ versionStage: 'ACSPrevious', fetchExtendedConfig: 'false' });
+  });
+
+  it('maps a missing secret to a final Forbidden.ResourceNotFound with status and request id', async () => {
+    const error = await failure(source().getSecretValue({ secretName: 'no-such-secret' }));
+    expect(error).toMatchObject({ code: 'Forbidden.ResourceNotFound', httpStatus: 404, retryable: false });
+    expect(error.requestId).toMatch(/^[0-9A-F-]{36}$/);
+    expect(error.source).toBe(`openapi(${kms.host})`);
+    expect(error.message).toContain('no-such-secret');
+  });
+
+  it('is rejected with a wrong AccessKeySecret (final, and the secret is not in the message)', async () => {
+    const error = await failure(
+      source({ credentials: { type: 'ak', accessKeyId: AK.accessKeyId, accessKeySecret: 'wrong-secret-456' } }).getSecretValue({
+        secretName: 'oss-ram-ak',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'SignatureDoesNotMatch', httpStatus: 400, retryable: false });
+    expect(error.message).not.toContain('wrong-secret-456');
+    expect(kms.requests[0]).toMatchObject({ errorCode: 'SignatureDoesNotMatch' });
+  });
+
+  it('is rejected with an unknown AccessKeyId, and when the identity may not read the secret', async () => {
+    const unknown = await failure(
+      source({ credentials: { type: 'ak', accessKeyId: 'LTAI-nobody', accessKeySecret: 'x' } }).getSecretValue({ secretName: 'oss-ram-ak' }),
+    );
+    expect(unknown).toMatchObject({ code: 'InvalidAccessKeyId.NotFound', httpStatus: 404, retryable: false });
+    kms.addPrincipal({ accessKeyId: 'LTAI-limited', accessKeySecret: 'limited-secret', allowedSecrets: ['other'] });
+    const denied = await failure(
+      source({ credentials: { type: 'ak', accessKeyId: 'LTAI-limited', accessKeySecret: 'limited-secret' } }).getSecretValue({
+        secretName: 'oss-ram-ak',
+      }),
+    );
+    expect(denied).toMatchObject({ code: 'Forbidden.NoPermission', httpStatus: 403, retryable: false });
+  });
+
+  it.each([
+    [{ kind: 'throttle' } as const, 'Rejected.Throttling', 429],
+    [{ kind: 'unavailable' } as const, 'ServiceUnavailableTemporary', 503],
+    [{ kind: 'internal' } as const, 'InternalFailure', 500],
+  ])('maps the injected %o to a retryable %s', async (fault, code, httpStatus) => {
+    kms.injectFault(fault);
+    const error = await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(error).toMatchObject({ code, httpStatus, retryable: true });
+    // The fault was one-shot: the next call works.
+    await expect(source().getSecretValue({ secretName: 'oss-ram-ak' })).resolves.toHaveProperty('secretName', 'oss-ram-ak');
+  });
+
+  it('maps a garbage body and a dropped connection to retryable errors', async () => {
+    kms.injectFault({ kind: 'garbage' });
+    expect(await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }))).toMatchObject({
+      code: 'InvalidResponse',
+      retryable: true,
+    });
+    kms.injectFault({ kind: 'reset' });
+    expect(await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }))).toMatchObject({
+      code: 'NetworkError',
+      retryable: true,
+    });
+  });
+
+  it('maps a refused connection to a retryable NetworkError', async () => {
+    const down = await LocalKms.start({ store });
+    const endpoint = down.endpoint;
+    await down.close();
+    const error = await failure(source({ endpoint }).getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(error).toMatchObject({ code: 'NetworkError', retryable: true });
+  });
+
+  it('times out after readTimeoutMs with a retryable Timeout', async () => {
+    kms.injectFault({ kind: 'latency', delayMs: 10_000 });
+    const error = await failure(source({ readTimeoutMs: 200 }).getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(error).toMatchObject({ code: 'Timeout', retryable: true });
+  });
+
+  it('rejects with the abort reason as soon as the signal aborts, and on close()', async () => {
+    kms.injectFault({ kind: 'latency', delayMs: 10_000 }, 2);
+    const controller = new AbortController();
+    const slow = source();
+    const call = slow.getSecretValue({ secretName: 'oss-ram-ak' }, { signal: controller.signal });
+    await expect.poll(() => kms.callCount).toBe(1);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+
+    const second = slow.getSecretValue({ secretName: 'oss-ram-ak' });
+    await expect.poll(() => kms.callCount).toBe(2);
+    slow.close();
+    await expect(second).rejects.toMatchObject({ code: 'OpenApi.Closed' });
+    await expect(slow.getSecretValue({ secretName: 'oss-ram-ak' })).rejects.toMatchObject({ code: 'OpenApi.Closed' });
+  });
+
+  it('signs with STS credentials from the default chain (environment) and sends the token', async () => {
+    kms.addPrincipal({ accessKeyId: 'STS.temp-id', accessKeySecret: 'temp-secret', securityToken: 'token-abc' });
+    const saved = { ...process.env };
+    try {
+      process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'] = 'STS.temp-id';
+      process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = 'temp-secret';
+      process.env['ALIBABA_CLOUD_SECURITY_TOKEN'] = 'token-abc';
+      const info = await source({ credentials: { type: 'default' } }).getSecretValue({ secretName: 'oss-ram-ak' });
+      expect(info.secretName).toBe('oss-ram-ak');
+      expect(kms.requests[0]).toMatchObject({ accessKeyId: 'STS.temp-id', hasSecurityToken: true, httpStatus: 200 });
+
+      process.env['ALIBABA_CLOUD_SECURITY_TOKEN'] = 'token-stolen';
+      const error = await failure(source({ credentials: { type: 'default' } }).getSecretValue({ secretName: 'oss-ram-ak' }));
+      expect(error).toMatchObject({ code: 'InvalidSecurityToken.MismatchWithAccessKey', retryable: false });
+      expect(error.message).not.toContain('token-stolen');
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('reports a default chain that finds nothing as a retryable CredentialsUnavailable', async () => {
+    const saved = { ...process.env };
+    try {
+      for (const key of Object.keys(process.env)) if (key.startsWith('ALIBABA_CLOUD_')) delete process.env[key];
+      process.env['ALIBABA_CLOUD_ECS_METADATA_DISABLED'] = 'true';
+      process.env['ALIBABA_CLOUD_PROFILE'] = 'none';
+      process.env['HOME'] = tmp;
+      const error = await failure(source({ credentials: { type: 'default' } }).getSecretValue({ secretName: 'oss-ram-ak' }));
+      expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
+      expect(kms.callCount).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('asks the ECS metadata service for ecs_ram_role credentials (unreachable here: retryable CredentialsUnavailable)', async () => {
+    const error = await failure(
+      source({ credentials: { type: 'ecs_ram_role', roleName: 'kms-reader' }, connectTimeoutMs: 300, readTimeoutMs: 300 }).getSecretValue({
+        secretName: 'oss-ram-ak',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
+    expect(error.message).toContain('ecs_ram_role');
+    expect(kms.callCount).toBe(0);
+  });
+});
+
+describe('OpenApiSecretSource over HTTPS', () => {
+  let tlsKms: LocalKms;
+  beforeAll(async () => {
+    tlsKms = await LocalKms.start({ store, tls: { certPem: pki.leafChainPem, keyPem: pki.leafKeyPem } });
+    tlsKms.addPrincipal(AK);
+  });
+  afterAll(() => tlsKms.close());
+
+  it('trusts the CA from caFilePath (root + second CA, as downloaded for an instance gateway)', async () => {
+    const caFilePath = join(tmp, 'PrivateKmsCA_test.pem');
+    writeFileSync(caFilePath, pki.caBundlePem);
+    const info = await source({ endpoint: tlsKms.host, caFilePath }).getSecretValue({ secretName: 'oss-ram-ak' });
+    expect(info.secretName).toBe('oss-ram-ak');
+  });
+
+  it('verifies the certificate: no CA, or another CA, is a final TlsVerificationFailed', async () => {
+    tlsKms.resetLog();
+    const noCa = await failure(source({ endpoint: tlsKms.endpoint }).getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(noCa).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    expect(noCa.message).toContain('caFilePath');
+    const other = createTestPki({ keyLabel: 'other-pki', caName: 'Other' });
+    const wrongCa = await failure(source({ endpoint: tlsKms.endpoint, ca: other.caBundlePem }).getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(wrongCa).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    expect(tlsKms.callCount).toBe(0);
+  });
+
+  it('checks the host name against the certificate', async () => {
+    const ipless = createTestPki({ leaf: { dnsNames: ['kst-test.cryptoservice.kms.aliyuncs.com'], ipAddresses: [] } });
+    const wrongName = await LocalKms.start({ store, tls: { certPem: ipless.leafChainPem, keyPem: ipless.leafKeyPem } });
+    try {
+      const error = await failure(source({ endpoint: wrongName.host, ca: ipless.caBundlePem }).getSecretValue({ secretName: 'oss-ram-ak' }));
+      expect(error).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    } finally {
+      await wrongName.close();
+    }
+  });
+});
+
+describe('OpenApiSecretSource configuration', () => {
+  it('derives the shared gateway endpoints from the region', () => {
+    const shared = new OpenApiSecretSource({ regionId: 'cn-shanghai', credentials: akConfig });
+    const vpc = new OpenApiSecretSource({ regionId: 'cn-shanghai', vpc: true, credentials: akConfig });
+    const instance = new OpenApiSecretSource({
+      regionId: 'cn-shanghai',
+      endpoint: 'https://kst-sh1.cryptoservice.kms.aliyuncs.com',
+      credentials: akConfig,
+    });
+    expect([shared.endpoint, vpc.endpoint, instance.endpoint]).toEqual([
+      { host: 'kms.cn-shanghai.aliyuncs.com', protocol: 'https' },
+      { host: 'kms-vpc.cn-shanghai.aliyuncs.com', protocol: 'https' },
+      { host: 'kst-sh1.cryptoservice.kms.aliyuncs.com', protocol: 'https' },
+    ]);
+    expect(instance.description).toBe('openapi(kst-sh1.cryptoservice.kms.aliyuncs.com)');
+  });
+
+  it.each([
+    [{ endpoint: 'http://kms.cn-hangzhou.aliyuncs.com' }, 'OpenApiConfig.InsecureEndpoint', 'kms.cn-hangzhou.aliyuncs.com'],
+    [{ endpoint: 'https://kms.example.com/some/path' }, 'OpenApiConfig.InvalidEndpoint', 'kms.example.com'],
+    [{ endpoint: 'ftp://kms.example.com' }, 'OpenApiConfig.InvalidEndpoint', 'ftp://kms.example.com'],
+    [{ regionId: 'cn hangzhou' }, 'OpenApiConfig.InvalidRegionId', 'cn hangzhou'],
+    [{ caFilePath: '/nonexistent/ca.pem' }, 'OpenApiConfig.CaFileUnreadable', '/nonexistent/ca.pem'],
+    [{ ca: 'not a certificate' }, 'OpenApiConfig.InvalidCa', 'ca'],
+    [{ readTimeoutMs: 0 }, 'OpenApiConfig.InvalidOption', 'readTimeoutMs'],
+  ])('rejects %o with %s naming it', (override, code, named) => {
+    expect(() => new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: akConfig, ...override })).toThrow(
+      expect.objectContaining({ code, message: expect.stringContaining(named) }),
+    );
+  });
+
+  it('rejects incomplete RAM credentials, naming the missing keys but not the secret', () => {
+    const make = (credentials: RamCredentialsConfig) => () => new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials });
+    expect(make({ type: 'ak', accessKeyId: 'LTAI-x', accessKeySecret: '' })).toThrow(/credentials_access_secret/);
+    const missingRole = make({ type: 'ram_role', accessKeyId: 'LTAI-x', accessKeySecret: 'hidden-1', roleArn: '', roleSessionName: 's' });
+    expect(missingRole).toThrow(expect.objectContaining({ code: 'OpenApiConfig.InvalidCredentials', message: expect.stringContaining('credentials_role_arn') }));
+    expect(missingRole).not.toThrow(/hidden-1/);
+  });
+
+  it('explains that client_key credentials belong to a KMS instance (DKMS)', () => {
+    const build = () =>
+      new OpenApiSecretSource({
+        regionId: 'cn-hangzhou',
+        credentials: { type: 'client_key', privateKeyPath: '/keys/clientKey.json', password: 'pw-secret' },
+      });
+    expect(build).toThrow(OpenApiSourceConfigError);
+    expect(build).toThrow(expect.objectContaining({ code: 'OpenApiConfig.UnsupportedCredentialsType', message: expect.stringContaining('cache_client_dkms_config_info') }));
+  });
+});
