@@ -180,7 +180,11 @@ export class ProxyBucket {
   async #call(method: string, args: unknown[]): Promise<unknown> {
     this.#assertOpen();
     if (method === 'multipartUpload') return this.#multipartUpload(args);
-    const invoke = (callArgs: unknown[]) => RAW_PROTOTYPE[method]!.apply(this.#client, callArgs);
+    // Signers such as asyncSignatureUrl read the key without going through `request`.
+    const invoke = async (callArgs: unknown[]) => {
+      await this.#applyCurrent();
+      return RAW_PROTOTYPE[method]!.apply(this.#client, callArgs);
+    };
     try {
       return await invoke(args);
     } catch (error) {
@@ -237,6 +241,13 @@ export class ProxyBucket {
     }
   }
 
+  /** Applies the cache's current credential, waiting for the first load if needed. */
+  async #applyCurrent(): Promise<AccessKeyCredential> {
+    return this.#apply(
+      this.#provider.peekCredential(this.secretName) ?? (await this.#provider.getCredential(this.secretName)),
+    );
+  }
+
   /** Puts the credential's triple into the wrapped client's options, all three fields together. */
   #apply(credential: AccessKeyCredential): AccessKeyCredential {
     if (credential !== this.#applied) {
@@ -262,9 +273,7 @@ export class ProxyBucket {
       enumerable: false,
       value: async (params: unknown) => {
         this.#assertOpen();
-        const credential = this.#apply(
-          this.#provider.peekCredential(this.secretName) ?? (await this.#provider.getCredential(this.secretName)),
-        );
+        const credential = await this.#applyCurrent();
         try {
           return await rawRequest.call(this.#client, params);
         } catch (error) {
