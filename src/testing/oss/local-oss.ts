@@ -233,6 +233,11 @@ export class LocalOss {
     return [...this.#state.buckets.keys()].sort();
   }
 
+  /** Requests whose headers arrived and that are not answered yet (body still arriving, or being handled). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Counters over all requests (shortcut for `requests.counters()`). */
   counters(): OssRequestCounters {
     return this.requests.counters();
