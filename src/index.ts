@@ -11,6 +11,7 @@ export * from './kms/secret-info.js';
 export * from './kms/kms-error.js';
 export * from './kms/dkms/index.js';
 export * from './kms/openapi/index.js';
+export * from './kms/failover/index.js';
 export * from './credentials/index.js';
 export * from './cache/index.js';
 export * from './config/index.js';
