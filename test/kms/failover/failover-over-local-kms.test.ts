@@ -58,7 +58,8 @@ afterAll(async () => {
   await Promise.all(servers.map((kms) => kms.close()));
 });
 
-const [hangzhou, shanghai, beijing] = [0, 1, 2].map((i) => () => servers[i] as LocalKms);
+const region = (index: number) => () => servers[index] as LocalKms;
+const [hangzhou, shanghai, beijing] = [region(0), region(1), region(2)];
 
 describe('FailoverSecretSource over LocalKms regions (real SDK, real sockets)', () => {
   it('fails over from a region that is down and keeps using the healthy one', async () => {
