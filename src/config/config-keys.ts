@@ -1,0 +1,410 @@
+/** Where a setting may come from, in increasing precedence: the properties file, the environment, code. */
+export type ConfigSource = 'file' | 'env' | 'code';
+
+/** How a key's value is parsed. */
+export type ConfigValueType =
+  | 'string'
+  | 'enum'
+  | 'path'
+  | 'env-var-name'
+  | 'string-list'
+  | 'json-array'
+  | 'duration-ms'
+  | 'count';
+
+/** One row of the configuration table: everything parsing, validation, the README and the CLI need. */
+export interface ConfigKeySpec {
+  /** The key, identical in the properties file, the environment and the options object. */
+  readonly name: string;
+  /** How the value is parsed. */
+  readonly type: ConfigValueType;
+  /** The default in the key's own unit (ms for durations), when there is one. */
+  readonly defaultValue?: number;
+  /** Smallest accepted value for numeric keys. */
+  readonly min?: number;
+  /** Allowed values of `enum` keys. */
+  readonly values?: readonly string[];
+  /** One-sentence documentation. */
+  readonly description: string;
+  /** Whether the value is a secret (never shown, logged or put into an error). */
+  readonly secret: boolean;
+  /** Where the key is accepted. */
+  readonly sources: readonly ConfigSource[];
+  /** Accepted for compatibility with the official providers but not used; produces a warning. */
+  readonly ignored?: boolean;
+}
+
+/** One field of an object in a JSON-array key, for documentation and typo detection. */
+export interface ConfigJsonFieldSpec {
+  /** Field name as written in the JSON. */
+  readonly name: string;
+  /** JSON type accepted. */
+  readonly type: 'string' | 'boolean' | 'integer (ms)' | 'path';
+  /** Whether the entry is invalid without it. */
+  readonly required: boolean;
+  /** The default, as documentation text. */
+  readonly defaultText?: string;
+  /** One-sentence documentation. */
+  readonly description: string;
+}
+
+const ALL_SOURCES: readonly ConfigSource[] = ['file', 'env', 'code'];
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The `credentials_type` values accepted (`token` is the official providers' undocumented alias of `ak`). */
+export const CREDENTIALS_TYPES = ['ak', 'token', 'sts', 'ram_role', 'ecs_ram_role', 'client_key', 'oidc_role_arn'] as const;
+
+/**
+ * The configuration table: every key this library reads, in documentation order. It drives parsing,
+ * validation, unknown-key warnings, {@link renderConfigTableMarkdown} and the CLI.
+ */
+export const CONFIG_KEYS = [
+  {
+    name: 'cache_client_dkms_config_info',
+    type: 'json-array',
+    description:
+      'KMS instances (DKMS) to read secrets from, in order of preference: a JSON array of objects (fields below).',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'cache_client_region_id',
+    type: 'json-array',
+    description:
+      'KMS OpenAPI regions (shared gateway or instance gateway) to read secrets from, after the DKMS instances: a JSON array of objects (fields below). Needs RAM credentials (`credentials_type`).',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_type',
+    type: 'enum',
+    values: CREDENTIALS_TYPES,
+    description:
+      'RAM identity for `cache_client_region_id`: `ak`, `sts`/`ram_role`, `ecs_ram_role`, `client_key` or `oidc_role_arn`. Unset: the Alibaba Cloud default credential chain.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_access_key_id',
+    type: 'string',
+    description: 'AccessKey id for `ak`, `sts` and `ram_role`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_access_secret',
+    type: 'string',
+    description: 'AccessKey secret for `ak`, `sts` and `ram_role`.',
+    secret: true,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_access_token_id',
+    type: 'string',
+    description: 'AccessKey id for the legacy type `token` (same as `ak`).',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_access_token',
+    type: 'string',
+    description: 'AccessKey secret for the legacy type `token` (same as `ak`).',
+    secret: true,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_role_arn',
+    type: 'string',
+    description: 'RAM role ARN for `sts`/`ram_role` (required) and `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_role_session_name',
+    type: 'string',
+    description: 'Role session name for `sts`/`ram_role` (required) and `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_policy',
+    type: 'string',
+    description: 'Optional session policy (JSON text) for `sts`/`ram_role` and `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_duration_seconds',
+    type: 'count',
+    min: 900,
+    description: 'Optional role session duration in seconds (STS unit) for `sts`/`ram_role` and `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_sts_endpoint',
+    type: 'string',
+    description: 'Optional STS endpoint for `sts`/`ram_role` and `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_sts_region_id',
+    type: 'string',
+    description: 'Optional STS region for `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_role_name',
+    type: 'string',
+    description: 'ECS instance RAM role name for `ecs_ram_role` (optional: the metadata service names it).',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_oidc_provider_arn',
+    type: 'string',
+    description: 'OIDC provider ARN for `oidc_role_arn`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'credentials_oidc_token_file_path',
+    type: 'path',
+    description: 'OIDC token file for `oidc_role_arn`; must exist.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'client_key_private_key_path',
+    type: 'path',
+    description: 'ClientKey JSON file for `credentials_type=client_key`; must exist.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'client_key_password_from_file_path',
+    type: 'path',
+    description:
+      'File holding the ClientKey password (surrounding whitespace and newlines are trimmed); fallback for every DKMS entry.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'client_key_password_from_env_variable',
+    type: 'env-var-name',
+    description: 'NAME of an environment variable holding the ClientKey password; fallback for every DKMS entry.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'client_key_password',
+    type: 'string',
+    description: 'The ClientKey password itself; last fallback. Environment or code only, never the file.',
+    secret: true,
+    sources: ['env', 'code'],
+  },
+  {
+    name: 'secret_names',
+    type: 'string-list',
+    description: 'Comma-separated secret names to fetch at start, so the first request finds them cached.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'rotation_interval',
+    type: 'duration-ms',
+    defaultValue: 6 * HOUR_MS,
+    min: 1000,
+    description:
+      'Refresh interval (ms) for a rotating RAM secret when its NextRotationDate is not within this interval; also the cap.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'delay_interval',
+    type: 'duration-ms',
+    defaultValue: 5 * MINUTE_MS,
+    min: 0,
+    description: 'Delay (ms) after NextRotationDate before refreshing, so KMS has the new key.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'refresh_jitter_max',
+    type: 'duration-ms',
+    defaultValue: 5 * MINUTE_MS,
+    min: 0,
+    description: 'Upper bound (ms) of the random delay added to every scheduled refresh, drawn anew each time.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'default_refresh_interval',
+    type: 'duration-ms',
+    defaultValue: HOUR_MS,
+    min: 1000,
+    description: 'Refresh interval (ms) for secrets without automatic rotation.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'refresh_backoff_base',
+    type: 'duration-ms',
+    defaultValue: 2000,
+    min: 1,
+    description: 'First retry delay (ms) after a failed refresh; doubles per failure (full jitter).',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'refresh_backoff_cap',
+    type: 'duration-ms',
+    defaultValue: 10_000,
+    min: 1,
+    description: 'Largest retry delay (ms) after failed refreshes; not less than `refresh_backoff_base`.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'max_staleness',
+    type: 'duration-ms',
+    defaultValue: 0,
+    min: 0,
+    description:
+      'How long (ms) the last good key is served while refreshes fail; after that requests fail fast. 0 = no limit.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'forced_refresh_capacity',
+    type: 'count',
+    defaultValue: 5,
+    min: 0,
+    description: 'Forced refreshes (after an AccessKey was rejected) allowed per `forced_refresh_interval` per secret.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'forced_refresh_interval',
+    type: 'duration-ms',
+    defaultValue: 10 * MINUTE_MS,
+    min: 1,
+    description: 'Window (ms) in which `forced_refresh_capacity` forced refreshes are allowed.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'monitor_period_milliseconds',
+    type: 'duration-ms',
+    min: 0,
+    description: 'Official providers only (AccessKey age monitor); ignored here: the refresh schedule covers it.',
+    secret: false,
+    sources: ALL_SOURCES,
+    ignored: true,
+  },
+  {
+    name: 'monitor_customer_milliseconds',
+    type: 'duration-ms',
+    min: 0,
+    description: 'Official providers only (monitor log drain); ignored here: use the cache events.',
+    secret: false,
+    sources: ALL_SOURCES,
+    ignored: true,
+  },
+] as const satisfies readonly ConfigKeySpec[];
+
+/** The name of a configuration key. */
+export type ConfigKeyName = (typeof CONFIG_KEYS)[number]['name'];
+
+const KEYS_BY_NAME: ReadonlyMap<string, ConfigKeySpec> = new Map(CONFIG_KEYS.map((spec) => [spec.name, spec]));
+
+/** The table row of `name`, or `undefined` for an unknown key. */
+export function configKeySpec(name: string): ConfigKeySpec | undefined {
+  return KEYS_BY_NAME.get(name);
+}
+
+/** Fields of a `cache_client_dkms_config_info` entry. */
+export const DKMS_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
+  { name: 'regionId', type: 'string', required: true, description: 'Region of the KMS instance.' },
+  {
+    name: 'endpoint',
+    type: 'string',
+    required: true,
+    description: 'Instance host[:port], e.g. `kst-xxx.cryptoservice.kms.aliyuncs.com` (a leading `https://` is dropped).',
+  },
+  { name: 'clientKeyFile', type: 'path', required: true, description: 'ClientKey JSON file; must exist.' },
+  {
+    name: 'passwordFromFilePath',
+    type: 'path',
+    required: false,
+    description: 'File holding the ClientKey password (trimmed); tried first.',
+  },
+  {
+    name: 'passwordFromEnvVariable',
+    type: 'string',
+    required: false,
+    description: 'NAME of an environment variable holding the ClientKey password; tried second.',
+  },
+  {
+    name: 'caFilePath',
+    type: 'path',
+    required: false,
+    description: "PEM CA bundle for the instance's private CA; must exist.",
+  },
+  {
+    name: 'ignoreSslCerts',
+    type: 'boolean',
+    required: false,
+    defaultText: 'false',
+    description: 'Skip TLS certificate verification (never in production; warned about).',
+  },
+  { name: 'connectTimeout', type: 'integer (ms)', required: false, description: 'Connect timeout in ms.' },
+  { name: 'readTimeout', type: 'integer (ms)', required: false, description: 'Read (response) timeout in ms.' },
+];
+
+/** Fields of a `cache_client_region_id` entry. */
+export const REGION_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
+  { name: 'regionId', type: 'string', required: true, description: 'Region, e.g. `cn-hangzhou`.' },
+  {
+    name: 'endpoint',
+    type: 'string',
+    required: false,
+    defaultText: '`kms.<regionId>.aliyuncs.com`',
+    description: 'Custom host[:port], e.g. an instance gateway `kst-xxx.cryptoservice.kms.aliyuncs.com`.',
+  },
+  {
+    name: 'vpc',
+    type: 'boolean',
+    required: false,
+    defaultText: 'false',
+    description: 'Use the VPC endpoint `kms-vpc.<regionId>.aliyuncs.com` (when no `endpoint`).',
+  },
+  { name: 'caFilePath', type: 'path', required: false, description: 'PEM CA bundle for the endpoint; must exist.' },
+];
+
+/**
+ * Fields of a DKMS entry that the official providers accept (inherited from their DKMS SDK config) but this
+ * library does not use; they produce a warning instead of an unknown-field warning.
+ */
+export const IGNORED_DKMS_FIELDS: readonly string[] = [
+  'password',
+  'passwordFromFilePathName',
+  'protocol',
+  'clientKeyContent',
+  'accessKeyId',
+  'privateKey',
+  'type',
+  'userAgent',
+  'ignoreSSL',
+  'httpProxy',
+  'httpsProxy',
+  'noProxy',
+  'maxIdleConns',
+  'socks5Proxy',
+  'socks5NetWork',
+  'ca',
+  'caCert',
+];

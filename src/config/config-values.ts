@@ -1,0 +1,128 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, ConfigErrorCode, describeLocation, type ConfigErrorLocation } from './config-error.js';
+
+/** Largest accepted integer (ms or count): beyond it arithmetic on it loses precision. */
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/** A non-empty trimmed string, or a {@link ConfigError} naming `location`. */
+export function expectString(value: unknown, location: ConfigErrorLocation): string {
+  if (typeof value !== 'string') {
+    throw invalid(location, `must be a string, got ${describeType(value)}`);
+  }
+  const trimmed = value.trim();
+  if (trimmed === '') throw new ConfigError(ConfigErrorCode.MissingKey, `${describeLocation(location)} is empty`, location);
+  return trimmed;
+}
+
+/** An integer >= `min` from a number or a string of digits. */
+export function expectInteger(value: unknown, location: ConfigErrorLocation, min: number): number {
+  let parsed: number;
+  if (typeof value === 'number') {
+    parsed = value;
+  } else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+    parsed = Number(value.trim());
+  } else {
+    throw invalid(location, `must be a whole number${describeUnit(location)}, got ${describeType(value)}`);
+  }
+  if (!Number.isSafeInteger(parsed) || parsed > MAX_INTEGER) {
+    throw invalid(location, `must be a whole number${describeUnit(location)} up to ${MAX_INTEGER}`);
+  }
+  if (parsed < min) throw invalid(location, `must be at least ${min}${describeUnit(location)}`);
+  return parsed;
+}
+
+/** `true`/`false`, also as the strings `"true"`/`"false"` (any case), as the Java and Go providers accept. */
+export function expectBoolean(value: unknown, location: ConfigErrorLocation): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  throw invalid(location, `must be true or false, got ${describeType(value)}`);
+}
+
+/**
+ * An environment variable name: letters, digits and `_`, not starting with a digit. A value with other
+ * characters is almost certainly the password itself put in the wrong place, so it is refused (unechoed).
+ */
+export function expectEnvVarName(value: unknown, location: ConfigErrorLocation): string {
+  const name = expectString(value, location);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw invalid(location, 'must be the NAME of an environment variable (letters, digits, _), not its value');
+  }
+  return name;
+}
+
+/**
+ * An endpoint as `host` or `host:port`. A leading `https://` and a trailing `/` are dropped (the Go DKMS SDK
+ * does the same); any other scheme, a path, query or credentials are refused: the connection is always HTTPS.
+ */
+export function expectEndpoint(value: unknown, location: ConfigErrorLocation): string {
+  const text = expectString(value, location).replace(/^https:\/\//i, '').replace(/\/$/, '');
+  let url: URL | undefined;
+  if (!/[\s/?#@\\]/.test(text) && !text.includes('://')) {
+    try {
+      url = new URL(`https://${text}`);
+    } catch {
+      url = undefined;
+    }
+  }
+  if (url === undefined || url.host === '' || url.pathname !== '/') {
+    throw invalid(location, 'must be host or host:port (optionally prefixed by https://)');
+  }
+  return url.host;
+}
+
+/** Resolves `value` against `baseDir` and checks that it is a readable file. */
+export function expectReadableFile(value: unknown, location: ConfigErrorLocation, baseDir: string): string {
+  const path = isAbsolute(expectString(value, location)) ? (value as string).trim() : resolve(baseDir, (value as string).trim());
+  checkReadableFile(path, location);
+  return path;
+}
+
+/** A {@link ConfigError} (`UnreadableFile`) unless `path` is a readable regular file. */
+export function checkReadableFile(path: string, location: ConfigErrorLocation): void {
+  const at = { ...location, file: path };
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(
+      ConfigErrorCode.UnreadableFile,
+      `${describeLocation(location)}: file ${path} ${missing ? 'does not exist' : 'cannot be read'}`,
+      at,
+    );
+  }
+  if (!isFile) {
+    throw new ConfigError(ConfigErrorCode.UnreadableFile, `${describeLocation(location)}: ${path} is not a file`, at);
+  }
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ConfigError(ConfigErrorCode.UnreadableFile, `${describeLocation(location)}: file ${path} cannot be read`, at);
+  }
+}
+
+/** An `InvalidValue` {@link ConfigError}: `<location> <problem>`. */
+export function invalid(location: ConfigErrorLocation, problem: string): ConfigError {
+  return new ConfigError(ConfigErrorCode.InvalidValue, `${describeLocation(location)} ${problem}`, location);
+}
+
+/** The type of a value for messages, never the value itself. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') {
+    // A hint for Python-style files, where text after `#` was a comment; Java keeps it in the value.
+    return value.includes('#') ? 'a string containing "#" (comments are only allowed at line start)' : 'text';
+  }
+  return `a ${typeof value}`;
+}
+
+function describeUnit(location: ConfigErrorLocation): string {
+  const name = location.field ?? location.key ?? '';
+  return /interval|timeout|staleness|jitter|backoff|milliseconds/i.test(name) ? ' of ms' : '';
+}
