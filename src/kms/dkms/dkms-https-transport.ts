@@ -1,0 +1,200 @@
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Clock } from '../../runtime/clock.js';
+import { KmsError } from '../kms-error.js';
+import { tlsFailureHint, type CaBundleInfo } from './ca-bundle.js';
+
+/** Options of {@link DkmsHttpsTransport}. */
+export interface DkmsHttpsTransportOptions {
+  /** Host name or IP (no brackets) to connect to. */
+  hostname: string;
+  /** TCP port. */
+  port: number;
+  /** CA bundle PEM; `undefined` uses Node's default trust store. */
+  ca?: string | Buffer;
+  /** Parsed view of `ca`, for error hints. */
+  caInfo?: CaBundleInfo;
+  /** Disables certificate and hostname verification. */
+  ignoreSslCerts: boolean;
+  /** TCP connect + TLS handshake budget. */
+  connectTimeoutMs: number;
+  /** Budget of the whole request, from start to the last response byte. */
+  readTimeoutMs: number;
+  /** Larger response bodies are refused. */
+  maxResponseBytes: number;
+  clock: Clock;
+  /** Name used in error messages and `KmsError.source`. */
+  description: string;
+}
+
+/** One HTTP answer, body fully read. */
+export interface DkmsHttpResponse {
+  status: number;
+  contentType?: string;
+  body: Buffer;
+}
+
+/** OpenSSL/Node codes of certificate verification failures: configuration problems, not worth a retry. */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+type Timeout = { kind: 'ConnectTimeout' | 'ReadTimeout'; ms: number };
+
+/**
+ * HTTPS POSTs to one DKMS endpoint over a keep-alive agent, with a connect budget, a whole-request budget,
+ * a response size cap and abort support. Failures become {@link KmsError}s (`NetworkError`,
+ * `ConnectTimeout`, `ReadTimeout`, `TlsError`, `ResponseTooLarge`); an abort rejects with `signal.reason`.
+ */
+export class DkmsHttpsTransport {
+  private readonly agent: https.Agent;
+  /** Sockets whose TLS handshake finished (a reused keep-alive socket needs no connect budget). */
+  private readonly handshakeDone = new WeakSet<Socket>();
+
+  /** @param options - where to connect and the limits */
+  constructor(private readonly options: DkmsHttpsTransportOptions) {
+    this.agent = new https.Agent({
+      keepAlive: true,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      rejectUnauthorized: !options.ignoreSslCerts,
+    });
+  }
+
+  /** Sends one request and reads the whole answer. */
+  send(headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<DkmsHttpResponse> {
+    const { clock, description } = this.options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<DkmsHttpResponse>((resolve, reject) => {
+      let settled = false;
+      let timedOut: Timeout | undefined;
+      const timers: unknown[] = [];
+      const finish = (error: unknown, response?: DkmsHttpResponse) => {
+        if (settled) return;
+        settled = true;
+        for (const timer of timers) clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (response) resolve(response);
+        else reject(error);
+      };
+      const request = https.request({
+        host: this.options.hostname,
+        port: this.options.port,
+        method: 'POST',
+        path: '/',
+        headers,
+        agent: this.agent,
+      });
+      const onAbort = () => {
+        finish(signal?.reason);
+        request.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const startTimer = (timeout: Timeout) => {
+        const handle = clock.setTimeout(() => {
+          timedOut = timeout;
+          request.destroy();
+        }, timeout.ms);
+        timers.push(handle);
+        return handle;
+      };
+      startTimer({ kind: 'ReadTimeout', ms: this.options.readTimeoutMs });
+      const connectTimer = startTimer({ kind: 'ConnectTimeout', ms: this.options.connectTimeoutMs });
+      request.on('socket', (socket: Socket) => {
+        // A reused keep-alive socket is already connected; a new one must finish TCP and TLS in time.
+        if (this.handshakeDone.has(socket)) {
+          clock.clearTimeout(connectTimer);
+        } else {
+          socket.once('secureConnect', () => {
+            this.handshakeDone.add(socket);
+            clock.clearTimeout(connectTimer);
+          });
+        }
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut)));
+      request.on('response', (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        const declared = Number(response.headers['content-length']);
+        const limit = this.options.maxResponseBytes;
+        const tooLarge = () =>
+          new KmsError(`DKMS ${description} sent a response larger than maxResponseBytes (${limit} bytes)`, {
+            code: 'ResponseTooLarge',
+            httpStatus: status,
+            retryable: false,
+            source: description,
+          });
+        if (Number.isFinite(declared) && declared > limit) {
+          finish(tooLarge());
+          request.destroy();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            finish(tooLarge());
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut)));
+        response.on('close', () => {
+          if (!response.complete) {
+            finish(this.toKmsError(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }), timedOut));
+          }
+        });
+        response.on('end', () => {
+          const contentType = response.headers['content-type'];
+          finish(undefined, { status, body: Buffer.concat(chunks), ...(contentType ? { contentType } : {}) });
+        });
+      });
+      request.end(body);
+    });
+  }
+
+  /** Destroys the agent and its sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private toKmsError(error: NodeJS.ErrnoException, timedOut: Timeout | undefined): KmsError {
+    const { description } = this.options;
+    if (timedOut) {
+      const what = timedOut.kind === 'ConnectTimeout' ? 'connecting to' : 'waiting for';
+      return new KmsError(`timed out after ${timedOut.ms} ms ${what} DKMS ${description}`, {
+        code: timedOut.kind,
+        retryable: true,
+        source: description,
+      });
+    }
+    const code = error.code;
+    if (code !== undefined && TLS_VERIFY_CODES.has(code)) {
+      return new KmsError(
+        `TLS verification of DKMS ${description} failed (${code}: ${error.message}).` +
+          tlsFailureHint(code, this.options.caInfo),
+        { code: 'TlsError', retryable: false, source: description, cause: error },
+      );
+    }
+    return new KmsError(`network error calling DKMS ${description} (${code ?? 'error'}: ${error.message})`, {
+      code: 'NetworkError',
+      retryable: true,
+      source: description,
+      cause: error,
+    });
+  }
+}
