@@ -54,6 +54,7 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
   const warnings = context.warnings;
   const env = context.env;
 
+  checkValueTypes(settings);
   for (const setting of settings.values()) {
     if (configKeySpec(setting.key)?.ignored === true) {
       warnings.push({
@@ -103,6 +104,30 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
     warnings: [...warnings],
   };
   return deepFreeze(config);
+}
+
+/** Every set key is checked for its type, even when the rest of the configuration does not use it. */
+function checkValueTypes(settings: Settings): void {
+  for (const setting of settings.values()) {
+    const spec = configKeySpec(setting.key);
+    const location = { key: setting.key };
+    switch (spec?.type) {
+      case 'string':
+      case 'path':
+      case 'enum':
+        expectString(setting.value, location);
+        break;
+      case 'env-var-name':
+        expectEnvVarName(setting.value, location);
+        break;
+      case 'duration-ms':
+      case 'count':
+        expectInteger(setting.value, location, spec.min ?? 0);
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- JSON arrays
@@ -539,10 +564,6 @@ function readCacheSettings(settings: Settings): CacheSettings {
   };
   if (cache.refreshBackoffCapMs < cache.refreshBackoffBaseMs) {
     throw invalid({ key: 'refresh_backoff_cap' }, 'must not be less than refresh_backoff_base');
-  }
-  for (const name of ['monitor_period_milliseconds', 'monitor_customer_milliseconds']) {
-    const setting = settings.get(name);
-    if (setting !== undefined) expectInteger(setting.value, { key: name }, 0);
   }
   return cache;
 }
