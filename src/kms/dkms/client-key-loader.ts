@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
 import type { ClientKey } from './client-key.js';
 import { ClientKeyError } from './client-key-error.js';
@@ -13,9 +13,10 @@ export interface ParseClientKeyOptions {
   sourceName?: string;
 }
 
-async function readTextFile(path: string, what: string): Promise<string> {
+// ClientKey files are a few KB; reading them synchronously lets a synchronous constructor load them.
+function readTextFile(path: string, what: string): string {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ClientKeyError('FileNotFound', path, `${what} ${path} does not exist`);
@@ -100,7 +101,12 @@ export function parseClientKeyContent(content: string, password: string, options
 
 /** Reads a ClientKey JSON file (`clientKey_<KeyId>.json`) and decrypts it with `password`. */
 export async function readClientKeyFile(path: string, password: string): Promise<ClientKey> {
-  const content = await readTextFile(path, 'ClientKey file');
+  return readClientKeyFileSync(path, password);
+}
+
+/** The synchronous form of {@link readClientKeyFile}, for synchronous constructors. */
+export function readClientKeyFileSync(path: string, password: string): ClientKey {
+  const content = readTextFile(path, 'ClientKey file');
   return parseClientKeyContent(content, password, { sourceName: path });
 }
 
@@ -109,7 +115,7 @@ export async function readClientKeyFile(path: string, password: string): Promise
  * newlines as the official SDKs do.
  */
 export async function readClientKeyPasswordFile(path: string): Promise<string> {
-  return (await readTextFile(path, 'ClientKey password file')).replace(/\s+$/, '');
+  return readTextFile(path, 'ClientKey password file').replace(/\s+$/, '');
 }
 
 /**

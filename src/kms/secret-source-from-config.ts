@@ -1,0 +1,46 @@
+import type { ProviderConfig } from '../config/provider-config.js';
+import { readClientKeyFileSync } from './dkms/client-key-loader.js';
+import { DkmsSecretSource } from './dkms/dkms-secret-source.js';
+import { FailoverSecretSource } from './failover/failover-secret-source.js';
+import { OpenApiSecretSource } from './openapi/open-api-secret-source.js';
+import type { SecretSource } from './secret-source.js';
+
+/**
+ * Builds the {@link SecretSource} a configuration describes: one source per DKMS instance
+ * (`cache_client_dkms_config_info`, ClientKey auth) and per region (`cache_client_region_id`, RAM auth via
+ * `credentials_type`), in that order, which is also the failover preference. Several sources are wrapped in
+ * a {@link FailoverSecretSource}.
+ *
+ * Reads and decrypts the ClientKey files (synchronously), so errors in them surface here as typed errors
+ * naming the file.
+ */
+export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
+  const sources: SecretSource[] = [];
+  for (const instance of config.dkmsInstances) {
+    sources.push(
+      new DkmsSecretSource({
+        endpoint: instance.endpoint,
+        regionId: instance.regionId,
+        clientKey: readClientKeyFileSync(instance.clientKeyFile, instance.password),
+        ...(instance.caFilePath !== undefined && { caFilePath: instance.caFilePath }),
+        ignoreSslCerts: instance.ignoreSslCerts,
+        ...(instance.connectTimeoutMs !== undefined && { connectTimeoutMs: instance.connectTimeoutMs }),
+        ...(instance.readTimeoutMs !== undefined && { readTimeoutMs: instance.readTimeoutMs }),
+      }),
+    );
+  }
+  for (const region of config.regions) {
+    sources.push(
+      new OpenApiSecretSource({
+        regionId: region.regionId,
+        ...(region.endpoint !== undefined && { endpoint: region.endpoint }),
+        vpc: region.vpc,
+        ...(region.caFilePath !== undefined && { caFilePath: region.caFilePath }),
+        credentials: config.credentials ?? { type: 'default' },
+      }),
+    );
+  }
+  const [only] = sources;
+  if (sources.length === 1 && only) return only;
+  return new FailoverSecretSource({ sources });
+}
