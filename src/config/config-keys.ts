@@ -235,7 +235,7 @@ export const CONFIG_KEYS = [
   {
     name: 'refresh_jitter_max',
     type: 'duration-ms',
-    defaultValue: 5 * MINUTE_MS,
+    defaultValue: 10 * MINUTE_MS,
     min: 0,
     description: 'Upper bound (ms) of the random delay added to every scheduled refresh, drawn anew each time.',
     secret: false,
