@@ -39,7 +39,7 @@ function runChild(credentials: RamCredentialsConfig): Promise<ChildResult> {
       ['--import', 'tsx', CHILD, argument],
       { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 30_000 },
       (error, stdout, stderr) => {
-        if (error) return reject(new Error(`child failed: ${stderr}`));
+        if (error) return reject(new Error(`child failed (${error.message}): ${stderr}`));
         resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult);
       },
     );
