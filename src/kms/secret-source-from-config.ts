@@ -8,8 +8,8 @@ import type { SecretSource } from './secret-source.js';
 /**
  * Builds the {@link SecretSource} a configuration describes: one source per DKMS instance
  * (`cache_client_dkms_config_info`, ClientKey auth) and per region (`cache_client_region_id`, RAM auth via
- * `credentials_type`), in that order, which is also the failover preference. Several sources are wrapped in
- * a {@link FailoverSecretSource}.
+ * `credentials_type`), in that order, which is also the failover preference, grouped in a
+ * {@link FailoverSecretSource} that retries with backoff and closes them all.
  *
  * Reads and decrypts the ClientKey files (synchronously), so errors in them surface here as typed errors
  * naming the file.
@@ -24,6 +24,7 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
         clientKey: readClientKeyFileSync(instance.clientKeyFile, instance.password),
         ...(instance.caFilePath !== undefined && { caFilePath: instance.caFilePath }),
         ignoreSslCerts: instance.ignoreSslCerts,
+        maxRetries: 0, // retries and backoff live in the failover group, not in two layers
         ...(instance.connectTimeoutMs !== undefined && { connectTimeoutMs: instance.connectTimeoutMs }),
         ...(instance.readTimeoutMs !== undefined && { readTimeoutMs: instance.readTimeoutMs }),
       }),
@@ -40,7 +41,7 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
       }),
     );
   }
-  const [only] = sources;
-  if (sources.length === 1 && only) return only;
+  // Always a failover group, even of one: it owns retries with backoff and the overall deadline (the
+  // OpenAPI source makes exactly one request per call).
   return new FailoverSecretSource({ sources });
 }
