@@ -1,1 +1,13 @@
-export {};
+/**
+ * SecretCacheClient: the rotation-aware, single-flight secret cache, and its parts.
+ *
+ * @packageDocumentation
+ */
+export * from './secret-cache-client.js';
+export * from './secret-cache-options.js';
+export * from './secret-cache-error.js';
+export * from './secret-cache-events.js';
+export * from './secret-entry-status.js';
+export * from './refresh-schedule.js';
+export * from './token-bucket.js';
+export * from './shared-cache-client.js';

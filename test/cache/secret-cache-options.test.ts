@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
+import { SecretCacheError, SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
+import { SECRET_CACHE_DEFAULTS, resolveSecretCacheOptions, type SecretCacheClientOptions } from '../../src/cache/secret-cache-options.js';
+import { systemClock } from '../../src/runtime/clock.js';
+import { InMemorySecretSource } from '../support/in-memory-secret-source.js';
+
+const source = new InMemorySecretSource();
+
+describe('SecretCacheClient options', () => {
+  it('applies the documented defaults', () => {
+    const resolved = resolveSecretCacheOptions({ source });
+    expect(resolved).toMatchObject({
+      ownsSource: false,
+      clock: systemClock,
+      random: Math.random,
+      rotationIntervalMs: 6 * 3_600_000,
+      delayIntervalMs: 300_000,
+      jitterMaxMs: 600_000,
+      defaultTtlMs: 3_600_000,
+      backoff: { baseMs: 2000, capMs: 600_000 },
+      maxStalenessMs: 0,
+      forcedRefresh: { capacity: 5, refillIntervalMs: 600_000 },
+      maxEntries: SECRET_CACHE_DEFAULTS.maxEntries,
+      versionStage: undefined,
+    });
+  });
+
+  it.each<[string, Partial<SecretCacheClientOptions> | Record<string, unknown>]>([
+    ['source', { source: undefined }],
+    ['source', { source: { description: 'x' } }],
+    ['clock', { clock: { now: () => 0 } }],
+    ['random', { random: 0.5 }],
+    ['ownsSource', { ownsSource: 'yes' }],
+    ['versionStage', { versionStage: ' ' }],
+    ['rotationIntervalMs', { rotationIntervalMs: 0 }],
+    ['rotationIntervalMs', { rotationIntervalMs: Number.NaN }],
+    ['delayIntervalMs', { delayIntervalMs: -1 }],
+    ['jitterMaxMs', { jitterMaxMs: 1.5 }],
+    ['defaultTtlMs', { defaultTtlMs: '3600' }],
+    ['defaultTtlMs', { defaultTtlMs: Number.POSITIVE_INFINITY }],
+    ['backoff', { backoff: 5 }],
+    ['backoff.baseMs', { backoff: { baseMs: 0 } }],
+    ['backoff.capMs', { backoff: { baseMs: 5000, capMs: 1000 } }],
+    ['maxStalenessMs', { maxStalenessMs: -1 }],
+    ['forcedRefresh.capacity', { forcedRefresh: { capacity: -1 } }],
+    ['forcedRefresh.refillIntervalMs', { forcedRefresh: { refillIntervalMs: 0 } }],
+    ['maxEntries', { maxEntries: 0 }],
+  ])('rejects a wrong %s with a typed error naming it', (option, override) => {
+    let caught: unknown;
+    try {
+      new SecretCacheClient({ source, ...override } as SecretCacheClientOptions);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SecretCacheError);
+    expect((caught as SecretCacheError).code).toBe(SecretCacheErrorCode.InvalidOption);
+    expect((caught as SecretCacheError).option).toBe(option);
+    expect((caught as SecretCacheError).message).toContain(option);
+  });
+
+  it('accepts intervals above the 24.8-day timer limit', () => {
+    const resolved = resolveSecretCacheOptions({ source, rotationIntervalMs: 30 * 86_400_000, defaultTtlMs: 365 * 86_400_000 });
+    expect(resolved.rotationIntervalMs).toBe(30 * 86_400_000);
+  });
+});
