@@ -155,7 +155,8 @@ describe('DkmsSecretSource against a gateway answering arbitrary bytes over real
     );
     await fc.assert(
       fc.asyncProperty(status, contentType, body, async (httpStatus, type, bytes) => {
-        server.answer = () => ({ status: httpStatus, body: bytes, headers: type ? { 'content-type': type } : {} });
+        const headers: Record<string, string> = type ? { 'content-type': type } : {};
+        server.answer = () => ({ status: httpStatus, body: bytes, headers });
         const outcome = await source.getSecretValue({ secretName: 'fuzzed' }).then(
           (info) => ({ ok: true as const, info }),
           (error: unknown) => ({ ok: false as const, error }),

@@ -34,7 +34,7 @@ const xmlDocument = fc
       maxLength: 6,
     }),
     fc.constantFrom('Error', 'error', 'Error xmlns="x"', 'ListBucketResult', ''),
-    fc.nat({ maxValue: 200 }),
+    fc.nat({ max: 200 }),
     fc.boolean(),
   )
   .map(([prolog, children, root, truncateAt, deep]) => {
@@ -96,10 +96,13 @@ describe('OSS answering random XML-ish error bodies, through ProxyBucket', () =>
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...calls), errorStatus, errorBody, fc.boolean(), async ([, call], status, body, asHeader) => {
           // HEAD has no body: OSS puts the document base64-encoded into x-oss-err.
-          server.answer = ({ method }) =>
-            method === 'HEAD' || asHeader
-              ? { status, headers: { 'x-oss-err': body.toString('base64'), 'x-oss-request-id': 'FUZZ' }, body: method === 'HEAD' ? undefined : body }
-              : { status, headers: { 'content-type': 'application/xml', 'x-oss-request-id': 'FUZZ' }, body };
+          server.answer = ({ method }) => {
+            const headers: Record<string, string> =
+              method === 'HEAD' || asHeader
+                ? { 'x-oss-err': body.toString('base64'), 'x-oss-request-id': 'FUZZ' }
+                : { 'content-type': 'application/xml', 'x-oss-request-id': 'FUZZ' };
+            return { status, headers, body: method === 'HEAD' ? undefined : body };
+          };
           const before = server.requestCount;
           const refreshesBefore = provider.refreshCalls.length;
           const error = await call(bucket).then(

@@ -7,8 +7,8 @@ import type { TestPki } from '../../src/testing/pki/index.js';
 /** One scripted answer: status, headers and raw body bytes. */
 export interface ScriptedAnswer {
   status: number;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
+  headers?: Record<string, string> | undefined;
+  body?: Buffer | string | undefined;
 }
 
 /**
