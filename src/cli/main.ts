@@ -1,21 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `ali-oss-managed-credentials` command line: `demo` and `doctor`.
+ * The `ali-oss-managed-credentials` command line: `demo` and `doctor`. See {@link runCli}.
  * @packageDocumentation
  */
-const command = process.argv[2] ?? 'help';
+import { runCli } from './run-cli.js';
 
-if (command === 'demo') {
-  console.log(
-    [
-      'ali-oss-managed-credentials demo',
-      '',
-      'The demo will start the local DKMS and OSS emulators, run a workload through ProxyBucket,',
-      'rotate and revoke the AccessKey while it runs, and print what happened.',
-      'It is not built yet (see the demo issue); the library and its tests are: run `npm test`.',
-    ].join('\n'),
-  );
-} else {
-  console.log('usage: ali-oss-managed-credentials <demo|doctor>');
-  process.exitCode = command === 'help' || command === '--help' ? 0 : 2;
-}
+// No process.exit(): the process ends once every server, socket and timer is closed, which proves they are.
+void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(`error: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,51 @@
+import { CONFIG_KEYS } from '../../config/config-keys.js';
+import type { ProviderConfig } from '../../config/provider-config.js';
+import type { DoctorSetting } from './doctor-report.js';
+
+const CACHE_FIELDS: Readonly<Record<string, keyof ProviderConfig['cache']>> = {
+  rotation_interval: 'rotationIntervalMs',
+  delay_interval: 'delayIntervalMs',
+  refresh_jitter_max: 'refreshJitterMaxMs',
+  default_refresh_interval: 'defaultRefreshIntervalMs',
+  refresh_backoff_base: 'refreshBackoffBaseMs',
+  refresh_backoff_cap: 'refreshBackoffCapMs',
+  max_staleness: 'maxStalenessMs',
+  forced_refresh_capacity: 'forcedRefreshCapacity',
+  forced_refresh_interval: 'forcedRefreshIntervalMs',
+};
+
+/**
+ * The effective settings of a loaded configuration, in key-table order, each with its origin. Values come
+ * from the validated config (so they are what the library uses); secret keys show `<redacted>`, other keys
+ * that are only set show `(set)`.
+ */
+export function describeSettings(config: ProviderConfig): DoctorSetting[] {
+  const settings: DoctorSetting[] = [];
+  for (const spec of CONFIG_KEYS) {
+    const origin = config.origins[spec.name];
+    if (origin === undefined) continue;
+    settings.push({ key: spec.name, origin, value: spec.secret ? '<redacted>' : displayValue(config, spec.name) });
+  }
+  return settings;
+}
+
+function displayValue(config: ProviderConfig, key: string): string {
+  const cacheField = CACHE_FIELDS[key];
+  if (cacheField !== undefined) return String(config.cache[cacheField]);
+  switch (key) {
+    case 'cache_client_dkms_config_info':
+      return plural(config.dkmsInstances.length, 'KMS instance');
+    case 'cache_client_region_id':
+      return plural(config.regions.length, 'region');
+    case 'credentials_type':
+      return config.credentials?.type ?? '(set)';
+    case 'secret_names':
+      return config.secretNames.join(',');
+    default:
+      return '(set)';
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

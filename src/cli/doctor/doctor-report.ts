@@ -1,0 +1,75 @@
+import type { ConfigOrigin } from '../../config/provider-config.js';
+
+/** A failure as the doctor reports it: a code, a secret-free message, and what to do about it. */
+export interface DoctorProblem {
+  /** Stable error code, e.g. `ConfigError.MissingKey`, `ClientKeyError.WrongPassword`, `NetworkError`. */
+  code: string;
+  /** The library's message (names keys and files, never values). */
+  message: string;
+  /** What to do next, in one or two sentences. */
+  nextStep: string;
+}
+
+/** One effective setting: the key, a display value (secrets redacted) and where it came from. */
+export interface DoctorSetting {
+  key: string;
+  /** Display value; `<redacted>` for secrets, a summary for JSON arrays. */
+  value: string;
+  origin: ConfigOrigin;
+}
+
+/** The fetch of the secret from one configured source. Only metadata: never the value. */
+export interface DoctorSourceCheck {
+  /** The source's description, e.g. `dkms(kst-xxx..., cn-hangzhou)`. */
+  source: string;
+  /** `dkms` for a KMS instance, `openapi` for a region. */
+  kind: 'dkms' | 'openapi';
+  ok: boolean;
+  /** Time of the one GetSecretValue call, ms. */
+  latencyMs?: number;
+  versionId?: string;
+  versionStages?: string[];
+  /** ISO date of the next scheduled rotation, when rotation is on. */
+  nextRotationDate?: string;
+  /** The AccessKeyId the secret holds (RAM credential secrets). */
+  accessKeyId?: string;
+  problem?: DoctorProblem;
+}
+
+/** The OSS access check: a HEAD of an object that does not exist, signed with the secret's key. */
+export interface DoctorOssCheck {
+  bucket: string;
+  endpoint: string;
+  /** The object name that was looked up. */
+  objectName: string;
+  ok: boolean;
+  /** What OSS answered, e.g. `404 NoSuchKey` (the key works) or `403 InvalidAccessKeyId`. */
+  answer?: string;
+  problem?: DoctorProblem;
+}
+
+/** Everything `doctor` found; printed as text or, with `--json`, as this object. */
+export interface DoctorReport {
+  /** `true` when every check passed. */
+  ok: boolean;
+  /** 0 ok, 1 a check failed, 2 usage or configuration error. */
+  exitCode: number;
+  /** The properties file that was read, if any. */
+  configFile?: string;
+  /** Effective settings in key-table order. */
+  settings: DoctorSetting[];
+  /** KMS instances as configured (no password: its source only). */
+  dkmsInstances: Array<{ regionId: string; endpoint: string; clientKeyFile: string; passwordSource: string; caFilePath?: string; ignoreSslCerts: boolean }>;
+  /** KMS regions as configured. */
+  regions: Array<{ regionId: string; endpoint?: string; vpc: boolean }>;
+  /** Non-fatal configuration problems. */
+  warnings: string[];
+  /** The configuration could not be loaded or used. */
+  configProblem?: DoctorProblem;
+  /** The secret that was fetched. */
+  secretName?: string;
+  sources: DoctorSourceCheck[];
+  oss?: DoctorOssCheck;
+  /** Every failure's next step, in order. */
+  nextSteps: string[];
+}

@@ -1,0 +1,72 @@
+import { renderTable } from '../render-table.js';
+import type { Style } from '../style.js';
+import type { DoctorProblem, DoctorReport } from './doctor-report.js';
+
+/** The doctor's report as text lines: settings, each check with ok/FAIL, and the next steps. */
+export function renderDoctorReport(report: DoctorReport, style: Style): string[] {
+  const lines: string[] = [style.bold('ali-oss-managed-credentials doctor'), ''];
+  const ok = style.green('ok  ');
+  const failed = style.red('FAIL');
+  const problemLines = (problem: DoctorProblem) => [
+    `        ${problem.code}: ${problem.message}`,
+    `        ${style.yellow('next step:')} ${problem.nextStep}`,
+  ];
+
+  lines.push(`configuration: ${report.configFile ?? '(no properties file; environment and code only)'}`);
+  if (report.settings.length > 0) {
+    lines.push('');
+    lines.push(...renderTable(['key', 'value', 'from'], report.settings.map((s) => [s.key, s.value, s.origin])).map((l) => `  ${l}`));
+  }
+  for (const [index, instance] of report.dkmsInstances.entries()) {
+    lines.push(
+      `  KMS instance [${index}] ${instance.endpoint} (${instance.regionId}): ClientKey ${instance.clientKeyFile}, ` +
+        `password from ${instance.passwordSource}` +
+        (instance.caFilePath === undefined ? '' : `, CA ${instance.caFilePath}`) +
+        (instance.ignoreSslCerts ? style.yellow(', TLS verification OFF') : ''),
+    );
+  }
+  for (const [index, region] of report.regions.entries()) {
+    lines.push(`  KMS region [${index}] ${region.regionId}${region.endpoint === undefined ? '' : ` at ${region.endpoint}`}${region.vpc ? ' (VPC)' : ''}`);
+  }
+  for (const warning of report.warnings) lines.push(`  ${style.yellow('warning:')} ${warning}`);
+  if (report.configProblem !== undefined) {
+    lines.push(`${failed} configuration`, ...problemLines(report.configProblem));
+  } else {
+    lines.push(`${ok} configuration loaded and valid`);
+  }
+
+  if (report.secretName !== undefined) {
+    lines.push('', `secret: ${report.secretName}`);
+    for (const check of report.sources) {
+      if (check.ok) {
+        const details = [
+          `${check.latencyMs ?? '?'} ms`,
+          `version ${check.versionId ?? '-'}`,
+          check.accessKeyId === undefined ? undefined : `key ${check.accessKeyId}`,
+          check.nextRotationDate === undefined ? 'no automatic rotation' : `next rotation ${check.nextRotationDate}`,
+        ].filter((part) => part !== undefined);
+        lines.push(`${ok} ${check.source}: ${details.join(', ')}`);
+      } else {
+        lines.push(`${failed} ${check.source}`);
+        if (check.problem) lines.push(...problemLines(check.problem));
+      }
+    }
+  }
+  if (report.oss !== undefined) {
+    const { oss } = report;
+    lines.push('', `OSS: HEAD ${oss.bucket}/${oss.objectName} at ${oss.endpoint}`);
+    if (oss.ok) lines.push(`${ok} OSS accepted the key (answer: ${oss.answer ?? '-'})`);
+    else {
+      lines.push(`${failed} OSS check${oss.answer === undefined ? '' : ` (answer: ${oss.answer})`}`);
+      if (oss.problem) lines.push(...problemLines(oss.problem));
+    }
+  }
+
+  lines.push('');
+  if (report.ok) lines.push(style.green('All checks passed.'));
+  else {
+    lines.push(style.red(`${report.nextSteps.length === 1 ? 'A check' : 'Checks'} failed (exit ${report.exitCode}). Next steps:`));
+    for (const [index, step] of report.nextSteps.entries()) lines.push(`  ${index + 1}. ${step}`);
+  }
+  return lines;
+}

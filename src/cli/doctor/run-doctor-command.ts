@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { createCliOutput } from '../cli-output.js';
+import { EXIT_USAGE } from '../exit-codes.js';
+import type { CliEnvironment } from '../run-cli.js';
+import { createStyle } from '../style.js';
+import { renderDoctorReport } from './render-doctor-report.js';
+import { runDoctor, type DoctorInput } from './run-doctor.js';
+
+/**
+ * `doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R]] [--json]`: parses the
+ * arguments, runs {@link runDoctor} and prints the report (text, or one JSON object with `--json`).
+ *
+ * @returns 0 ok, 1 a check failed, 2 usage or configuration error
+ */
+export async function runDoctorCommand(args: readonly string[], environment: CliEnvironment): Promise<number> {
+  let values: { config?: string; secret?: string; bucket?: string; endpoint?: string; region?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        secret: { type: 'string' },
+        bucket: { type: 'string' },
+        endpoint: { type: 'string' },
+        region: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    environment.stderr.write(`error: doctor: ${(error as Error).message}\nusage: ali-oss-managed-credentials doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R]] [--json]\n`);
+    return EXIT_USAGE;
+  }
+  if ((values.bucket === undefined) !== (values.endpoint === undefined)) {
+    environment.stderr.write('error: doctor: --bucket and --endpoint go together (the OSS check needs both)\n');
+    return EXIT_USAGE;
+  }
+  const input: DoctorInput = {
+    env: environment.env,
+    ...(environment.cwd === undefined ? {} : { cwd: environment.cwd }),
+    ...(values.config === undefined ? {} : { configFile: values.config }),
+    ...(values.secret === undefined ? {} : { secretName: values.secret }),
+    ...(values.bucket === undefined ? {} : { bucket: values.bucket }),
+    ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+  };
+  const report = await runDoctor(input);
+  if (values.json === true) {
+    environment.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const output = createCliOutput(environment.stdout, environment.env);
+    for (const line of renderDoctorReport(report, createStyle(output.color))) output.line(line);
+  }
+  return report.exitCode;
+}
