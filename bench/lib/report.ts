@@ -1,0 +1,111 @@
+import type { ColdStartResult } from '../cold-start.js';
+import type { FleetSimulationResult } from '../fleet-simulation.js';
+import type { SharedCacheKmsLoadResult } from '../kms-load.js';
+import type { MemoryResult } from '../memory.js';
+import type { OverheadResult } from '../overhead.js';
+import type { RotationStormResult } from '../rotation-storm.js';
+import { round } from './measure.js';
+
+/** Output of `bench/cache-kms-calls.ts` (owned by the cache), run as a child process. */
+export interface CacheKmsCallsOutput {
+  /** Its JSON line, parsed. */
+  json: unknown;
+  /** Its markdown tables, verbatim. */
+  markdown: string;
+}
+
+/** Everything `bench/results.json` holds. */
+export interface BenchResults {
+  meta: {
+    node: string;
+    date: string;
+    cpus: number;
+    cpuModel: string;
+    platform: string;
+    mode: 'full' | 'quick';
+    durationMs: number;
+  };
+  overhead: OverheadResult;
+  rotationStorm: RotationStormResult;
+  kmsLoad: SharedCacheKmsLoadResult;
+  fleet: FleetSimulationResult;
+  memory: MemoryResult;
+  coldStart: ColdStartResult;
+  /** Absent when the script is missing or failed (then `cacheKmsCallsError` says why). */
+  cacheKmsCalls?: CacheKmsCallsOutput;
+  cacheKmsCallsError?: string;
+  /** Each quality target with its figure. */
+  targets: TargetCheck[];
+}
+
+/** One quality bar of DESIGN §5 with the measured figure. */
+export interface TargetCheck {
+  name: string;
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+const MB = 1024 * 1024;
+
+/** The DESIGN §5 targets, judged from the figures (a report, not an assertion). */
+export function checkTargets(r: Omit<BenchResults, 'targets' | 'meta'>): TargetCheck[] {
+  const perInterval = r.kmsLoad.runs.map((run) => run.kmsCallsPerSecretPerInterval);
+  return [
+    { name: 'overhead: throughput ratio', target: '>= 0.97', figure: String(r.overhead.throughputRatio), met: r.overhead.throughputRatio >= 0.97 },
+    { name: 'rotation storm: caller errors', target: '0', figure: String(r.rotationStorm.errors), met: r.rotationStorm.errors === 0 },
+    { name: 'rotation storm: KMS calls', target: '1', figure: String(r.rotationStorm.kmsCalls), met: r.rotationStorm.kmsCalls === 1 },
+    {
+      name: `KMS calls per secret per interval (${r.kmsLoad.runs.map((run) => run.buckets).join('/')} buckets)`,
+      target: '<= 1',
+      figure: perInterval.join(' / '),
+      met: perInterval.every((v) => v <= 1) && r.kmsLoad.runs.every((run) => run.errors === 0),
+    },
+    { name: 'heap growth', target: '< 5 MB', figure: `${round(r.memory.heapGrowthBytes / MB, 2)} MB`, met: r.memory.heapGrowthBytes < 5 * MB },
+    { name: 'open handles after shutdown', target: '0 new', figure: String(r.memory.newResources.length), met: r.memory.newResources.length === 0 },
+  ];
+}
+
+/** The markdown of `bench/results.md` (the README includes it). */
+export function renderMarkdown(r: BenchResults): string {
+  const o = r.overhead;
+  const s = r.rotationStorm;
+  const m = r.memory;
+  const mark = (met: boolean) => (met ? 'met' : '**missed**');
+  const target = (name: string) => r.targets.find((t) => t.name.startsWith(name));
+  const fleet = (mode: string) => r.fleet.modes.find((x) => x.mode === mode);
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Node ${r.meta.node}, ${r.meta.cpus} CPUs (${r.meta.cpuModel}), ${r.meta.platform}, ${r.meta.date}, ` +
+      `\`npm run bench${r.meta.mode === 'quick' ? ' -- --quick' : ''}\` in ${round(r.meta.durationMs / 1000, 1)} s. ` +
+      'Everything runs against the local emulators over real sockets on 127.0.0.1; figures are ratios and counts ' +
+      'measured side by side in one run.',
+    '',
+    '| Benchmark | Measure | Result | Target | |',
+    '|---|---|---|---|---|',
+    `| Overhead | throughput ProxyBucket / raw ali-oss (put 1 KiB + get, ${o.rounds}×2 alternating blocks of ${o.opsPerBlock} ops, ${o.concurrency} in flight) | ${o.throughputRatio} (median per round ${o.medianRoundRatio}) | >= 0.97 | ${mark(target('overhead')!.met)} |`,
+    `| Overhead | added CPU per OSS call (client + in-process emulator CPU, ProxyBucket minus raw) | ${round(o.addedCpuUsPerOp / 2, 1)} µs (+${round(o.addedCpuShare * 100, 1)} % of raw) | | |`,
+    `| Rotation storm | caller errors, ${s.calls} concurrent put/get/head across a revoke | ${s.errors} | 0 | ${mark(target('rotation storm: caller errors')!.met)} |`,
+    `| Rotation storm | GetSecretValue calls during the storm | ${s.kmsCalls} | 1 | ${mark(target('rotation storm: KMS calls')!.met)} |`,
+    `| Rotation storm | extra OSS requests (rejected + retried) | ${s.extraOssRequests} (${s.ossRejected} rejected, ${s.ossRequests} in all) | | |`,
+    `| KMS load | KMS calls per secret per 6 h interval, ${r.kmsLoad.runs.map((x) => x.buckets).join(' / ')} ProxyBuckets on one cache (${r.kmsLoad.simulatedHours} h virtual, rotation halfway) | ${r.kmsLoad.runs.map((x) => x.kmsCallsPerSecretPerInterval).join(' / ')} (${r.kmsLoad.runs.map((x) => x.kmsCalls).join(' / ')} calls incl. first load; ${r.kmsLoad.runs.reduce((n, x) => n + x.errors, 0)} OSS errors) | <= 1 | ${mark(target('KMS calls per secret')!.met)} |`,
+    `| KMS load | fleet of ${r.fleet.processes.toLocaleString('en')} processes, peak KMS QPS after a rotation: jitter per refresh / no jitter / once per process (official) | ${fleet('per-refresh')?.peakKmsQps} / ${fleet('none')?.peakKmsQps} / ${fleet('per-process')?.peakKmsQps} | | |`,
+    `| Memory | heap growth over ${m.calls.toLocaleString('en')} calls with ${m.rotations.toLocaleString('en')} rotations (gc forced) | ${round(m.heapGrowthBytes / MB, 2)} MB (${m.errors} errors, ${m.kmsCalls} KMS calls) | < 5 MB | ${mark(target('heap growth')!.met)} |`,
+    `| Memory | RSS growth, same run | ${round(m.rssGrowthBytes / MB, 2)} MB | | |`,
+    `| Handles | new active resources after shutdown (getActiveResourcesInfo) | ${m.newResources.length}${m.newResources.length ? ` (${m.newResources.join(', ')})` : ''} | 0 | ${mark(target('open handles')!.met)} |`,
+    ...r.coldStart.rows.map(
+      (row) =>
+        `| Cold start | first call − injected DKMS latency of ${row.injectedLatencyMs} ms (median of ${r.coldStart.repetitions}) | +${row.overheadMs} ms${row.injectedLatencyMs > 0 ? ` (×${round(row.firstCallMs / row.injectedLatencyMs, 2)} of the latency)` : ''}; cold raw ali-oss first call ${row.rawFirstCallMs} ms; ${row.kmsCallsPerStart} KMS call | | |`,
+    ),
+    '',
+    'Fleet simulation: the cache\'s pure `computeRefreshSchedule` (6 h / +5 min / 0–10 min jitter) per process, ' +
+      'processes started at random in the 6 h before, rotation 12 h later, calls counted per second within ±1 h.',
+  ];
+  if (r.cacheKmsCalls) {
+    lines.push('', '## Cache: KMS calls over a week, warm reads (`bench/cache-kms-calls.ts`)', '', r.cacheKmsCalls.markdown.trim());
+  } else if (r.cacheKmsCallsError) {
+    lines.push('', `\`bench/cache-kms-calls.ts\` did not run: ${r.cacheKmsCallsError}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

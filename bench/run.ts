@@ -1,0 +1,118 @@
+/**
+ * `npm run bench [-- --quick]`: runs every benchmark in one process (memory in a child process), writes
+ * `bench/results.json` and `bench/results.md`, and prints the table. Benchmarks report; they never fail on
+ * a figure. `--quick` is a smoke run with small counts (about 20 s).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runColdStart } from './cold-start.js';
+import { runFleetSimulation } from './fleet-simulation.js';
+import { runSharedCacheKmsLoad } from './kms-load.js';
+import { checkTargets, renderMarkdown, type BenchResults, type CacheKmsCallsOutput } from './lib/report.js';
+import { runMemory } from './memory.js';
+import { runOverhead } from './overhead.js';
+import { runRotationStorm } from './rotation-storm.js';
+
+const quick = process.argv.includes('--quick');
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+/** Counts of each mode; full mode is sized to finish in under ~3 minutes on 2 cores. */
+const PLAN = quick
+  ? {
+      overhead: { rounds: 2, opsPerBlock: 100, concurrency: 4 },
+      storm: { calls: 1000 },
+      kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 24, callEveryMinutes: 120 },
+      fleet: { processes: 10_000, seed: 7 },
+      memory: { calls: 5000, rotations: 50 },
+      coldStart: { latenciesMs: [0, 100, 500], repetitions: 1 },
+    }
+  : {
+      overhead: { rounds: 10, opsPerBlock: 400, concurrency: 4 },
+      storm: { calls: 1000 },
+      kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 48, callEveryMinutes: 30 },
+      fleet: { processes: 10_000, seed: 7 },
+      memory: { calls: 100_000, rotations: 1000 },
+      coldStart: { latenciesMs: [0, 100, 500], repetitions: 5 },
+    };
+
+async function step<T>(name: string, work: () => Promise<T> | T): Promise<T> {
+  const t0 = Date.now();
+  process.stderr.write(`bench: ${name}...`);
+  const result = await work();
+  process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
+/** Runs the cache's own benchmark script (owned by the cache) and splits its JSON line from its tables. */
+function runCacheKmsCalls(): Promise<CacheKmsCallsOutput> {
+  const script = here('./cache-kms-calls.ts');
+  if (!existsSync(script)) return Promise.reject(new Error('bench/cache-kms-calls.ts not found'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const [first = '', ...rest] = stdout.trim().split('\n');
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}: ${stderr.trim().slice(-500)}`);
+        resolve({ json: JSON.parse(first) as unknown, markdown: rest.join('\n') });
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const overhead = await step('overhead', () => runOverhead(PLAN.overhead));
+  const rotationStorm = await step('rotation storm', () => runRotationStorm(PLAN.storm));
+  const kmsLoad = await step('KMS load (shared cache)', () => runSharedCacheKmsLoad(PLAN.kmsLoad));
+  const fleet = await step('KMS load (fleet simulation)', () => runFleetSimulation(PLAN.fleet));
+  const coldStart = await step('cold start', () => runColdStart(PLAN.coldStart));
+  const memory = await step('memory and handles (child process)', () => runMemory(PLAN.memory));
+  let cacheKmsCalls: CacheKmsCallsOutput | undefined;
+  let cacheKmsCallsError: string | undefined;
+  try {
+    cacheKmsCalls = await step('cache KMS calls (bench/cache-kms-calls.ts)', runCacheKmsCalls);
+  } catch (error) {
+    cacheKmsCallsError = (error as Error).message;
+    process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
+  }
+  const figures = { overhead, rotationStorm, kmsLoad, fleet, memory, coldStart };
+  const cpus = os.cpus();
+  const results: BenchResults = {
+    meta: {
+      node: process.version,
+      date: new Date().toISOString(),
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+      platform: `${process.platform}-${process.arch}`,
+      mode: quick ? 'quick' : 'full',
+      durationMs: Date.now() - startedAt,
+    },
+    ...figures,
+    ...(cacheKmsCalls ? { cacheKmsCalls } : {}),
+    ...(cacheKmsCallsError ? { cacheKmsCallsError } : {}),
+    targets: checkTargets(figures),
+  };
+  const markdown = renderMarkdown(results);
+  // A quick run must not overwrite the committed figures of a full run.
+  const suffix = quick ? '.quick' : '';
+  await writeFile(here(`./results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(here(`./results${suffix}.md`), markdown);
+  process.stdout.write(markdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
