@@ -16,3 +16,4 @@ export * from './credentials/index.js';
 export * from './cache/index.js';
 export * from './config/index.js';
 export * from './oss/index.js';
+export * from './defaults/default-cache-client.js';

@@ -1,19 +1,14 @@
 import type { CredentialProvider } from '../credentials/credential-provider.js';
-import { ProxyBucketError } from './proxy-bucket-error.js';
+import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 
 /** A shared credential provider and the function that gives the reference back. */
 export interface AcquiredCredentialProvider {
   provider: CredentialProvider;
-  release: () => unknown;
+  release: () => Promise<void>;
 }
 
-/**
- * The process-wide shared cache for the loaded configuration (reference counted). Until the
- * configuration module is wired in, a ProxyBucket needs an explicit `cacheClient`.
- */
+/** The shared cache client of the loaded configuration, as a ProxyBucket without `cacheClient` uses it. */
 export function acquireDefaultCredentialProvider(): AcquiredCredentialProvider {
-  throw new ProxyBucketError(
-    'ProxyBucket.InvalidOptions',
-    'ProxyBucket needs a "cacheClient" option: loading the default configuration is not available yet',
-  );
+  const lease = acquireDefaultCacheClient();
+  return { provider: lease.client, release: lease.release };
 }
