@@ -36,7 +36,7 @@ export interface DoctorSourceCheck {
   problem?: DoctorProblem;
 }
 
-/** The OSS access check: a HEAD of an object that does not exist, signed with the secret's key. */
+/** The OSS access check: a GET of an object that does not exist, signed with the secret's key. */
 export interface DoctorOssCheck {
   bucket: string;
   endpoint: string;

@@ -79,7 +79,7 @@ function nextStepFor(error: unknown, code: string, context: ProblemContext): str
     case 'SignatureDoesNotMatch':
       return `The AccessKeySecret in ${secret} does not match its AccessKeyId: rotate the secret in KMS Secrets Manager.`;
     case 'AccessDenied':
-      return `The key works, but its RAM user may not read bucket "${context.bucket ?? ''}": grant oss:GetObject on it (the check is a HEAD of an object).`;
+      return `The key works, but its RAM user may not read bucket "${context.bucket ?? ''}": grant oss:GetObject on it (the check is a GET of a missing object).`;
     case 'NoSuchBucket':
       return `Bucket "${context.bucket ?? ''}" does not exist at ${endpoint}: check --bucket and --endpoint (the bucket's region).`;
     default:

@@ -54,7 +54,7 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
   }
   if (report.oss !== undefined) {
     const { oss } = report;
-    lines.push('', `OSS: HEAD ${oss.bucket}/${oss.objectName} at ${oss.endpoint}`);
+    lines.push('', `OSS: GET ${oss.bucket}/${oss.objectName} at ${oss.endpoint}`);
     if (oss.ok) lines.push(`${ok} OSS accepted the key (answer: ${oss.answer ?? '-'})`);
     else {
       lines.push(`${failed} OSS check${oss.answer === undefined ? '' : ` (answer: ${oss.answer})`}`);

@@ -37,7 +37,7 @@ export interface DoctorInput {
 /**
  * Checks a configuration the way the library will use it: loads and validates it, fetches the secret
  * once from every configured source (no retries, so each source is judged on its own), and, given a
- * bucket and endpoint, signs a HEAD of a missing object with the key from the secret (a 404 `NoSuchKey`
+ * bucket and endpoint, signs a GET of a missing object with the key from the secret (a 404 `NoSuchKey`
  * proves OSS accepts the key). Every failure carries a next step. Secrets are never part of the report.
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
@@ -178,9 +178,10 @@ function openApiSource(region: RegionConfig, config: ProviderConfig): SecretSour
 }
 
 /**
- * HEAD of an object that does not exist: OSS answers 404 `NoSuchKey` only after it accepted the signature,
- * so that answer proves the key and the bucket; `getBucketInfo` would also need a bucket-level permission
- * applications rarely have.
+ * GET of an object that does not exist: OSS answers 404 `NoSuchKey` only after it accepted the signature,
+ * so that answer proves the key and the bucket with the permission applications have (`getBucketInfo`
+ * needs a bucket-level one). Not HEAD: ali-oss reports every bodiless 404 as `NoSuchKey`, which would hide
+ * a missing bucket.
  */
 async function checkOss(
   bucket: string,
@@ -209,7 +210,7 @@ async function checkOss(
     timeout: 10_000,
   });
   try {
-    await client.head(objectName);
+    await client.get(objectName);
     check.ok = true;
     check.answer = '200 (the object exists)';
   } catch (error) {
