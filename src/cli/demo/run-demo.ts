@@ -9,9 +9,7 @@ import type {
   SecretRotateEvent,
   SecretStaleEvent,
 } from '../../cache/secret-cache-events.js';
-import { SecretCacheClient } from '../../cache/secret-cache-client.js';
 import { ConfigLoader } from '../../config/config-loader.js';
-import { secretSourceFromConfig } from '../../kms/secret-source-from-config.js';
 import { ProxyBucket } from '../../oss/proxy-bucket.js';
 import { LocalDkms } from '../../testing/dkms/local-dkms.js';
 import { LocalOss } from '../../testing/oss/local-oss.js';
@@ -100,21 +98,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const unsubscribeEvents = watchCacheEvents(output, style, elapsed, counters);
     cleanup.push(unsubscribeEvents);
 
-    // The application's view: a properties file and a ProxyBucket. Nothing else knows about the emulators.
-    const config = ConfigLoader.load({ configName: configFile, env: {} });
-    const cache = new SecretCacheClient({
-      source: secretSourceFromConfig(config),
-      ownsSource: true,
-      rotationIntervalMs: config.cache.rotationIntervalMs,
-      delayIntervalMs: config.cache.delayIntervalMs,
-      jitterMaxMs: config.cache.refreshJitterMaxMs,
-      defaultTtlMs: config.cache.defaultRefreshIntervalMs,
-      backoff: { baseMs: config.cache.refreshBackoffBaseMs, capMs: config.cache.refreshBackoffCapMs },
-      maxStalenessMs: config.cache.maxStalenessMs,
-      forcedRefresh: { capacity: config.cache.forcedRefreshCapacity, refillIntervalMs: config.cache.forcedRefreshIntervalMs },
-    });
-    cleanup.push(() => cache.close());
-    const bucket = new ProxyBucket({ secretName: DEMO_SECRET_NAME, ...oss.clientOptions(DEMO_BUCKET), cacheClient: cache });
+    // The application's view: a properties file and a ProxyBucket, nothing else. The bucket loads the file
+    // and shares the default cache client for it; shutdown() releases that client.
+    const previousConfigName = ConfigLoader.getConfigName();
+    ConfigLoader.setConfigName(configFile);
+    cleanup.push(() => ConfigLoader.setConfigName(previousConfigName));
+    const bucket = new ProxyBucket({ secretName: DEMO_SECRET_NAME, ...oss.clientOptions(DEMO_BUCKET) });
     cleanup.push(() => bucket.shutdown());
     await bucket.ready();
 
