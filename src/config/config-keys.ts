@@ -262,7 +262,7 @@ export const CONFIG_KEYS = [
   {
     name: 'refresh_backoff_cap',
     type: 'duration-ms',
-    defaultValue: 10_000,
+    defaultValue: 10 * MINUTE_MS,
     min: 1,
     description: 'Largest retry delay (ms) after failed refreshes; not less than `refresh_backoff_base`.',
     secret: false,
