@@ -30,7 +30,7 @@ const PLAN = quick
       coldStart: { latenciesMs: [0, 100, 500], repetitions: 1 },
     }
   : {
-      overhead: { rounds: 10, opsPerBlock: 400, concurrency: 4 },
+      overhead: { rounds: 30, opsPerBlock: 200, concurrency: 4 },
       storm: { calls: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 48, callEveryMinutes: 30 },
       fleet: { processes: 10_000, seed: 7 },
