@@ -17,6 +17,7 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
     lines.push('');
     lines.push(...renderTable(['key', 'value', 'from'], report.settings.map((s) => [s.key, s.value, s.origin])).map((l) => `  ${l}`));
   }
+  if (report.dkmsInstances.length + report.regions.length > 0) lines.push('');
   for (const [index, instance] of report.dkmsInstances.entries()) {
     lines.push(
       `  KMS instance [${index}] ${instance.endpoint} (${instance.regionId}): ClientKey ${instance.clientKeyFile}, ` +
