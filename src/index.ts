@@ -12,6 +12,7 @@ export * from './kms/kms-error.js';
 export * from './kms/dkms/index.js';
 export * from './kms/openapi/index.js';
 export * from './kms/failover/index.js';
+export * from './kms/secret-source-from-config.js';
 export * from './credentials/index.js';
 export * from './cache/index.js';
 export * from './config/index.js';
