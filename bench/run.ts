@@ -14,6 +14,7 @@ import { runSharedCacheKmsLoad } from './kms-load.js';
 import { checkTargets, renderMarkdown, type BenchResults, type CacheKmsCallsOutput } from './lib/report.js';
 import { runMemory } from './memory.js';
 import { runOverhead } from './overhead.js';
+import { runClientOnlyOverhead } from './overhead-client-only.js';
 import { runRotationStorm } from './rotation-storm.js';
 
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const PLAN = quick
   ? {
       overhead: { rounds: 2, opsPerBlock: 100, concurrency: 4 },
+      clientOnly: { rounds: 4, callsPerBlock: 500 },
       storm: { calls: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 24, callEveryMinutes: 120 },
       fleet: { processes: 10_000, seed: 7 },
@@ -31,6 +33,7 @@ const PLAN = quick
     }
   : {
       overhead: { rounds: 30, opsPerBlock: 200, concurrency: 4 },
+      clientOnly: { rounds: 20, callsPerBlock: 2000 },
       storm: { calls: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 48, callEveryMinutes: 30 },
       fleet: { processes: 10_000, seed: 7 },
@@ -74,6 +77,7 @@ function runCacheKmsCalls(): Promise<CacheKmsCallsOutput> {
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const overhead = await step('overhead', () => runOverhead(PLAN.overhead));
+  const overheadClientOnly = await step('overhead (client only)', () => runClientOnlyOverhead(PLAN.clientOnly));
   const rotationStorm = await step('rotation storm', () => runRotationStorm(PLAN.storm));
   const kmsLoad = await step('KMS load (shared cache)', () => runSharedCacheKmsLoad(PLAN.kmsLoad));
   const fleet = await step('KMS load (fleet simulation)', () => runFleetSimulation(PLAN.fleet));
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, rotationStorm, kmsLoad, fleet, memory, coldStart };
+  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {
