@@ -233,6 +233,33 @@ describe('multipartUpload', () => {
   });
 });
 
+describe('cancel API', () => {
+  it('cancels a multipartUpload through the ProxyBucket and resumes it from the checkpoint', async () => {
+    const partSize = 100 * 1024;
+    const data = Buffer.alloc(partSize * 3, 'c');
+    let checkpoint: unknown;
+    const cancelled = await bucket
+      .multipartUpload('cancel.bin', data, {
+        partSize,
+        parallel: 1,
+        progress: async (percentage: number, cp: unknown) => {
+          if (cp) checkpoint = cp;
+          if (percentage > 0) bucket.cancel();
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(cancelled).toMatchObject({ name: 'cancel' });
+    expect(bucket.isCancel()).toBe(true);
+    expect(oss.getObject(BUCKET, 'cancel.bin')).toBeUndefined();
+    bucket.resetCancelFlag();
+    expect(bucket.isCancel()).toBe(false);
+    await bucket.multipartUpload('cancel.bin', data, { partSize, parallel: 1, checkpoint } as never);
+    expect(oss.getObject(BUCKET, 'cancel.bin')?.body.equals(data)).toBe(true);
+    const initiations = oss.requests.entries().filter((r) => r.method === 'POST' && 'uploads' in r.query);
+    expect(initiations).toHaveLength(1);
+  });
+});
+
 describe('synchronous signers', () => {
   it('throw a clear error before the first load and use the current key after it', async () => {
     const held = new ManualCredentialProvider();
