@@ -180,16 +180,12 @@ export class ProxyBucket {
   async #call(method: string, args: unknown[]): Promise<unknown> {
     this.#assertOpen();
     if (method === 'multipartUpload') return this.#multipartUpload(args);
-    // Signers such as asyncSignatureUrl read the key without going through `request`.
-    const invoke = async (callArgs: unknown[]) => {
-      await this.#applyCurrent();
-      return RAW_PROTOTYPE[method]!.apply(this.#client, callArgs);
-    };
+    const original = RAW_PROTOTYPE[method]!;
     try {
-      return await invoke(args);
+      return await this.#withCurrentKey(() => original.apply(this.#client, args));
     } catch (error) {
       if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
-      return await invoke(args);
+      return await this.#withCurrentKey(() => original.apply(this.#client, args));
     }
   }
 
@@ -241,11 +237,15 @@ export class ProxyBucket {
     }
   }
 
-  /** Applies the cache's current credential, waiting for the first load if needed. */
-  async #applyCurrent(): Promise<AccessKeyCredential> {
-    return this.#apply(
-      this.#provider.peekCredential(this.secretName) ?? (await this.#provider.getCredential(this.secretName)),
-    );
+  /**
+   * Runs `action` with the cache's current key applied, waiting for the first load only when nothing is
+   * loaded yet. The warm path stays synchronous: this wraps every call and every HTTP request. Signers such
+   * as `asyncSignatureUrl` read the key without a request, so calls need it as well as the request hook.
+   */
+  #withCurrentKey<T>(action: (credential: AccessKeyCredential) => T): T | Promise<T> {
+    const loaded = this.#provider.peekCredential(this.secretName);
+    if (loaded) return action(this.#apply(loaded));
+    return this.#provider.getCredential(this.secretName).then((credential) => action(this.#apply(credential)));
   }
 
   /** Puts the credential's triple into the wrapped client's options, all three fields together. */
@@ -271,16 +271,15 @@ export class ProxyBucket {
       configurable: true,
       writable: true,
       enumerable: false,
-      value: async (params: unknown) => {
+      value: (params: unknown) => {
         this.#assertOpen();
-        const credential = await this.#applyCurrent();
-        try {
-          return await rawRequest.call(this.#client, params);
-        } catch (error) {
-          if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
-          redactOssError(error, credential);
-          throw error;
-        }
+        return this.#withCurrentKey((credential) =>
+          (rawRequest.call(this.#client, params) as Promise<unknown>).catch((error: unknown) => {
+            if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
+            redactOssError(error, credential);
+            throw error;
+          }),
+        );
       },
     });
   }
