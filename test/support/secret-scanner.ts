@@ -50,7 +50,7 @@ export function renderings(value: unknown): Array<{ where: string; text: string 
     }
   };
   add('String()', () => String(value));
-  add('util.inspect(showHidden, depth Infinity)', () => inspect(value, { showHidden: true, depth: Infinity }));
+  add('util.inspect(showHidden, getters, depth Infinity)', () => inspect(value, { showHidden: true, depth: Infinity, getters: true }));
   add('util.inspect(default)', () => inspect(value));
   add('JSON.stringify', () => JSON.stringify(value));
   if (value instanceof Error) {
