@@ -147,16 +147,18 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
    *   returns the current key (`via: 'rate-limited'`).
    * - A failed fetch resolves with the last good key, `changed: false`, `via: 'failed'` and the `error`.
    *
-   * `changed` compares with `staleAccessKeyId` when given, else with the key held before the call; callers
-   * retry the rejected request only when it is `true`. Before any key was loaded this behaves like
+   * `changed` is true when the AccessKeyId differs from `staleAccessKeyId`, or when the key material differs
+   * from the key held before the call (same id, new secret or token); callers retry the rejected request only
+   * when it is `true`. Before any key was loaded this behaves like
    * {@link SecretCacheClient.getCredential} (and rejects like it).
    */
   async refreshNow(secretName: string, options: RefreshNowOptions = {}): Promise<RefreshOutcome> {
     const entry = this.#entry(secretName);
     const { staleAccessKeyId, signal } = options;
     const before = entry.credential;
+    // A new id means a new key; the same id with new material (a secret or STS token fixed in KMS) does too.
     const changedFrom = (credential: AccessKeyCredential): boolean =>
-      staleAccessKeyId !== undefined ? credential.accessKeyId !== staleAccessKeyId : !credential.sameKeyAs(before);
+      (staleAccessKeyId !== undefined && credential.accessKeyId !== staleAccessKeyId) || !credential.sameKeyAs(before);
 
     if (before === undefined) {
       const via = entry.inFlight === undefined ? 'fetched' : 'joined';

@@ -29,6 +29,16 @@ describe('SecretCacheClient.refreshNow', () => {
     expect(same.credential.accessKeyId).toBe('AK2');
   });
 
+  it('reports a change when KMS now holds the same AccessKeyId with another secret', async () => {
+    const { client, store } = createCache();
+    putRamKey(store, 'oss-ak', 'AK1');
+    await client.getCredential('oss-ak');
+    store.rotate('oss-ak', { accessKeyId: 'AK1', accessKeySecret: 'a-corrected-secret-for-AK1' });
+    const outcome = await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    expect(outcome).toMatchObject({ changed: true, via: 'fetched' });
+    expect(outcome.credential.accessKeySecret).toBe('a-corrected-secret-for-AK1');
+  });
+
   it('compares with the key held before the call when no stale key is given', async () => {
     const { client, store } = createCache();
     putRamKey(store, 'oss-ak', 'AK1');
