@@ -24,3 +24,10 @@ export function replaceMarkedSection(text: string, name: string, content: string
   if (from < 0 || to < 0) throw new Error(`README markers ${start} / ${end} not found`);
   return `${text.slice(0, from + start.length)}\n${content}${text.slice(to)}`;
 }
+
+/** The part of `bench/results.md` the README shows: everything below its own `# Benchmarks` heading. */
+export function benchTableForReadme(resultsMarkdown: string): string {
+  const body = resultsMarkdown.replace(/^# Benchmarks\n+/, '');
+  // The results file's own second-level headings become third-level ones under the README's section.
+  return body.replace(/^## /gm, '### ').replace(/\n*$/, '\n');
+}

@@ -1,19 +1,22 @@
 /**
- * Rewrites the README's configuration table from the key table (`renderConfigTableMarkdown()`).
+ * Rewrites the README's generated sections: the configuration table from the key table
+ * (`renderConfigTableMarkdown()`) and the benchmark table from `bench/results.md` (written by `npm run bench`).
  * Run: `node --import tsx scripts/render-readme.ts` (test/readme fails when the README is out of date).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { renderConfigTableMarkdown } from '../src/config/render-config-table-markdown.js';
-import { replaceMarkedSection } from './readme-sections.js';
+import { benchTableForReadme, replaceMarkedSection } from './readme-sections.js';
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const BENCH_RESULTS = fileURLToPath(new URL('../bench/results.md', import.meta.url));
 
 const before = await readFile(README, 'utf8');
-const after = replaceMarkedSection(before, 'config-table', renderConfigTableMarkdown());
+const withConfig = replaceMarkedSection(before, 'config-table', renderConfigTableMarkdown());
+const after = replaceMarkedSection(withConfig, 'bench-table', benchTableForReadme(await readFile(BENCH_RESULTS, 'utf8')));
 if (after === before) {
-  console.log('README.md: configuration table is up to date');
+  console.log('README.md: generated sections are up to date');
 } else {
   await writeFile(README, after);
-  console.log('README.md: configuration table rewritten');
+  console.log('README.md: generated sections rewritten');
 }

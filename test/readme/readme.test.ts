@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderConfigTableMarkdown } from '../../src/config/render-config-table-markdown.js';
-import { readMarkedSection } from '../../scripts/readme-sections.js';
+import { benchTableForReadme, readMarkedSection } from '../../scripts/readme-sections.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
@@ -26,9 +26,9 @@ describe('README', () => {
     expect(readMarkedSection(readme, 'config-table')).toBe(renderConfigTableMarkdown());
   });
 
-  it('keeps the benchmark table markers', () => {
-    expect(readme).toContain('<!-- bench-table:start -->');
-    expect(readme).toContain('<!-- bench-table:end -->');
+  it('holds the benchmark table of bench/results.md (run npm run bench, then scripts/render-readme.ts)', () => {
+    const results = readFileSync(new URL('bench/results.md', ROOT), 'utf8');
+    expect(readMarkedSection(readme, 'bench-table')).toBe(benchTableForReadme(results));
   });
 
   it('imports only names the package exports in its code samples', async () => {
