@@ -14,6 +14,7 @@ import { acquireSharedCacheClient, SecretCacheClient, type RefreshTrigger } from
 import { SecretStore } from '../src/testing/secret-store.js';
 import { InMemorySecretSource } from '../test/support/in-memory-secret-source.js';
 import { VirtualClock } from '../test/support/virtual-clock.js';
+import { seededRandom } from './lib/measure.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -35,17 +36,6 @@ interface WeekFigures {
   readsWithRevokedKey: number;
 }
 
-/** A deterministic PRNG (mulberry32), so the figures are reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function simulateWeek(emergencyRevokeAtMs: number | undefined): Promise<WeekFigures> {
   const clock = new VirtualClock();
@@ -61,7 +51,7 @@ async function simulateWeek(emergencyRevokeAtMs: number | undefined): Promise<We
 
   const key = `bench-week-${emergencyRevokeAtMs ?? 'scheduled'}`;
   const leases = Array.from({ length: CONSUMERS }, () =>
-    acquireSharedCacheClient(key, () => new SecretCacheClient({ source, clock, random: seeded(42) })),
+    acquireSharedCacheClient(key, () => new SecretCacheClient({ source, clock, random: seededRandom(42) })),
   );
   const client = leases[0]!.client;
   const byTrigger: Partial<Record<RefreshTrigger, number>> = {};

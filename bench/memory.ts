@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runTsChild } from './lib/run-ts-child.js';
 import type { MemoryChildResult } from './memory-child.js';
 
 /** Options of {@link runMemory}. */
@@ -20,25 +20,9 @@ const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
  * child process with `--expose-gc` (gc forced before each reading) so the parent's own heap does not blur
  * the figures. See `memory-child.ts` for the workload.
  */
-export function runMemory(options: MemoryOptions): Promise<MemoryResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', CHILD, String(options.calls), String(options.rotations)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || line === '') {
-        reject(new Error(`memory benchmark child exited with ${code}: ${stderr.trim().slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line) as MemoryResult);
-    });
-  });
+export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
+  const { stdout } = await runTsChild(CHILD, [String(options.calls), String(options.rotations)], ['--expose-gc']);
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (line === '') throw new Error('memory benchmark child printed no result');
+  return JSON.parse(line) as MemoryResult;
 }

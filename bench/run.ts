@@ -3,7 +3,6 @@
  * `bench/results.json` and `bench/results.md`, and prints the table. Benchmarks report; they never fail on
  * a figure. `--quick` is a smoke run with small counts (about 20 s).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +11,7 @@ import { runColdStart } from './cold-start.js';
 import { runFleetSimulation } from './fleet-simulation.js';
 import { runSharedCacheKmsLoad } from './kms-load.js';
 import { checkTargets, renderMarkdown, type BenchResults, type CacheKmsCallsOutput } from './lib/report.js';
+import { runTsChild } from './lib/run-ts-child.js';
 import { runMemory } from './memory.js';
 import { runOverhead } from './overhead.js';
 import { runClientOnlyOverhead } from './overhead-client-only.js';
@@ -50,28 +50,12 @@ async function step<T>(name: string, work: () => Promise<T> | T): Promise<T> {
 }
 
 /** Runs the cache's own benchmark script (owned by the cache) and splits its JSON line from its tables. */
-function runCacheKmsCalls(): Promise<CacheKmsCallsOutput> {
+async function runCacheKmsCalls(): Promise<CacheKmsCallsOutput> {
   const script = here('./cache-kms-calls.ts');
-  if (!existsSync(script)) return Promise.reject(new Error('bench/cache-kms-calls.ts not found'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(quick ? ['--quick'] : [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const [first = '', ...rest] = stdout.trim().split('\n');
-      try {
-        if (code !== 0) throw new Error(`exit code ${code}: ${stderr.trim().slice(-500)}`);
-        resolve({ json: JSON.parse(first) as unknown, markdown: rest.join('\n') });
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
+  if (!existsSync(script)) throw new Error('bench/cache-kms-calls.ts not found');
+  const { stdout } = await runTsChild(script, quick ? ['--quick'] : []);
+  const [first = '', ...rest] = stdout.trim().split('\n');
+  return { json: JSON.parse(first) as unknown, markdown: rest.join('\n') };
 }
 
 async function main(): Promise<void> {
