@@ -81,7 +81,7 @@ export const CONFIG_KEYS = [
     type: 'enum',
     values: CREDENTIALS_TYPES,
     description:
-      'RAM identity for `cache_client_region_id`: `ak`, `sts`/`ram_role`, `ecs_ram_role`, `client_key` or `oidc_role_arn`. Unset: the Alibaba Cloud default credential chain.',
+      'RAM identity for `cache_client_region_id`: `ak`, `sts`/`ram_role`, `ecs_ram_role` or `oidc_role_arn`. Unset: the Alibaba Cloud default credential chain. `client_key` is accepted for compatibility but the KMS OpenAPI cannot sign with it: put the ClientKey in a `cache_client_dkms_config_info` entry instead.',
     secret: false,
     sources: ALL_SOURCES,
   },
