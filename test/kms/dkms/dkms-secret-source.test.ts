@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo, type Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -191,6 +192,35 @@ describe('DkmsSecretSource against LocalDkms', () => {
       await clock.advance(1000);
       const error = await outcome;
       expect(error).toMatchObject({ code: 'ReadTimeout', retryable: true });
+    });
+
+    it('times out a TLS handshake that never completes (virtual time) as a retryable ConnectTimeout', async () => {
+      // A TCP peer that accepts the connection and then says nothing: the ClientHello is never answered.
+      const silent = createServer();
+      const accepted = new Promise<NetSocket>((resolve) => silent.once('connection', resolve));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const clock = new VirtualClock(Date.now());
+        const pending = source({
+          endpoint: `127.0.0.1:${(silent.address() as AddressInfo).port}`,
+          clock,
+          connectTimeoutMs: 500,
+          readTimeoutMs: 60_000,
+          maxRetries: 0,
+        }).getSecretValue({ secretName: SECRET });
+        const outcome = rejection(pending);
+        const socket = await accepted;
+        socket.resume(); // read (and drop) the ClientHello, so the client's close is seen
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        await clock.advance(499);
+        expect(socket.destroyed).toBe(false); // still waiting: not timed out early
+        await clock.advance(1);
+        const error = await outcome;
+        expect(error).toMatchObject({ code: 'ConnectTimeout', retryable: true });
+        await closed; // the half-open connection was torn down, nothing lingers
+      } finally {
+        silent.close();
+      }
     });
 
     it('rejects promptly with the abort reason while a request is in flight', async () => {
