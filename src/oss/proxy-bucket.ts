@@ -4,7 +4,7 @@ import type { AccessKeyCredential } from '../credentials/access-key-credential.j
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
-import { acquireDefaultCredentialProvider } from './default-credential-provider.js';
+import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { callMethodNames, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError } from './proxy-bucket-error.js';
@@ -109,9 +109,9 @@ export class ProxyBucket {
     if (cacheClient) {
       this.#provider = cacheClient;
     } else {
-      const shared = acquireDefaultCredentialProvider();
-      this.#provider = shared.provider;
-      this.#release = shared.release;
+      const lease = acquireDefaultCacheClient();
+      this.#provider = lease.client;
+      this.#release = lease.release;
     }
     this.#installRequestHook();
   }
