@@ -1,11 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sharedCacheClientKeys } from '../../src/cache/shared-cache-client.js';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import { ConfigLoader } from '../../src/config/config-loader.js';
+import { acquireDefaultCacheClient } from '../../src/defaults/default-cache-client.js';
 import { secretSourceFromConfig } from '../../src/kms/secret-source-from-config.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { LocalDkms, LocalOss } from '../../src/testing/index.js';
@@ -101,6 +102,34 @@ describe('ProxyBucket configured by a properties file', () => {
     await Promise.all(buckets.map((b, i) => b.put(`shared-${i}.txt`, Buffer.from(String(i)))));
     expect(dkms.getSecretValueCount(SECRET) - before).toBe(1);
     await Promise.all(buckets.map((b) => b.shutdown()));
+  });
+});
+
+describe('the default cache client of a configuration', () => {
+  it('prefetches secret_names before any call and prints config warnings once per configuration', async () => {
+    const propertiesFile = join(dir, 'prefetch.properties');
+    const base = await readFile(join(dir, 'managed_credentials_providers.properties'), 'utf8');
+    await writeFile(propertiesFile, `${base}secret_names=${SECRET}\nrotation_intervall=1\n`);
+    const config = ConfigLoader.load({ configName: propertiesFile });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const before = dkms.getSecretValueCount(SECRET);
+      const first = acquireDefaultCacheClient(config);
+      const second = acquireDefaultCacheClient(config);
+      expect(second.client).toBe(first.client);
+      await vi.waitFor(() => expect(first.client.peekCredential(SECRET)?.accessKeyId).toBe(currentKey.accessKeyId));
+      expect(dkms.getSecretValueCount(SECRET) - before).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.filter((m) => m.includes('rotation_intervall'))).toHaveLength(1);
+      await first.release();
+      expect(first.client.closed).toBe(false); // the second lease still holds it
+      await second.release();
+      expect(first.client.closed).toBe(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
