@@ -17,6 +17,13 @@ export interface GetSecretValueRequest {
 export interface GetSecretValueOptions {
   /** Aborts the call, including any retry wait. */
   signal?: AbortSignal;
+  /**
+   * Budget of the whole call in ms, across retries and failover (the cache passes `fetch_timeout`). A source
+   * that takes it settles within it: at the latest it rejects with a retryable `KmsError` of code
+   * `FetchTimeout` whose message names every endpoint tried and what happened there. Unset: the source's
+   * own limits apply.
+   */
+  timeoutMs?: number;
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { Clock, TimerHandle } from '../../src/runtime/clock.js';
+import type { Clock, TimerHandle, TimerOptions } from '../../src/runtime/clock.js';
 import { clampTimerDelay } from '../../src/runtime/clock.js';
 
 interface PendingTimer {
   id: number;
   dueMs: number;
   callback: () => void;
+  keepAlive: boolean;
 }
 
 /**
@@ -13,6 +14,8 @@ interface PendingTimer {
  */
 export class VirtualClock implements Clock {
   private nowMs: number;
+  /** Monotonic time: moves with advance(), not with setWallClock(). */
+  private monotonicMs = 0;
   private nextId = 1;
   private readonly timers = new Map<number, PendingTimer>();
 
@@ -24,10 +27,26 @@ export class VirtualClock implements Clock {
     return this.nowMs;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  monotonicNow(): number {
+    return this.monotonicMs;
+  }
+
+  /** Steps the wall clock (as an NTP correction or an operator would) without moving monotonic time or timers. */
+  setWallClock(epochMs: number): void {
+    this.nowMs = epochMs;
+  }
+
+  setTimeout(callback: () => void, delayMs: number, options?: TimerOptions): TimerHandle {
     const id = this.nextId++;
-    this.timers.set(id, { id, dueMs: this.nowMs + clampTimerDelay(delayMs), callback });
+    this.timers.set(id, { id, dueMs: this.monotonicMs + clampTimerDelay(delayMs), callback, keepAlive: options?.keepAlive === true });
     return id;
+  }
+
+  /** Pending timers that would keep a real process alive (`keepAlive`). */
+  get keepAliveTimers(): number {
+    let count = 0;
+    for (const timer of this.timers.values()) if (timer.keepAlive) count++;
+    return count;
   }
 
   clearTimeout(handle: TimerHandle): void {
@@ -39,16 +58,16 @@ export class VirtualClock implements Clock {
     return this.timers.size;
   }
 
-  /** Due time of the earliest pending timer, if any. */
+  /** Due time of the earliest pending timer, if any, on the wall clock. */
   get nextDueMs(): number | undefined {
     let next: number | undefined;
     for (const timer of this.timers.values()) if (next === undefined || timer.dueMs < next) next = timer.dueMs;
-    return next;
+    return next === undefined ? undefined : next - this.monotonicMs + this.nowMs;
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due, in due order. */
   async advance(ms: number): Promise<void> {
-    const targetMs = this.nowMs + ms;
+    const targetMs = this.monotonicMs + ms;
     for (;;) {
       await flushPromises();
       const due = [...this.timers.values()]
@@ -56,11 +75,16 @@ export class VirtualClock implements Clock {
         .sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
       if (!due) break;
       this.timers.delete(due.id);
-      this.nowMs = Math.max(this.nowMs, due.dueMs);
+      this.moveTo(Math.max(this.monotonicMs, due.dueMs));
       due.callback();
     }
-    this.nowMs = targetMs;
+    this.moveTo(targetMs);
     await flushPromises();
+  }
+
+  private moveTo(monotonicMs: number): void {
+    this.nowMs += monotonicMs - this.monotonicMs;
+    this.monotonicMs = monotonicMs;
   }
 
   /** Moves time to the next pending timer and fires it (and any due at the same time). */

@@ -48,7 +48,7 @@ function errorOf(answer: RawAnswer) {
 describe('LocalDkms', () => {
   const vectorDate = Date.parse(vectors.requests[0]!.headers['date']!);
   let now = vectorDate;
-  const clock: Clock = { now: () => now, setTimeout: (cb, ms) => setTimeout(cb, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  const clock: Clock = { now: () => now, monotonicNow: () => performance.now(), setTimeout: (cb, ms) => setTimeout(cb, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
   let dkms: LocalDkms;
 
   function signedRequest(overrides: Record<string, string | undefined> = {}, body = dkmsMessages.encodeGetSecretValueRequest({ SecretName: 'test/ram-secret', FetchExtendedConfig: true })) {

@@ -26,7 +26,7 @@ interface RawRequest {
 
 let kms: LocalKms;
 let nowMs = Date.now();
-const clock = { now: () => nowMs, setTimeout: (cb: () => void, ms: number) => setTimeout(cb, ms), clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) };
+const clock = { now: () => nowMs, monotonicNow: () => performance.now(), setTimeout: (cb: () => void, ms: number) => setTimeout(cb, ms), clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) };
 
 function kmsDate(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
