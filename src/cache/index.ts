@@ -9,5 +9,5 @@ export * from './secret-cache-error.js';
 export * from './secret-cache-events.js';
 export * from './secret-entry-status.js';
 export * from './refresh-schedule.js';
-export * from './token-bucket.js';
+export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './recovery-policy.js';
 export * from './shared-cache-client.js';

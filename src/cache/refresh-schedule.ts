@@ -22,8 +22,8 @@ export interface RefreshScheduleInput {
   jitterMs: number;
 }
 
-/** Which rule chose the time. */
-export type RefreshBasis = 'next-rotation' | 'rotation-interval' | 'ttl';
+/** Which rule chose the time (`expiry`: ahead of the credential's `ExpireTimestamp`, see `refreshBeforeExpiry`). */
+export type RefreshBasis = 'next-rotation' | 'rotation-interval' | 'ttl' | 'expiry';
 
 /** When to refresh next. */
 export interface RefreshSchedule {

@@ -1,4 +1,3 @@
-import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { LRUCache } from 'lru-cache';
@@ -8,35 +7,38 @@ import { isRamUserAccessKeySecret } from '../credentials/is-ram-user-access-key-
 import { parseAccessKeyCredential } from '../credentials/parse-access-key-credential.js';
 import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refresh-hints.js';
 import { SecretDataError } from '../credentials/secret-data-error.js';
+import { KmsError } from '../kms/kms-error.js';
 import type { SecretInfo } from '../kms/secret-info.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
-import { clampTimerDelay } from '../runtime/clock.js';
 import { fingerprint } from '../runtime/fingerprint.js';
-import { computeRefreshSchedule } from './refresh-schedule.js';
+import { publishCacheEvent } from './cache-event-publisher.js';
+import { EntryTimer } from './entry-timer.js';
+import { isExpired, refreshBeforeExpiry } from './expiry-policy.js';
+import { keyChanged } from './key-changed.js';
+import { nextRecoveryAttempt, planForcedRefresh } from './recovery-policy.js';
+import { computeRefreshSchedule, type RefreshBasis } from './refresh-schedule.js';
+import { renderEntryStatus, wallTimeOf } from './render-entry-status.js';
 import { SecretCacheError, SecretCacheErrorCode } from './secret-cache-error.js';
-import {
-  SECRET_CACHE_CHANNELS,
-  type RefreshTrigger,
-  type SecretCacheEvents,
-} from './secret-cache-events.js';
+import type { RefreshTrigger, SecretCacheEvents } from './secret-cache-events.js';
 import {
   resolveSecretCacheOptions,
+  SECRET_CACHE_DEFAULTS,
   type ResolvedSecretCacheOptions,
   type SecretCacheClientOptions,
 } from './secret-cache-options.js';
-import { SecretEntry } from './secret-entry.js';
+import { SecretEntry, type SecretFetch } from './secret-entry.js';
 import type { SecretEntryStatus } from './secret-entry-status.js';
-import { TokenBucket } from './token-bucket.js';
-import { waitFor } from './wait-for.js';
-
-const CHANNELS = {
-  refresh: channel(SECRET_CACHE_CHANNELS.refresh),
-  rotate: channel(SECRET_CACHE_CHANNELS.rotate),
-  error: channel(SECRET_CACHE_CHANNELS.error),
-  stale: channel(SECRET_CACHE_CHANNELS.stale),
-};
+import { isTooStale } from './staleness.js';
+import { holdUntil, untilAborted, waitForFetch } from './wait-for-fetch.js';
 
 let nextClientNumber = 1;
+/** Logical clock ordering fetch starts and rejection marks exactly (two can share one millisecond). */
+let nextSequence = 1;
+
+/** Without new reports of a rejected key for this long, the background re-asking stops (the next report restarts it). */
+const RECOVERY_IDLE_STOP_MS = 5 * 60 * 1000;
+/** Most rounds of one forced refresh (join, hold, follow-up fetch...), so it always answers. */
+const MAX_FORCED_REFRESH_ROUNDS = 5;
 
 /** Per-call options of the reading methods. */
 export interface SecretCacheReadOptions {
@@ -48,18 +50,23 @@ export interface SecretCacheReadOptions {
  * The rotation-aware secret cache: one entry per secret, fetched from a {@link SecretSource} and kept
  * current by a per-secret timer.
  *
- * - **First load** is awaited by the caller; concurrent callers share one fetch. A failed first load rejects
- *   them and leaves the entry ready for the next attempt.
+ * - **First load** is awaited by the caller; concurrent callers share one fetch, bounded by `fetchTimeoutMs`.
+ *   A failed first load rejects its callers; later callers fail fast with that error while a background retry
+ *   (full-jitter backoff, at most 30 s apart) heals the entry; the first success serves the next call.
  * - **Schedule**: rotating RAM AccessKeys are re-read shortly after `NextRotationDate`, at most every
- *   `rotationIntervalMs`; other secrets every `RefreshInterval` or `defaultTtlMs`. Jitter is drawn per refresh.
+ *   `rotationIntervalMs`; other secrets every `RefreshInterval` or `defaultTtlMs`; a credential with
+ *   `ExpireTimestamp` ahead of expiry, and never served past it while KMS can be asked. Jitter per refresh.
  * - **Failures**: the last good value keeps being served (`stale` event), retries back off exponentially with
  *   full jitter, and after `maxStalenessMs` (if set) reads fail fast with `SecretCache.TooStale`.
- * - **Forced refresh** (`refreshNow`): answered from the cache when it already holds another key than the
- *   rejected one, otherwise joins or starts one fetch, guarded by a per-secret token bucket.
- * - **Events** `refresh`, `rotate`, `error`, `stale` (an `error` without listener is dropped, never thrown), also
- *   published on the `node:diagnostics_channel` channels in `SECRET_CACHE_CHANNELS`.
- * - **Lifecycle**: timers are unref'd (through the injected clock); `close()` clears them, aborts fetches,
- *   optionally closes the source, and is idempotent. Later calls reject with `SecretCache.Closed`.
+ * - **Rejected keys** (`refreshNow`): the cache remembers which AccessKeyIds OSS rejected. It answers with a held
+ *   key that is not rejected, joins a running fetch, or fetches; while KMS keeps serving a rejected key it asks
+ *   again with backoff (about 1 s growing to 30 s), one fetch at a time and never sooner than
+ *   `recovery.minIntervalMs` after the last answer. Nothing locks recovery out.
+ * - **Events** `refresh`, `rotate`, `error`, `stale`, `reject` (an `error` without listener is dropped, never
+ *   thrown), also published on the `node:diagnostics_channel` channels in `SECRET_CACHE_CHANNELS`.
+ * - **Lifecycle**: background timers are unref'd; a caller's wait keeps the process alive until it ends.
+ *   `close()` clears the timers, aborts fetches, optionally closes the source, and is idempotent. Later calls
+ *   reject with `SecretCache.Closed`. Delays are measured on the monotonic clock.
  *
  * `toString`, `toJSON` and `util.inspect` print a summary (names, key ids, fingerprints, states), never a
  * secret value.
@@ -75,7 +82,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   #closing: Promise<void> | undefined;
 
   /**
-   * @param options - the source and the schedule, backoff and budget knobs
+   * @param options - the source and the schedule, backoff and recovery knobs
    * @throws {@link SecretCacheError} `SecretCache.InvalidOption` naming the option
    */
   constructor(options: SecretCacheClientOptions) {
@@ -97,26 +104,26 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   /**
    * The current version of `secretName` (any secret type). The first call waits for the first load.
    *
-   * @throws `KmsError` when the first load fails; {@link SecretCacheError} when closed or too stale
+   * @throws `KmsError` when the first load fails; {@link SecretCacheError} when closed, too stale or expired
    */
   async getSecretInfo(secretName: string, options: SecretCacheReadOptions = {}): Promise<SecretInfo> {
     const entry = this.#entry(secretName);
-    if (entry.info === undefined) await this.#ensureLoaded(entry, options.signal);
+    if (entry.info === undefined || this.#expired(entry)) await this.#awaitUsable(entry, options.signal);
     this.#checkServable(entry);
     return entry.info as SecretInfo;
   }
 
   /**
    * The current AccessKey of a RAM-credential secret. The first call waits for the first load; later calls
-   * return the cached key without I/O.
+   * return the cached key without I/O (unless it is past its `ExpireTimestamp`).
    *
    * @throws `KmsError` when the first load fails; `SecretDataError` when the SecretData is not an AccessKey;
-   *   {@link SecretCacheError} when closed or too stale
+   *   {@link SecretCacheError} when closed, too stale or expired
    */
   async getCredential(secretName: string, options: SecretCacheReadOptions = {}): Promise<AccessKeyCredential> {
     const entry = this.#entry(secretName);
-    if (entry.credential === undefined) {
-      if (entry.info === undefined) await this.#ensureLoaded(entry, options.signal);
+    if (entry.credential === undefined || this.#expired(entry)) {
+      if (entry.info === undefined || this.#expired(entry)) await this.#awaitUsable(entry, options.signal);
       if (entry.credential === undefined) throw entry.credentialError ?? this.#closedError(secretName);
     }
     this.#checkServable(entry);
@@ -124,72 +131,102 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   }
 
   /**
-   * The cached AccessKey of `secretName` without I/O: `undefined` before the first load, after the value
-   * became too stale (`maxStalenessMs`), and after `close()`.
+   * The cached AccessKey of `secretName` without I/O: `undefined` before the first load, past its
+   * `ExpireTimestamp`, after the value became too stale (`maxStalenessMs`), and after `close()`.
    */
   peekCredential(secretName: string): AccessKeyCredential | undefined {
     if (this.#closed) return undefined;
     const entry = this.#entries.get(secretName);
-    if (entry?.credential === undefined) return undefined;
-    if (entry.staleSinceMs !== undefined) {
+    const credential = entry?.credential;
+    if (entry === undefined || credential === undefined) return undefined;
+    if (credential.expiresAtMs !== undefined && this.#options.clock.now() >= credential.expiresAtMs) return undefined;
+    if (entry.staleSinceMonoMs !== undefined) {
       if (this.#tooStale(entry)) return undefined;
       this.#announceStale(entry);
     }
-    return entry.credential;
+    return credential;
   }
 
   /**
-   * Forced refresh after an AccessKey was rejected (`InvalidAccessKeyId`).
+   * Forced refresh after OSS rejected an AccessKey. The rejected id is remembered (unless `suspected`), then:
    *
-   * - `staleAccessKeyId` given and the cache already holds another key: that key, `via: 'cached'`, no KMS call.
-   * - A fetch is running: joins it (`via: 'joined'`).
-   * - Otherwise takes a token of the secret's budget and fetches (`via: 'fetched'`); without a token,
-   *   returns the current key (`via: 'rate-limited'`).
-   * - A failed fetch resolves with the last good key, `changed: false`, `via: 'failed'` and the `error`.
+   * - the cache holds another key that is not known rejected: that key, `via: 'cached'`, no KMS call;
+   * - a fetch is running: joins it (`via: 'joined'`); if it returns the rejected key but was sent before the
+   *   rejection, one more fetch follows;
+   * - otherwise fetches (`via: 'fetched'`) when the recovery pace allows it, waits for an attempt due within
+   *   `recovery.minIntervalMs`, or answers at once with the held key (`via: 'paced'`, `retryAtMs`);
+   * - a failed fetch resolves with the last good key, `changed: false`, `via: 'failed'` and the `error`.
    *
-   * `changed` is true when the AccessKeyId differs from `staleAccessKeyId`, or when the key material differs
-   * from the key held before the call (same id, new secret or token); callers retry the rejected request only
-   * when it is `true`. Before any key was loaded this behaves like
+   * `changed` follows one rule (another key not known rejected, or the same id with new material); callers
+   * retry the rejected request only when it is `true`. Before any key was loaded this behaves like
    * {@link SecretCacheClient.getCredential} (and rejects like it).
    */
   async refreshNow(secretName: string, options: RefreshNowOptions = {}): Promise<RefreshOutcome> {
     const entry = this.#entry(secretName);
-    const { staleAccessKeyId, signal } = options;
+    const { signal, suspected = false } = options;
     const before = entry.credential;
-    // A new id means a new key; the same id with new material (a secret or STS token fixed in KMS) does too.
-    const changedFrom = (credential: AccessKeyCredential): boolean =>
-      (staleAccessKeyId !== undefined && credential.accessKeyId !== staleAccessKeyId) || !credential.sameKeyAs(before);
-
     if (before === undefined) {
       const via = entry.inFlight === undefined ? 'fetched' : 'joined';
       const credential = await this.getCredential(secretName, signal === undefined ? {} : { signal });
-      return { credential, changed: changedFrom(credential), via };
+      return { credential, changed: keyChanged(options.staleAccessKeyId, undefined, credential, entry.rejected.ids), via };
     }
-    if (staleAccessKeyId !== undefined && before.accessKeyId !== staleAccessKeyId) {
-      return { credential: before, changed: true, via: 'cached' };
-    }
-    let run = entry.inFlight;
-    let via: RefreshOutcome['via'] = 'joined';
-    if (run === undefined) {
-      if (!entry.forcedRefreshBudget.tryTake()) return { credential: before, changed: false, via: 'rate-limited' };
-      run = this.#startRefresh(entry, 'forced');
-      via = 'fetched';
-    }
-    try {
-      await waitFor(run, signal);
-    } catch (error) {
-      if (this.#closed || signal?.aborted) throw error;
-      const credential = entry.credential ?? before;
-      return { credential, changed: false, via: 'failed', error };
+    const rejectedId = options.staleAccessKeyId ?? before.accessKeyId;
+    this.#noteRejection(entry, rejectedId, suspected);
+    const { clock, recovery } = this.#options;
+    let via: RefreshOutcome['via'] = 'cached';
+    for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
+      const held = entry.credential ?? before;
+      const step = planForcedRefresh({
+        nowMs: clock.monotonicNow(),
+        heldKeyUsable: keyChanged(rejectedId, before, held, entry.rejected.ids),
+        fetchRunning: entry.inFlight !== undefined,
+        attempt: { dueAtMs: this.#attemptDueAt(entry), rule: 'backoff' },
+        holdMaxMs: recovery.minIntervalMs,
+      });
+      if (step.kind === 'cached') break;
+      if (step.kind === 'paced') {
+        return { credential: held, changed: false, via: 'paced', retryAtMs: wallTimeOf(step.dueAtMs, clock) };
+      }
+      try {
+        if (step.kind === 'hold') {
+          await holdUntil(step.dueAtMs, clock, signal);
+          continue;
+        }
+        const fetch = step.kind === 'join' ? (entry.inFlight as SecretFetch) : this.#startFetch(entry, 'forced');
+        if (via === 'cached') via = step.kind === 'join' ? 'joined' : 'fetched';
+        await this.#join(entry, fetch, signal);
+        // An answer to a request sent after the rejection is KMS's word; only an older one earns a follow-up.
+        const markedAt = entry.rejected.markedAt(rejectedId);
+        if (markedAt === undefined || fetch.sequence > markedAt) break;
+      } catch (error) {
+        if (this.#closed || signal?.aborted) throw error;
+        return { credential: entry.credential ?? before, changed: false, via: 'failed', error };
+      }
     }
     const credential = entry.credential ?? before;
-    return { credential, changed: changedFrom(credential), via };
+    return { credential, changed: keyChanged(rejectedId, before, credential, entry.rejected.ids), via };
+  }
+
+  /**
+   * A request signed with `accessKeyId` succeeded: forget its rejection (OSS can accept a new key seconds
+   * late) and stop recovering. Cheap; a no-op for unknown secrets and keys.
+   */
+  reportKeyAccepted(secretName: string, accessKeyId: string): void {
+    if (this.#closed) return;
+    const entry = this.#entries.peek(secretName);
+    if (entry === undefined) return;
+    const wasRejected = entry.rejected.clear(accessKeyId);
+    if (entry.credential?.accessKeyId !== accessKeyId) return;
+    if (!wasRejected && !entry.recovery.suspected && entry.recovery.confirmations === 0) return;
+    entry.recovery = { confirmations: 0, lastDemandAtMs: undefined, suspected: false };
+    entry.attemptDueAtMonoMs = undefined;
+    if (entry.inFlight === undefined) this.#armNext(entry);
   }
 
   /** A secret-free summary of one cached secret, or `undefined` if it is not cached. */
   getStatus(secretName: string): SecretEntryStatus | undefined {
     const entry = this.#entries.peek(secretName);
-    return entry === undefined ? undefined : this.#status(entry);
+    return entry === undefined ? undefined : renderEntryStatus(entry, this.#needsRecovery(entry), this.#options.clock);
   }
 
   /**
@@ -221,7 +258,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       source: this.#options.source.description,
       closed: this.#closed,
       // Least recently used first, so the order is stable while secrets are only read.
-      secrets: [...this.#entries.rvalues()].flatMap((entry) => (entry === undefined ? [] : [this.#status(entry)])),
+      secrets: [...this.#entries.rvalues()].flatMap((entry) =>
+        entry === undefined ? [] : [renderEntryStatus(entry, this.#needsRecovery(entry), this.#options.clock)],
+      ),
     };
   }
 
@@ -243,23 +282,68 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     }
     let entry = this.#entries.get(secretName);
     if (entry === undefined) {
-      const { capacity, refillIntervalMs } = this.#options.forcedRefresh;
-      entry = new SecretEntry(secretName, new TokenBucket({ capacity, refillIntervalMs, clock: this.#options.clock }));
+      const created = new SecretEntry(
+        secretName,
+        new EntryTimer<RefreshTrigger>(this.#options.clock, (trigger) => this.#onTimer(created, trigger)),
+      );
+      entry = created;
       this.#entries.set(secretName, entry);
     }
     return entry;
   }
 
-  async #ensureLoaded(entry: SecretEntry, signal: AbortSignal | undefined): Promise<void> {
-    await waitFor(entry.inFlight ?? this.#startRefresh(entry, 'load'), signal);
-    if (this.#closed) throw this.#closedError(entry.secretName);
+  /**
+   * Waits until the entry holds a value that may be served: joins a running fetch, starts the first load, or
+   * (past `ExpireTimestamp`) fetches at the recovery pace. A failed first load fails fast afterwards.
+   */
+  async #awaitUsable(entry: SecretEntry, signal: AbortSignal | undefined): Promise<void> {
+    const { clock, recovery } = this.#options;
+    for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
+      if (entry.inFlight !== undefined) {
+        await this.#join(entry, entry.inFlight, signal);
+      } else if (entry.info === undefined) {
+        // Fail fast: a background retry is already armed; the first success serves the next call.
+        if (entry.loadFailed) throw entry.lastError;
+        await this.#join(entry, this.#startFetch(entry, 'load'), signal);
+      } else if (this.#expired(entry)) {
+        const step = planForcedRefresh({
+          nowMs: clock.monotonicNow(),
+          heldKeyUsable: false,
+          fetchRunning: false,
+          attempt: { dueAtMs: this.#attemptDueAt(entry), rule: 'backoff' },
+          holdMaxMs: recovery.minIntervalMs,
+        });
+        if (step.kind === 'paced') throw this.#expiredError(entry);
+        if (step.kind === 'hold') await holdUntil(step.dueAtMs, clock, signal);
+        else await this.#join(entry, this.#startFetch(entry, 'expiry'), signal);
+      } else {
+        return;
+      }
+      if (this.#closed) throw this.#closedError(entry.secretName);
+    }
+    if (entry.info === undefined && entry.loadFailed) throw entry.lastError;
+    if (this.#expired(entry)) throw this.#expiredError(entry);
+  }
+
+  /** A caller's bounded, process-holding wait for a fetch. */
+  #join(entry: SecretEntry, fetch: SecretFetch, signal: AbortSignal | undefined): Promise<void> {
+    return waitForFetch(fetch.done, {
+      clock: this.#options.clock,
+      deadlineAtMs: fetch.deadlineAtMs,
+      onDeadline: () => this.#timeoutError(entry.secretName),
+      signal,
+    });
+  }
+
+  #expired(entry: SecretEntry): boolean {
+    return isExpired(entry.credential?.expiresAtMs, this.#options.clock.now());
   }
 
   /** Throws when the value is too stale to serve; publishes `stale` once per failed refresh. */
   #checkServable(entry: SecretEntry): void {
-    if (entry.staleSinceMs === undefined) return;
+    if (entry.staleSinceMonoMs === undefined) return;
     if (this.#tooStale(entry)) {
-      const staleForMs = this.#options.clock.now() - entry.staleSinceMs;
+      const staleForMs = Math.round(this.#options.clock.monotonicNow() - entry.staleSinceMonoMs);
       throw new SecretCacheError(
         SecretCacheErrorCode.TooStale,
         `secret ${entry.secretName}: refreshing has failed for ${staleForMs} ms, longer than maxStalenessMs ` +
@@ -271,18 +355,17 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   }
 
   #tooStale(entry: SecretEntry): boolean {
-    const { maxStalenessMs, clock } = this.#options;
-    return entry.staleSinceMs !== undefined && maxStalenessMs > 0 && clock.now() - entry.staleSinceMs > maxStalenessMs;
+    return isTooStale(entry.staleSinceMonoMs, this.#options.clock.monotonicNow(), this.#options.maxStalenessMs);
   }
 
   #announceStale(entry: SecretEntry): void {
-    if (entry.staleAnnounced || entry.staleSinceMs === undefined) return;
+    if (entry.staleAnnounced || entry.staleSinceMonoMs === undefined) return;
     entry.staleAnnounced = true;
     this.#publish('stale', {
       secretName: entry.secretName,
       accessKeyId: entry.credential?.accessKeyId,
       versionId: entry.info?.versionId,
-      staleSinceMs: entry.staleSinceMs,
+      staleSinceMs: wallTimeOf(entry.staleSinceMonoMs, this.#options.clock),
       lastError: entry.lastError,
     });
   }
@@ -290,43 +373,106 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   /** Called by lru-cache on eviction and on close: the entry must stop scheduling. */
   #detach(entry: SecretEntry): void {
     entry.detached = true;
-    this.#cancelTimer(entry);
+    entry.timer.cancel();
     // An evicted entry's fetch may still feed its waiters; only closing abandons it.
-    if (this.#closed) entry.inFlightController?.abort(this.#closedError(entry.secretName));
+    if (this.#closed) entry.inFlight?.controller.abort(this.#closedError(entry.secretName));
+  }
+
+  // ------------------------------------------------------------------------------------------- recovery
+
+  /** Records a caller's report that `accessKeyId` was rejected (or only suspected) and re-plans the timer. */
+  #noteRejection(entry: SecretEntry, accessKeyId: string, suspected: boolean): void {
+    const nowMs = this.#options.clock.monotonicNow();
+    const held = entry.credential?.accessKeyId === accessKeyId;
+    if (!suspected) {
+      entry.rejected.mark(accessKeyId, nextSequence++);
+      // A confirmed rejection of a key that was only suspected starts recovery afresh (no inherited backoff).
+      if (held && entry.recovery.suspected) {
+        entry.recovery = { confirmations: 0, lastDemandAtMs: nowMs, suspected: false };
+        entry.attemptDueAtMonoMs = undefined;
+      }
+    } else if (held && !entry.rejected.has(accessKeyId)) {
+      entry.recovery.suspected = true;
+    }
+    if (held) {
+      entry.recovery.lastDemandAtMs = nowMs;
+      if (entry.inFlight === undefined) this.#armNext(entry);
+    }
+    this.#publish('reject', { secretName: entry.secretName, accessKeyId, suspected, held });
+  }
+
+  /**
+   * Whether the background timer must re-ask KMS at the recovery pace: the held key is in its expiry window,
+   * or known rejected while callers still report it (without demand, recovery idles out).
+   */
+  #needsRecovery(entry: SecretEntry): boolean {
+    const held = entry.credential;
+    if (held === undefined) return false;
+    if (entry.expiryWindowStartMs !== undefined && this.#options.clock.now() >= entry.expiryWindowStartMs) return true;
+    if (!entry.rejected.has(held.accessKeyId)) return false;
+    const lastDemandAtMs = entry.recovery.lastDemandAtMs;
+    return lastDemandAtMs !== undefined && this.#options.clock.monotonicNow() - lastDemandAtMs <= RECOVERY_IDLE_STOP_MS;
+  }
+
+  /** When the next recovery fetch may start (monotonic); drawn once per KMS answer so all callers agree. */
+  #attemptDueAt(entry: SecretEntry): number {
+    entry.attemptDueAtMonoMs ??= this.#planAttempt(entry);
+    return Math.max(entry.attemptDueAtMonoMs, this.#options.clock.monotonicNow());
+  }
+
+  #planAttempt(entry: SecretEntry): number {
+    const { clock, random, recovery } = this.#options;
+    return nextRecoveryAttempt(
+      {
+        nowMs: clock.monotonicNow(),
+        confirmations: entry.recovery.confirmations,
+        lastAnswerAtMs: entry.lastAnswerAtMonoMs,
+        random: random(),
+      },
+      recovery,
+    ).dueAtMs;
+  }
+
+  /** Whether an answer holding the unusable key confirms it (its request was sent after the rejection). */
+  #confirmsUnusable(entry: SecretEntry, credential: AccessKeyCredential, sequence: number): boolean {
+    const markedAt = entry.rejected.markedAt(credential.accessKeyId);
+    if (markedAt !== undefined) return sequence > markedAt;
+    return entry.recovery.suspected || this.#needsRecovery(entry);
   }
 
   // ------------------------------------------------------------------------------------------- fetching
 
-  /** Starts the one fetch of `entry`; the returned promise is already handled, so nobody has to await it. */
-  #startRefresh(entry: SecretEntry, trigger: RefreshTrigger): Promise<void> {
-    this.#cancelTimer(entry);
+  /** Starts the one fetch of `entry`; its promise is already handled, so nobody has to await it. */
+  #startFetch(entry: SecretEntry, trigger: RefreshTrigger): SecretFetch {
+    entry.timer.cancel();
+    const { clock, fetchTimeoutMs } = this.#options;
     const controller = new AbortController();
-    const run = this.#refresh(entry, trigger, controller.signal);
-    entry.inFlight = run;
-    entry.inFlightController = controller;
-    this.#running.add(run);
+    const startedAtMs = clock.monotonicNow();
+    const sequence = nextSequence++;
+    // Backstop for sources that ignore their budget: the fetch settles by its deadline whatever they do.
+    const backstop = clock.setTimeout(() => controller.abort(this.#timeoutError(entry.secretName)), fetchTimeoutMs);
+    const done = this.#fetch(entry, trigger, controller.signal, startedAtMs, sequence).finally(() => clock.clearTimeout(backstop));
+    const fetch: SecretFetch = { done, controller, trigger, startedAtMs, sequence, deadlineAtMs: startedAtMs + fetchTimeoutMs };
+    entry.inFlight = fetch;
+    this.#running.add(done);
     const settle = () => {
-      this.#running.delete(run);
-      if (entry.inFlight === run) {
-        entry.inFlight = undefined;
-        entry.inFlightController = undefined;
-      }
+      this.#running.delete(done);
+      if (entry.inFlight === fetch) entry.inFlight = undefined;
     };
-    run.then(settle, settle);
-    return run;
+    done.then(settle, settle);
+    return fetch;
   }
 
-  async #refresh(entry: SecretEntry, trigger: RefreshTrigger, signal: AbortSignal): Promise<void> {
-    const { source, versionStage, clock } = this.#options;
-    const startedAtMs = clock.now();
+  async #fetch(entry: SecretEntry, trigger: RefreshTrigger, signal: AbortSignal, startedAtMs: number, sequence: number): Promise<void> {
+    const { source, versionStage, fetchTimeoutMs } = this.#options;
     let info: SecretInfo;
     let credential: AccessKeyCredential | undefined;
     let credentialError: SecretDataError | undefined;
     try {
-      info = await source.getSecretValue(
-        { secretName: entry.secretName, fetchExtendedConfig: true, ...(versionStage === undefined ? {} : { versionStage }) },
-        { signal },
-      );
+      const request = { secretName: entry.secretName, fetchExtendedConfig: true, ...(versionStage === undefined ? {} : { versionStage }) };
+      // The source gets a slightly smaller budget, so its own timeout error (naming every endpoint) wins the race.
+      const timeoutMs = fetchTimeoutMs - Math.min(250, Math.floor(fetchTimeoutMs / 10));
+      info = await untilAborted(source.getSecretValue(request, { signal, timeoutMs }), signal);
       if (this.#closed) throw this.#closedError(entry.secretName);
       try {
         credential = parseAccessKeyCredential(info);
@@ -339,43 +485,44 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     } catch (error) {
       throw this.#onFailure(entry, trigger, error);
     }
-    this.#onSuccess(entry, trigger, info, credential, credentialError, clock.now() - startedAtMs);
+    this.#onSuccess(entry, trigger, { startedAtMs, sequence }, info, credential, credentialError);
   }
 
   #onSuccess(
     entry: SecretEntry,
     trigger: RefreshTrigger,
+    { startedAtMs, sequence }: { startedAtMs: number; sequence: number },
     info: SecretInfo,
     credential: AccessKeyCredential | undefined,
     credentialError: SecretDataError | undefined,
-    durationMs: number,
   ): void {
-    const { clock, random, jitterMaxMs } = this.#options;
+    const { clock } = this.#options;
     const previousInfo = entry.info;
     const previous = entry.credential;
     const nowMs = clock.now();
+    const monoNowMs = clock.monotonicNow();
     entry.info = info;
     entry.credential = credential;
     entry.credentialError = credentialError;
     entry.fetchedAtMs = nowMs;
+    entry.lastAnswerAtMonoMs = monoNowMs;
     entry.consecutiveFailures = 0;
     entry.lastError = undefined;
-    entry.staleSinceMs = undefined;
+    entry.loadFailed = false;
+    entry.staleSinceMonoMs = undefined;
     entry.staleAnnounced = true;
 
-    const hints = readSecretDataRefreshHints(info.secretData);
-    const schedule = computeRefreshSchedule(
-      {
-        nowMs,
-        rotatingAccessKey: isRamUserAccessKeySecret(info),
-        nextRotationDateMs: info.nextRotationDateMs ?? hints.scheduleRotateTimestampMs,
-        ttlMs: hints.refreshIntervalMs,
-        // Drawn per refresh, so a fleet started together drifts apart instead of refreshing in lockstep.
-        jitterMs: Math.min(jitterMaxMs, Math.max(0, Math.floor(random() * jitterMaxMs))),
-      },
-      this.#options,
-    );
-    this.#arm(entry, schedule.dueAtMs, 'scheduled');
+    const schedule = this.#schedule(info, credential, nowMs);
+    entry.scheduledDueAtMonoMs = monoNowMs + schedule.delayMs;
+    entry.scheduledBasis = schedule.basis;
+    entry.expiryWindowStartMs = schedule.expiryWindowStartMs;
+    if (credential !== undefined && !credential.sameKeyAs(previous)) {
+      entry.recovery = { confirmations: 0, lastDemandAtMs: entry.recovery.lastDemandAtMs, suspected: false };
+    } else if (credential !== undefined && this.#confirmsUnusable(entry, credential, sequence)) {
+      entry.recovery.confirmations += 1;
+    }
+    entry.attemptDueAtMonoMs = undefined; // drawn when first needed, from this answer's time
+    const armed = this.#armNext(entry);
 
     const changed =
       previousInfo === undefined ||
@@ -387,9 +534,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       accessKeyId: credential?.accessKeyId,
       fingerprint: credential?.fingerprint ?? fingerprint(info.secretData),
       changed,
-      durationMs,
-      nextRefreshAtMs: schedule.dueAtMs,
-      basis: schedule.basis,
+      durationMs: Math.round(monoNowMs - startedAtMs),
+      nextRefreshAtMs: wallTimeOf(armed?.dueAtMs ?? entry.scheduledDueAtMonoMs, clock),
+      basis: armed?.recovery ? 'recovery' : schedule.basis,
     });
     if (previous !== undefined && credential !== undefined && previous.accessKeyId !== credential.accessKeyId) {
       this.#publish('rotate', {
@@ -402,107 +549,127 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     }
   }
 
-  /** Records a failed fetch, arms the backoff retry when a value is held, and returns what to reject with. */
+  /** The regular schedule, brought forward ahead of `ExpireTimestamp` when the credential expires. */
+  #schedule(
+    info: SecretInfo,
+    credential: AccessKeyCredential | undefined,
+    nowMs: number,
+  ): { delayMs: number; basis: RefreshBasis; expiryWindowStartMs: number | undefined } {
+    const { random, jitterMaxMs, recovery } = this.#options;
+    const hints = readSecretDataRefreshHints(info.secretData);
+    const regular = computeRefreshSchedule(
+      {
+        nowMs,
+        rotatingAccessKey: isRamUserAccessKeySecret(info),
+        nextRotationDateMs: info.nextRotationDateMs ?? hints.scheduleRotateTimestampMs,
+        ttlMs: hints.refreshIntervalMs,
+        // Drawn per refresh, so a fleet started together drifts apart instead of refreshing in lockstep.
+        jitterMs: Math.min(jitterMaxMs, Math.max(0, Math.floor(random() * jitterMaxMs))),
+      },
+      this.#options,
+    );
+    const expiresAtMs = credential?.expiresAtMs;
+    if (expiresAtMs === undefined) return { delayMs: regular.delayMs, basis: regular.basis, expiryWindowStartMs: undefined };
+    const expiry = refreshBeforeExpiry({ nowMs, expiresAtMs, fetchedAtMs: nowMs, random: random(), minIntervalMs: recovery.minIntervalMs });
+    return expiry.delayMs < regular.delayMs
+      ? { delayMs: expiry.delayMs, basis: 'expiry', expiryWindowStartMs: expiry.windowStartMs }
+      : { delayMs: regular.delayMs, basis: regular.basis, expiryWindowStartMs: expiry.windowStartMs };
+  }
+
+  /**
+   * Arms the entry's timer for what comes next: a recovery attempt while the held key is unusable, else the
+   * regular schedule. Returns what was armed (nothing for a detached entry or one without a value).
+   */
+  #armNext(entry: SecretEntry): { dueAtMs: number; recovery: boolean } | undefined {
+    if (this.#closed || entry.detached || entry.scheduledDueAtMonoMs === undefined) return undefined;
+    if (this.#needsRecovery(entry)) {
+      const dueAtMs = this.#attemptDueAt(entry);
+      const expiring = entry.credential !== undefined && !entry.rejected.has(entry.credential.accessKeyId);
+      entry.timer.arm(dueAtMs, expiring ? 'expiry' : 'recovery');
+      return { dueAtMs, recovery: true };
+    }
+    entry.timer.arm(entry.scheduledDueAtMonoMs, 'scheduled');
+    return { dueAtMs: entry.scheduledDueAtMonoMs, recovery: false };
+  }
+
+  /** Records a failed fetch, arms the next attempt, and returns what to reject with. */
   #onFailure(entry: SecretEntry, trigger: RefreshTrigger, error: unknown): unknown {
     if (this.#closed) {
       return error instanceof SecretCacheError && error.code === SecretCacheErrorCode.Closed
         ? error
         : this.#closedError(entry.secretName, error);
     }
-    const { clock, backoff, random } = this.#options;
+    const { clock, backoff, random, recovery } = this.#options;
+    const monoNowMs = clock.monotonicNow();
     entry.consecutiveFailures += 1;
     entry.lastError = error;
+    entry.lastAnswerAtMonoMs = monoNowMs;
     let retryAtMs: number | undefined;
-    if (entry.info !== undefined) {
-      entry.staleSinceMs ??= clock.now();
+    if (entry.info === undefined) {
+      // Nothing was ever loaded: heal in the background, at most 30 s apart while the error is transient.
+      entry.loadFailed = true;
+      const retryable = (error as { retryable?: unknown } | undefined)?.retryable === true;
+      const capMs = retryable ? Math.min(backoff.capMs, SECRET_CACHE_DEFAULTS.loadRetryCapMs) : backoff.capMs;
+      const delayMs = Math.max(recovery.minIntervalMs, fullJitterDelayMs(entry.consecutiveFailures - 1, { ...backoff, capMs }, random));
+      retryAtMs = monoNowMs + delayMs;
+      if (!entry.detached) entry.timer.arm(retryAtMs, 'retry');
+    } else {
+      entry.staleSinceMonoMs ??= monoNowMs;
       entry.staleAnnounced = false;
-      retryAtMs = clock.now() + Math.max(1, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random));
-      this.#arm(entry, retryAtMs, 'retry');
-      if (entry.detached) retryAtMs = undefined;
+      if (this.#needsRecovery(entry)) {
+        entry.recovery.confirmations += 1; // KMS failing while the key is unusable: keep pacing, grow the wait
+        entry.attemptDueAtMonoMs = undefined;
+        retryAtMs = this.#armNext(entry)?.dueAtMs;
+      } else {
+        retryAtMs = monoNowMs + Math.max(1, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random));
+        entry.attemptDueAtMonoMs = undefined;
+        if (!entry.detached) entry.timer.arm(retryAtMs, 'retry');
+      }
     }
+    if (entry.detached) retryAtMs = undefined;
     this.#publish('error', {
       secretName: entry.secretName,
       trigger,
       error,
       consecutiveFailures: entry.consecutiveFailures,
       servingStale: entry.info !== undefined,
-      retryAtMs,
+      retryAtMs: retryAtMs === undefined ? undefined : wallTimeOf(retryAtMs, clock),
     });
     return error;
   }
 
-  // ------------------------------------------------------------------------------------------- timers
-
-  #arm(entry: SecretEntry, dueAtMs: number, trigger: RefreshTrigger): void {
-    this.#cancelTimer(entry);
-    if (this.#closed || entry.detached) return;
-    const { clock } = this.#options;
-    entry.dueAtMs = dueAtMs;
-    entry.dueTrigger = trigger;
-    entry.timer = clock.setTimeout(() => this.#onTimer(entry), clampTimerDelay(dueAtMs - clock.now()));
-  }
-
-  #onTimer(entry: SecretEntry): void {
-    entry.timer = undefined;
-    const dueAtMs = entry.dueAtMs;
-    if (this.#closed || entry.detached || dueAtMs === undefined) return;
-    if (dueAtMs > this.#options.clock.now()) {
-      // Delays beyond 2^31-1 ms are served by several capped timers in a row.
-      this.#arm(entry, dueAtMs, entry.dueTrigger);
+  #onTimer(entry: SecretEntry, trigger: RefreshTrigger): void {
+    if (this.#closed || entry.detached || entry.inFlight !== undefined) return; // a running fetch arms the next timer
+    if (trigger === 'recovery' && !this.#needsRecovery(entry)) {
+      this.#armNext(entry); // recovery idled out or ended: back to the regular schedule
       return;
     }
-    entry.dueAtMs = undefined;
-    if (entry.inFlight !== undefined) return; // that fetch arms the next timer when it ends
-    void this.#startRefresh(entry, entry.dueTrigger);
-  }
-
-  #cancelTimer(entry: SecretEntry): void {
-    if (entry.timer !== undefined) this.#options.clock.clearTimeout(entry.timer);
-    entry.timer = undefined;
-    entry.dueAtMs = undefined;
+    this.#startFetch(entry, trigger);
   }
 
   // ------------------------------------------------------------------------------------------- reporting
 
   #publish<K extends keyof SecretCacheEvents>(name: K, payload: SecretCacheEvents[K][0]): void {
-    const diagnostics = CHANNELS[name];
-    if (diagnostics.hasSubscribers) diagnostics.publish({ ...payload, client: this.id });
-    // An unobserved `error` would throw from EventEmitter; background work must never throw.
-    if (name === 'error' && this.listenerCount('error') === 0) return;
-    try {
-      (this.emit as (event: string, payload: unknown) => boolean)(name, payload);
-    } catch (error) {
-      // A throwing listener must not break the refresh loop; surface it as a process warning instead.
-      process.emitWarning(error instanceof Error ? error : new Error(`a "${name}" listener of ${this.id} threw`), {
-        code: 'SECRET_CACHE_LISTENER_ERROR',
-      });
-    }
+    publishCacheEvent(this, this.id, name, payload);
   }
 
-  #status(entry: SecretEntry): SecretEntryStatus {
-    const hasValue = entry.info !== undefined;
-    const state = entry.inFlight !== undefined
-      ? hasValue ? 'refreshing' : 'loading'
-      : !hasValue
-        ? entry.consecutiveFailures > 0 ? 'failed' : 'empty'
-        : entry.staleSinceMs !== undefined ? 'stale' : 'fresh';
-    const lastError = entry.consecutiveFailures > 0 ? entry.lastError : undefined;
-    const lastErrorCode = typeof (lastError as { code?: unknown } | undefined)?.code === 'string'
-      ? (lastError as { code: string }).code
-      : lastError === undefined ? undefined : (lastError as Error).name ?? 'Error';
-    return {
-      secretName: entry.secretName,
-      state,
-      accessKeyId: entry.credential?.accessKeyId,
-      fingerprint: entry.credential?.fingerprint ?? (entry.info === undefined ? undefined : fingerprint(entry.info.secretData)),
-      versionId: entry.info?.versionId,
-      fetchedAtMs: entry.fetchedAtMs,
-      nextRefreshAtMs: entry.dueAtMs,
-      consecutiveFailures: entry.consecutiveFailures,
-      staleSinceMs: entry.staleSinceMs,
-      lastErrorCode,
-      forcedRefreshTokens: entry.forcedRefreshBudget.available,
-    };
+  #timeoutError(secretName: string): KmsError {
+    const { fetchTimeoutMs, source } = this.#options;
+    return new KmsError(
+      `GetSecretValue of "${secretName}" did not finish within ${fetchTimeoutMs} ms (fetch_timeout) on ${source.description}`,
+      { code: 'FetchTimeout', retryable: true, source: source.description },
+    );
+  }
+
+  #expiredError(entry: SecretEntry): SecretCacheError {
+    const expiresAtMs = entry.credential?.expiresAtMs;
+    const when = expiresAtMs === undefined ? 'its expiry' : new Date(expiresAtMs).toISOString();
+    return new SecretCacheError(
+      SecretCacheErrorCode.Expired,
+      `secret ${entry.secretName}: the credential expired at ${when} and KMS has not provided a newer one yet; ` +
+        'the cache keeps asking at the recovery pace',
+      entry.lastError === undefined ? { secretName: entry.secretName } : { secretName: entry.secretName, cause: entry.lastError },
+    );
   }
 
   #closedError(secretName: string, cause?: unknown): SecretCacheError {

@@ -10,6 +10,11 @@ export const SecretCacheErrorCode = {
   InvalidSecretName: 'SecretCache.InvalidSecretName',
   /** Refreshing has failed for longer than `maxStalenessMs`; the last good value is no longer served. */
   TooStale: 'SecretCache.TooStale',
+  /**
+   * The credential held is past its `ExpireTimestamp` and KMS has not provided a newer one yet; the cache asks
+   * again at the recovery pace. Retryable.
+   */
+  Expired: 'SecretCache.Expired',
 } as const;
 
 /** One of the {@link SecretCacheErrorCode} values. */

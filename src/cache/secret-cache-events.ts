@@ -1,7 +1,11 @@
 import type { RefreshBasis } from './refresh-schedule.js';
 
-/** What started a fetch: the first read, the schedule, a backoff retry, or `refreshNow`. */
-export type RefreshTrigger = 'load' | 'scheduled' | 'retry' | 'forced';
+/**
+ * What started a fetch: the first read (`load`), the schedule (`scheduled`), a backoff retry after a failed
+ * fetch (`retry`), `refreshNow` after a rejected key (`forced`), the background re-ask while the held key is
+ * rejected (`recovery`), or a read of a credential past its `ExpireTimestamp` (`expiry`).
+ */
+export type RefreshTrigger = 'load' | 'scheduled' | 'retry' | 'forced' | 'recovery' | 'expiry';
 
 /** Payload of the `refresh` event: a fetch succeeded. Summaries only, never secret values. */
 export interface SecretRefreshEvent {
@@ -16,10 +20,13 @@ export interface SecretRefreshEvent {
   changed: boolean;
   /** Time spent in the source, ms. */
   durationMs: number;
-  /** When the next scheduled refresh is due, epoch ms. */
+  /** When the next refresh is due, epoch ms. */
   nextRefreshAtMs: number;
-  /** The rule that chose `nextRefreshAtMs`. */
-  basis: RefreshBasis;
+  /**
+   * The rule that chose `nextRefreshAtMs`: a {@link RefreshBasis} of the schedule, or `recovery` when the
+   * key now held is known rejected (KMS is asked again with backoff).
+   */
+  basis: RefreshBasis | 'recovery';
 }
 
 /** Payload of the `rotate` event: the AccessKeyId changed. */
@@ -56,12 +63,27 @@ export interface SecretStaleEvent {
   lastError: unknown;
 }
 
+/** Payload of the `reject` event: a caller reported that OSS rejected an AccessKey (`refreshNow`). */
+export interface SecretRejectEvent {
+  secretName: string;
+  /** The rejected AccessKeyId. */
+  accessKeyId: string;
+  /**
+   * `true` for weak evidence (a 403 without an error code, see `RefreshNowOptions.suspected`): the key is not
+   * marked rejected, only re-checked with KMS at the recovery pace.
+   */
+  suspected: boolean;
+  /** Whether it is the key the cache holds (otherwise the cache already moved on). */
+  held: boolean;
+}
+
 /** The typed events of `SecretCacheClient` (for `client.on(name, listener)`). */
 export interface SecretCacheEvents {
   refresh: [event: SecretRefreshEvent];
   rotate: [event: SecretRotateEvent];
   error: [event: SecretErrorEvent];
   stale: [event: SecretStaleEvent];
+  reject: [event: SecretRejectEvent];
 }
 
 /**
@@ -74,4 +96,5 @@ export const SECRET_CACHE_CHANNELS = Object.freeze({
   rotate: 'ali-oss-managed-credentials:cache:rotate',
   error: 'ali-oss-managed-credentials:cache:error',
   stale: 'ali-oss-managed-credentials:cache:stale',
+  reject: 'ali-oss-managed-credentials:cache:reject',
 } satisfies Record<keyof SecretCacheEvents, string>);

@@ -2,6 +2,7 @@ import type { Clock, RandomSource } from '../runtime/clock.js';
 import { systemClock } from '../runtime/clock.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
 import type { SecretSource } from '../kms/secret-source.js';
+import { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './recovery-policy.js';
 import { MAX_REFRESH_DELAY_MS } from './refresh-schedule.js';
 import { SecretCacheError, SecretCacheErrorCode } from './secret-cache-error.js';
 
@@ -30,8 +31,16 @@ export interface SecretCacheClientOptions {
    * `SecretCache.TooStale`. `0` or unset: no limit.
    */
   maxStalenessMs?: number;
-  /** Per-secret budget of forced refreshes (`refreshNow`). Default 5 tokens, one back per 10 min. */
-  forcedRefresh?: { capacity?: number; refillIntervalMs?: number };
+  /**
+   * Deadline of one fetch of a secret across all sources, retries and failover (`fetch_timeout`); no caller
+   * waits longer for a fetch. Default 30 000.
+   */
+  fetchTimeoutMs?: number;
+  /**
+   * Pacing of KMS calls while the held AccessKey is rejected or about to expire: no call sooner than
+   * `minIntervalMs` after the last KMS answer, then full-jitter backoff. Default 1 s, growing from 1 s to 30 s.
+   */
+  recovery?: { minIntervalMs?: number; backoff?: Partial<BackoffPolicy> };
   /** Most secrets kept; the least recently used is dropped beyond this. Default 1000. */
   maxEntries?: number;
   /** Version stage to read. Default: the service default (`ACSCurrent`). */
@@ -51,7 +60,8 @@ export interface ResolvedSecretCacheOptions {
   backoff: BackoffPolicy;
   /** 0 means no limit. */
   maxStalenessMs: number;
-  forcedRefresh: { capacity: number; refillIntervalMs: number };
+  fetchTimeoutMs: number;
+  recovery: RecoveryPacing;
   maxEntries: number;
   versionStage: string | undefined;
 }
@@ -64,8 +74,9 @@ export const SECRET_CACHE_DEFAULTS = Object.freeze({
   defaultTtlMs: 60 * 60 * 1000,
   backoffBaseMs: 2000,
   backoffCapMs: 10 * 60 * 1000,
-  forcedRefreshCapacity: 5,
-  forcedRefreshIntervalMs: 10 * 60 * 1000,
+  /** Cap of the retry delay while nothing was ever loaded (the first load failed). */
+  loadRetryCapMs: 30_000,
+  fetchTimeoutMs: 30_000,
   maxEntries: 1000,
 });
 
@@ -98,7 +109,8 @@ export function resolveSecretCacheOptions(options: SecretCacheClientOptions): Re
     throw invalid('versionStage', 'must be a non-empty string');
   }
   const backoff = optionalObject(options.backoff, 'backoff');
-  const forced = optionalObject(options.forcedRefresh, 'forcedRefresh');
+  const recovery = optionalObject(options.recovery, 'recovery');
+  const recoveryBackoff = optionalObject(recovery.backoff, 'recovery.backoff');
   const resolved: ResolvedSecretCacheOptions = {
     source,
     ownsSource: options.ownsSource ?? false,
@@ -113,14 +125,21 @@ export function resolveSecretCacheOptions(options: SecretCacheClientOptions): Re
       capMs: duration(backoff.capMs, 'backoff.capMs', SECRET_CACHE_DEFAULTS.backoffCapMs, 1),
     },
     maxStalenessMs: duration(options.maxStalenessMs, 'maxStalenessMs', 0, 0),
-    forcedRefresh: {
-      capacity: integer(forced.capacity, 'forcedRefresh.capacity', SECRET_CACHE_DEFAULTS.forcedRefreshCapacity, 0, 1_000_000),
-      refillIntervalMs: duration(forced.refillIntervalMs, 'forcedRefresh.refillIntervalMs', SECRET_CACHE_DEFAULTS.forcedRefreshIntervalMs, 1),
+    fetchTimeoutMs: duration(options.fetchTimeoutMs, 'fetchTimeoutMs', SECRET_CACHE_DEFAULTS.fetchTimeoutMs, 10),
+    recovery: {
+      minIntervalMs: duration(recovery.minIntervalMs, 'recovery.minIntervalMs', DEFAULT_RECOVERY_PACING.minIntervalMs, 0),
+      backoff: {
+        baseMs: duration(recoveryBackoff.baseMs, 'recovery.backoff.baseMs', DEFAULT_RECOVERY_PACING.backoff.baseMs, 1),
+        capMs: duration(recoveryBackoff.capMs, 'recovery.backoff.capMs', DEFAULT_RECOVERY_PACING.backoff.capMs, 1),
+      },
     },
     maxEntries: integer(options.maxEntries, 'maxEntries', SECRET_CACHE_DEFAULTS.maxEntries, 1, 1_000_000),
     versionStage: options.versionStage,
   };
   if (resolved.backoff.capMs < resolved.backoff.baseMs) throw invalid('backoff.capMs', 'must not be less than backoff.baseMs');
+  if (resolved.recovery.backoff.capMs < resolved.recovery.backoff.baseMs) {
+    throw invalid('recovery.backoff.capMs', 'must not be less than recovery.backoff.baseMs');
+  }
   return resolved;
 }
 

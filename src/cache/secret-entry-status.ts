@@ -1,10 +1,11 @@
 /**
  * Lifecycle state of one cached secret:
- * `empty` (never fetched), `loading` (first fetch running), `failed` (first fetch failed; the next read
- * retries), `fresh` (value held, last refresh succeeded), `refreshing` (value held, a fetch is running),
- * `stale` (value held, its refresh failed; served while retrying with backoff).
+ * `empty` (never fetched), `loading` (first fetch running), `failed` (first fetch failed; reads fail fast
+ * with its error while a background retry heals it), `fresh` (value held, last refresh succeeded),
+ * `refreshing` (value held, a fetch is running), `stale` (value held, its refresh failed; served while
+ * retrying with backoff), `recovering` (the AccessKey held was rejected; KMS is re-asked with backoff).
  */
-export type SecretEntryState = 'empty' | 'loading' | 'failed' | 'fresh' | 'refreshing' | 'stale';
+export type SecretEntryState = 'empty' | 'loading' | 'failed' | 'fresh' | 'refreshing' | 'stale' | 'recovering';
 
 /** A secret-free summary of one cached secret, for diagnostics (`SecretCacheClient.getStatus`). */
 export interface SecretEntryStatus {
@@ -25,6 +26,10 @@ export interface SecretEntryStatus {
   staleSinceMs: number | undefined;
   /** The code of the latest failure, if the latest fetch failed (e.g. `Rejected.Throttling`). */
   lastErrorCode: string | undefined;
-  /** Forced refreshes left in the current budget. */
-  forcedRefreshTokens: number;
+  /** When the held credential expires (`ExpireTimestamp`), epoch ms. */
+  expiresAtMs: number | undefined;
+  /** AccessKeyIds OSS rejected that the cache remembers (oldest first). */
+  rejectedAccessKeyIds: string[];
+  /** KMS answers that confirmed the rejected key since recovery began (drives the recovery backoff). */
+  recoveryConfirmations: number;
 }

@@ -7,19 +7,29 @@ export interface RefreshOutcome {
   /** Whether `credential` differs from the stale key; callers retry a rejected call only when true. */
   changed: boolean;
   /**
-   * How it was obtained: `cached` (the cache already held a newer key, no KMS call), `fetched` (this call
-   * started the KMS fetch), `joined` (joined a fetch already in flight), `rate-limited` (the forced-refresh
-   * budget is spent; nothing fetched), `failed` (the fetch failed; last good key returned).
+   * How it was obtained: `cached` (the cache already held another key not known rejected, no KMS call),
+   * `fetched` (this call started the KMS fetch), `joined` (joined a fetch already in flight), `paced` (KMS
+   * confirmed the rejected key recently; the next attempt is due at `retryAtMs`, nothing fetched now),
+   * `failed` (the fetch failed; last good key returned).
    */
-  via: 'cached' | 'fetched' | 'joined' | 'rate-limited' | 'failed';
+  via: 'cached' | 'fetched' | 'joined' | 'paced' | 'failed';
   /** The error of a failed refresh, when `via` is `failed`. */
   error?: unknown;
+  /** When `via` is `paced`: when the cache will ask KMS again, epoch ms. */
+  retryAtMs?: number;
 }
 
 /** Options of {@link CredentialProvider.refreshNow}. */
 export interface RefreshNowOptions {
   /** AccessKeyId that was rejected; if the cache already holds another key, no KMS call is made. */
   staleAccessKeyId?: string;
+  /**
+   * The failure only suggests the key may be bad (e.g. a 403 without an error code, which ali-oss reports
+   * for `getStream` whatever the cause): the key is not marked rejected, and KMS is asked at most at the
+   * recovery pace.
+   */
+  suspected?: boolean;
+  /** Abandons this caller's wait (a shared fetch goes on). */
   signal?: AbortSignal;
 }
 
@@ -32,6 +42,11 @@ export interface CredentialProvider {
   getCredential(secretName: string, options?: { signal?: AbortSignal }): Promise<AccessKeyCredential>;
   /** The current credential if it is loaded, without I/O; `undefined` before the first load. */
   peekCredential(secretName: string): AccessKeyCredential | undefined;
-  /** Forces a coalesced, rate-limited refresh after `staleAccessKeyId` was rejected. */
+  /** Forces a coalesced, paced refresh after `staleAccessKeyId` was rejected. */
   refreshNow(secretName: string, options?: RefreshNowOptions): Promise<RefreshOutcome>;
+  /**
+   * Reports that a request signed with `accessKeyId` succeeded after that key had been reported rejected:
+   * the rejection is forgotten (OSS accepted a new key late) and recovery stops. Optional; cheap.
+   */
+  reportKeyAccepted?(secretName: string, accessKeyId: string): void;
 }

@@ -51,6 +51,5 @@ export function cacheOptionsFromSettings(settings: CacheSettings): Omit<SecretCa
     defaultTtlMs: settings.defaultRefreshIntervalMs,
     backoff: { baseMs: settings.refreshBackoffBaseMs, capMs: settings.refreshBackoffCapMs },
     ...(settings.maxStalenessMs > 0 && { maxStalenessMs: settings.maxStalenessMs }),
-    forcedRefresh: { capacity: settings.forcedRefreshCapacity, refillIntervalMs: settings.forcedRefreshIntervalMs },
   };
 }

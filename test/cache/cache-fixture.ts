@@ -34,11 +34,12 @@ export function createCache(options: Partial<SecretCacheClientOptions> = {}) {
   const source = new InMemorySecretSource(store);
   const client = new SecretCacheClient({ source, clock, random: () => 0.5, ...options });
   clients.push(client);
-  const events: RecordedEvents = { refresh: [], rotate: [], error: [], stale: [] };
+  const events: RecordedEvents = { refresh: [], rotate: [], error: [], stale: [], reject: [] };
   client.on('refresh', (event) => events.refresh.push(event));
   client.on('rotate', (event) => events.rotate.push(event));
   client.on('error', (event) => events.error.push(event));
   client.on('stale', (event) => events.stale.push(event));
+  client.on('reject', (event) => events.reject.push(event));
   return { clock, store, source, client, events };
 }
 

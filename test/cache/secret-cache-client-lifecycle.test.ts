@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
+import type { Clock } from '../../src/runtime/clock.js';
 import { describe, expect, it } from 'vitest';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import { SecretCacheError, SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
@@ -54,25 +55,29 @@ describe('SecretCacheClient: close', () => {
     expect(source.closeCalls).toBe(1);
   });
 
-  it('keeps a process free to exit: timers of the real clock are unref\'d', async () => {
+  it('holds the process open only while a caller waits: afterwards every timer left is unref\'d', async () => {
     const source = new InMemorySecretSource();
     putRamKey(source.store, 'oss-ak', 'AK1');
     const handles: NodeJS.Timeout[] = [];
-    const spyingClock = {
+    const spyingClock: Clock = {
       ...systemClock,
-      setTimeout: (callback: () => void, delayMs: number) => {
-        const handle = systemClock.setTimeout(callback, delayMs) as NodeJS.Timeout;
+      setTimeout: (callback, delayMs, options) => {
+        const handle = systemClock.setTimeout(callback, delayMs, options) as NodeJS.Timeout;
         handles.push(handle);
         return handle;
       },
     };
     const client = new SecretCacheClient({ source, clock: spyingClock });
-    const refedBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const release = source.hold();
     try {
-      await client.getCredential('oss-ak');
-      expect(handles).toHaveLength(1);
-      expect(handles[0]?.hasRef()).toBe(false);
-      expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(refedBefore);
+      const waiting = client.getCredential('oss-ak');
+      // The caller's wait is ref'd (a script awaiting it must not exit); the schedule is not.
+      expect(handles.filter((h) => h.hasRef())).toHaveLength(1);
+      release();
+      await waiting;
+      const pending = handles.filter((h) => (h as unknown as { _destroyed: boolean })._destroyed === false);
+      expect(pending.length).toBeGreaterThan(0); // the scheduled refresh
+      expect(pending.every((h) => !h.hasRef())).toBe(true);
     } finally {
       await client.close();
     }

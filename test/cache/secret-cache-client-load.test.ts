@@ -31,25 +31,53 @@ describe('SecretCacheClient: loading', () => {
     expect(new Set(credentials).size).toBe(1);
   });
 
-  it('rejects every waiter of a failed first load, then lets the next call try again (no stuck lock)', async () => {
-    const { client, store, source, events } = createCache();
+  it('rejects every waiter of a failed first load, fails fast afterwards and heals in the background', async () => {
+    const { client, store, source, events, clock } = createCache();
     putRamKey(store, 'oss-ak', 'AK1');
     source.failNext(unavailable());
     const results = await Promise.allSettled([client.getCredential('oss-ak'), client.getCredential('oss-ak')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(KmsError);
+    const firstError = (results[0] as PromiseRejectedResult).reason as KmsError;
+    expect(firstError).toBeInstanceOf(KmsError);
+    expect(firstError.retryable).toBe(true);
     expect(client.getStatus('oss-ak')).toMatchObject({ state: 'failed', consecutiveFailures: 1, lastErrorCode: 'ServiceUnavailableTemporary' });
-    expect(events.error).toEqual([expect.objectContaining({ secretName: 'oss-ak', trigger: 'load', servingStale: false, retryAtMs: undefined })]);
+    const retryAtMs = events.error[0]?.retryAtMs as number;
+    expect(events.error).toEqual([expect.objectContaining({ secretName: 'oss-ak', trigger: 'load', servingStale: false })]);
+    expect(retryAtMs - clock.now()).toBeGreaterThanOrEqual(1000); // at least the minimum interval
+    expect(retryAtMs - clock.now()).toBeLessThanOrEqual(30_000); // at most 30 s while nothing was loaded
 
-    expect((await client.getCredential('oss-ak')).accessKeyId).toBe('AK1');
+    // Callers in between fail fast with the same error instead of each waiting for a new fetch.
+    await expect(client.getCredential('oss-ak')).rejects.toBe(firstError);
+    expect(source.callCount).toBe(1);
+    expect(clock.keepAliveTimers).toBe(0);
+
+    await clock.advance(retryAtMs - clock.now()); // the background retry succeeds
     expect(source.callCount).toBe(2);
+    expect(events.refresh).toEqual([expect.objectContaining({ trigger: 'retry', accessKeyId: 'AK1' })]);
+    expect((await client.getCredential('oss-ak')).accessKeyId).toBe('AK1');
     expect(client.getStatus('oss-ak')).toMatchObject({ state: 'fresh', consecutiveFailures: 0, lastErrorCode: undefined });
   });
 
-  it('rejects a failed first load of an unknown secret with the source error and arms no timer', async () => {
-    const { client, clock } = createCache();
+  it('retries a failed first load at most 30 s apart while the error is transient, however long it lasts', async () => {
+    const { client, store, source, clock } = createCache({ random: () => 0.999 });
+    putRamKey(store, 'oss-ak', 'AK1');
+    source.goDown(unavailable());
+    await expect(client.getCredential('oss-ak')).rejects.toMatchObject({ code: 'ServiceUnavailableTemporary' });
+    await clock.advance(10 * 60_000);
+    const calls = source.callCount;
+    await clock.advance(10 * 60_000);
+    expect(source.callCount - calls).toBeGreaterThanOrEqual(20); // ~30 s apart, not 10 min
+    source.recover();
+    await clock.advance(30_000);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK1');
+  });
+
+  it('rejects a failed first load of an unknown secret with the source error and retries it only slowly', async () => {
+    const { client, clock, events } = createCache();
     await expect(client.getSecretInfo('missing')).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
-    expect(clock.pendingTimers).toBe(0);
+    // Not retryable: the background retry uses the regular backoff (the secret may be created later).
+    expect(clock.pendingTimers).toBe(1);
+    expect(events.error[0]?.retryAtMs).toBeDefined();
   });
 
   it('serves any secret through getSecretInfo and refuses a non-AccessKey one in getCredential without refetching', async () => {

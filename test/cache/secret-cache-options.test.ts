@@ -20,7 +20,8 @@ describe('SecretCacheClient options', () => {
       defaultTtlMs: 3_600_000,
       backoff: { baseMs: 2000, capMs: 600_000 },
       maxStalenessMs: 0,
-      forcedRefresh: { capacity: 5, refillIntervalMs: 600_000 },
+      fetchTimeoutMs: 30_000,
+      recovery: { minIntervalMs: 1000, backoff: { baseMs: 1000, capMs: 30_000 } },
       maxEntries: SECRET_CACHE_DEFAULTS.maxEntries,
       versionStage: undefined,
     });
@@ -43,8 +44,11 @@ describe('SecretCacheClient options', () => {
     ['backoff.baseMs', { backoff: { baseMs: 0 } }],
     ['backoff.capMs', { backoff: { baseMs: 5000, capMs: 1000 } }],
     ['maxStalenessMs', { maxStalenessMs: -1 }],
-    ['forcedRefresh.capacity', { forcedRefresh: { capacity: -1 } }],
-    ['forcedRefresh.refillIntervalMs', { forcedRefresh: { refillIntervalMs: 0 } }],
+    ['fetchTimeoutMs', { fetchTimeoutMs: 0 }],
+    ['recovery', { recovery: 1 }],
+    ['recovery.minIntervalMs', { recovery: { minIntervalMs: -1 } }],
+    ['recovery.backoff.baseMs', { recovery: { backoff: { baseMs: 0 } } }],
+    ['recovery.backoff.capMs', { recovery: { backoff: { baseMs: 5000, capMs: 1000 } } }],
     ['maxEntries', { maxEntries: 0 }],
   ])('rejects a wrong %s with a typed error naming it', (option, override) => {
     let caught: unknown;

@@ -22,6 +22,11 @@ export class InMemorySecretSource implements SecretSource {
   closeCalls = 0;
   /** Requests waiting on a hold or still running. */
   inFlight = 0;
+  /**
+   * Read the store when a request arrives rather than when its answer is released from a hold: a held answer
+   * then carries the value from before a rotation that happened while it was held (as a real KMS answer can).
+   */
+  readAtReceipt = false;
   #failures: unknown[] = [];
   #down: unknown;
   #held: Promise<void> | undefined;
@@ -67,12 +72,14 @@ export class InMemorySecretSource implements SecretSource {
     this.calls.push({ ...request });
     this.inFlight += 1;
     try {
+      const read = () => this.store.getVersion(request.secretName, request.versionStage === undefined ? {} : { versionStage: request.versionStage });
+      const early = this.readAtReceipt ? read() : undefined;
       const held = this.#held;
       if (held) await abortable(held, options.signal);
       options.signal?.throwIfAborted();
       if (this.#down !== undefined) throw this.#down;
       if (this.#failures.length > 0) throw this.#failures.shift();
-      const record = this.store.getVersion(request.secretName, request.versionStage === undefined ? {} : { versionStage: request.versionStage });
+      const record = this.readAtReceipt ? early : read();
       if (!record) {
         throw new KmsError(`secret ${request.secretName} not found`, { code: 'Forbidden.ResourceNotFound', httpStatus: 404, retryable: false });
       }

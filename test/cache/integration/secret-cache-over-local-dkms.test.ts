@@ -110,6 +110,7 @@ describe('SecretCacheClient over LocalDkms (real TLS, signed requests)', () => {
 
   it('turns 100 concurrent refreshNow calls with the same stale key into exactly one GetSecretValue', async () => {
     await client.getCredential(SECRET);
+    await virtual.advance(10_000); // beyond the recovery pace's minimum interval after that answer
     dkms.rotate(SECRET, { accessKeyId: 'AK2', accessKeySecret: secretOf('AK2') });
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, () => client.refreshNow(SECRET, { staleAccessKeyId: 'AK1' })),

@@ -1,0 +1,95 @@
+import type { BackoffPolicy } from '../runtime/backoff.js';
+
+/** How the cache paces KMS calls while the key it holds cannot be used (rejected by OSS, or about to expire). */
+export interface RecoveryPacing {
+  /** No KMS call for a secret sooner than this after its last KMS answer (success or error), ms. Default 1000. */
+  minIntervalMs: number;
+  /** Growth of the wait while KMS keeps answering with the unusable key. Default `{ baseMs: 1000, capMs: 30000 }`. */
+  backoff: BackoffPolicy;
+}
+
+/** The defaults of {@link RecoveryPacing}: about 1 s growing to about 30 s, never more than 1 KMS call/s. */
+export const DEFAULT_RECOVERY_PACING: Readonly<RecoveryPacing> = Object.freeze({
+  minIntervalMs: 1000,
+  backoff: Object.freeze({ baseMs: 1000, capMs: 30_000 }),
+});
+
+/** What {@link nextRecoveryAttempt} decides from. All times monotonic ms. */
+export interface RecoveryAttemptInput {
+  nowMs: number;
+  /**
+   * KMS answers that confirmed the unusable key since recovery began (answers to requests sent after the key
+   * was marked; 0 when none did yet, e.g. the only answer predates the rejection).
+   */
+  confirmations: number;
+  /** When KMS last answered for this secret (any answer); `undefined`: never. */
+  lastAnswerAtMs: number | undefined;
+  /** A number in [0, 1) drawn for this decision (full jitter). */
+  random: number;
+}
+
+/** When the next recovery fetch may start, and the rule that chose it. */
+export interface RecoveryAttempt {
+  /** Monotonic ms; never earlier than `nowMs`. */
+  dueAtMs: number;
+  rule: 'now' | 'min-interval' | 'backoff';
+}
+
+/**
+ * The next KMS call allowed while the held key is unusable. Pure.
+ *
+ * - Nothing confirmed the unusable key yet: now, but not sooner than `minIntervalMs` after the last answer.
+ * - KMS confirmed it `n` times: `lastAnswer + minIntervalMs + U[0, min(capMs - minIntervalMs, baseMs * 2^(n-1)))`,
+ *   so the waits grow from about 1 s to about 30 s with full jitter (a fleet does not re-ask in lockstep),
+ *   and a burst of failures costs one call per step.
+ */
+export function nextRecoveryAttempt(input: RecoveryAttemptInput, pacing: RecoveryPacing): RecoveryAttempt {
+  const { nowMs, confirmations, lastAnswerAtMs } = input;
+  if (lastAnswerAtMs === undefined) return { dueAtMs: nowMs, rule: 'now' };
+  const { minIntervalMs, backoff } = pacing;
+  if (confirmations <= 0) {
+    const earliestMs = lastAnswerAtMs + minIntervalMs;
+    return earliestMs > nowMs ? { dueAtMs: earliestMs, rule: 'min-interval' } : { dueAtMs: nowMs, rule: 'now' };
+  }
+  const exponent = Math.min(confirmations - 1, 52);
+  const spreadMs = Math.max(0, Math.min(backoff.capMs - minIntervalMs, backoff.baseMs * 2 ** exponent));
+  const random = Number.isFinite(input.random) ? Math.min(Math.max(input.random, 0), 1) : 0;
+  const dueAtMs = lastAnswerAtMs + minIntervalMs + Math.floor(random * spreadMs);
+  return dueAtMs > nowMs ? { dueAtMs, rule: 'backoff' } : { dueAtMs: nowMs, rule: 'now' };
+}
+
+/** What a forced refresh (a caller whose request was rejected) does next. */
+export type ForcedRefreshStep =
+  /** The cache holds another key that is not known rejected: retry with it, no KMS call. */
+  | { kind: 'cached' }
+  /** A fetch is running: wait for it. */
+  | { kind: 'join' }
+  /** Start a fetch now. */
+  | { kind: 'fetch' }
+  /** A fetch is allowed soon (within the hold limit): wait until `dueAtMs`, then decide again. */
+  | { kind: 'hold'; dueAtMs: number }
+  /** No fetch is allowed soon: answer at once with the held key (the caller sees its error). */
+  | { kind: 'paced'; dueAtMs: number };
+
+/** What {@link planForcedRefresh} decides from. */
+export interface ForcedRefreshInput {
+  /** Monotonic now. */
+  nowMs: number;
+  /** Whether the held key differs from the rejected one and is not itself known rejected. */
+  heldKeyUsable: boolean;
+  fetchRunning: boolean;
+  /** The next allowed attempt ({@link nextRecoveryAttempt}). */
+  attempt: RecoveryAttempt;
+  /** Longest a caller waits for an attempt that is not due yet (the minimum interval). */
+  holdMaxMs: number;
+}
+
+/** Decides the next step of a forced refresh. Pure; the cache loops over it until it can answer. */
+export function planForcedRefresh(input: ForcedRefreshInput): ForcedRefreshStep {
+  if (input.heldKeyUsable) return { kind: 'cached' };
+  if (input.fetchRunning) return { kind: 'join' };
+  const { dueAtMs } = input.attempt;
+  if (dueAtMs <= input.nowMs) return { kind: 'fetch' };
+  if (dueAtMs - input.nowMs <= input.holdMaxMs) return { kind: 'hold', dueAtMs };
+  return { kind: 'paced', dueAtMs };
+}
