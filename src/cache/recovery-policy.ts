@@ -2,7 +2,10 @@ import type { BackoffPolicy } from '../runtime/backoff.js';
 
 /** How the cache paces KMS calls while the key it holds cannot be used (rejected by OSS, or about to expire). */
 export interface RecoveryPacing {
-  /** No KMS call for a secret sooner than this after its last KMS answer (success or error), ms. Default 1000. */
+  /**
+   * While KMS keeps confirming an unusable key, no KMS call for the secret sooner than this after its last
+   * answer, ms. Default 1000.
+   */
   minIntervalMs: number;
   /** Growth of the wait while KMS keeps answering with the unusable key. Default `{ baseMs: 1000, capMs: 30000 }`. */
   backoff: BackoffPolicy;
@@ -32,25 +35,22 @@ export interface RecoveryAttemptInput {
 export interface RecoveryAttempt {
   /** Monotonic ms; never earlier than `nowMs`. */
   dueAtMs: number;
-  rule: 'now' | 'min-interval' | 'backoff';
+  rule: 'now' | 'backoff';
 }
 
 /**
  * The next KMS call allowed while the held key is unusable. Pure.
  *
- * - Nothing confirmed the unusable key yet: now, but not sooner than `minIntervalMs` after the last answer.
+ * - Nothing confirmed the unusable key yet (no answer, or only answers to requests sent before the rejection):
+ *   now. The first report of a rejected key is acted on at once.
  * - KMS confirmed it `n` times: `lastAnswer + minIntervalMs + U[0, min(capMs - minIntervalMs, baseMs * 2^(n-1)))`,
- *   so the waits grow from about 1 s to about 30 s with full jitter (a fleet does not re-ask in lockstep),
- *   and a burst of failures costs one call per step.
+ *   so the waits grow from about 1 s to about 30 s with full jitter (a fleet does not re-ask in lockstep), no
+ *   two such calls are less than `minIntervalMs` apart, and a burst of failures costs one call per step.
  */
 export function nextRecoveryAttempt(input: RecoveryAttemptInput, pacing: RecoveryPacing): RecoveryAttempt {
   const { nowMs, confirmations, lastAnswerAtMs } = input;
-  if (lastAnswerAtMs === undefined) return { dueAtMs: nowMs, rule: 'now' };
+  if (lastAnswerAtMs === undefined || confirmations <= 0) return { dueAtMs: nowMs, rule: 'now' };
   const { minIntervalMs, backoff } = pacing;
-  if (confirmations <= 0) {
-    const earliestMs = lastAnswerAtMs + minIntervalMs;
-    return earliestMs > nowMs ? { dueAtMs: earliestMs, rule: 'min-interval' } : { dueAtMs: nowMs, rule: 'now' };
-  }
   const exponent = Math.min(confirmations - 1, 52);
   const spreadMs = Math.max(0, Math.min(backoff.capMs - minIntervalMs, backoff.baseMs * 2 ** exponent));
   const random = Number.isFinite(input.random) ? Math.min(Math.max(input.random, 0), 1) : 0;

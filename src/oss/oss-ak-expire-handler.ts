@@ -11,9 +11,17 @@ export interface OssAKExpireHandlerOptions {
   codeless403IsExpired?: boolean;
 }
 
+/** The OSS error codes judged as a rejected key by default. */
+export const DEFAULT_AK_EXPIRE_CODES: readonly string[] = Object.freeze([
+  'InvalidAccessKeyId', // unknown, deleted or disabled AccessKey
+  'SecurityTokenExpired', // an STS-bearing secret served too long
+  'InvalidSecurityToken', // an STS token that does not match its key
+]);
+
 /**
- * The default {@link AKExpireHandler}: judges ali-oss errors by their `code`
- * (default `InvalidAccessKeyId`, which OSS also returns for disabled keys).
+ * The default {@link AKExpireHandler}: judges ali-oss errors by their `code` (default
+ * {@link DEFAULT_AK_EXPIRE_CODES}: `InvalidAccessKeyId`, which OSS also returns for disabled keys, and the STS
+ * token codes `SecurityTokenExpired` and `InvalidSecurityToken`).
  *
  * @example
  * ```ts
@@ -26,10 +34,10 @@ export class OssAKExpireHandler implements AKExpireHandler {
   private readonly codeless403IsExpired: boolean;
 
   /**
-   * @param codes - OSS error codes that mean the key was rejected; default `['InvalidAccessKeyId']`
+   * @param codes - OSS error codes that mean the key was rejected; default {@link DEFAULT_AK_EXPIRE_CODES}
    * @param options - see {@link OssAKExpireHandlerOptions}
    */
-  constructor(codes: Iterable<string> = ['InvalidAccessKeyId'], options: OssAKExpireHandlerOptions = {}) {
+  constructor(codes: Iterable<string> = DEFAULT_AK_EXPIRE_CODES, options: OssAKExpireHandlerOptions = {}) {
     this.codes = new Set(codes);
     this.codeless403IsExpired = options.codeless403IsExpired ?? true;
   }

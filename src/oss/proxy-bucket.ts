@@ -78,6 +78,8 @@ export class ProxyBucket {
   readonly #handler: AKExpireHandler;
   #release: (() => unknown) | undefined;
   #applied: AccessKeyCredential | undefined;
+  /** A key this bucket saw rejected while the cache had nothing better; its next success is reported. */
+  #awaitingAcceptance: string | undefined;
   #shutdown = false;
 
   /**
@@ -219,14 +221,24 @@ export class ProxyBucket {
   async #shouldRetry(error: unknown, replayable: boolean): Promise<boolean> {
     if (this.#shutdown || !this.#judgeExpired(error)) return false;
     const staleAccessKeyId =
-      typeof error === 'object' && error !== null ? signedWith.get(error) : undefined;
+      (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined) ?? this.#applied?.accessKeyId;
     const outcome = await this.#provider.refreshNow(this.secretName, {
-      staleAccessKeyId: staleAccessKeyId ?? this.#applied?.accessKeyId,
+      ...(staleAccessKeyId === undefined ? {} : { staleAccessKeyId }),
+      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
+      suspected: isCodeless403(error),
     });
+    // Until a request with the rejected key succeeds again, successes are reported (OSS may accept it late).
+    if (!outcome.changed && staleAccessKeyId !== undefined) this.#awaitingAcceptance = staleAccessKeyId;
     if (!outcome.changed) return false;
     if (replayable) return true;
     markRetryWithFreshBody(error);
     return false;
+  }
+
+  /** OSS took a key this bucket had reported rejected: tell the cache, once. */
+  #reportAccepted(accessKeyId: string): void {
+    this.#awaitingAcceptance = undefined;
+    this.#provider.reportKeyAccepted?.(this.secretName, accessKeyId);
   }
 
   #judgeExpired(error: unknown): boolean {
@@ -274,11 +286,17 @@ export class ProxyBucket {
       value: (params: unknown) => {
         this.#assertOpen();
         return this.#withCurrentKey((credential) =>
-          (rawRequest.call(this.#client, params) as Promise<unknown>).catch((error: unknown) => {
-            if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
-            redactOssError(error, credential);
-            throw error;
-          }),
+          (rawRequest.call(this.#client, params) as Promise<unknown>).then(
+            (result) => {
+              if (this.#awaitingAcceptance === credential.accessKeyId) this.#reportAccepted(credential.accessKeyId);
+              return result;
+            },
+            (error: unknown) => {
+              if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
+              redactOssError(error, credential);
+              throw error;
+            },
+          ),
         );
       },
     });
@@ -316,6 +334,13 @@ export class ProxyBucket {
     if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
     return bucket.#call(method, args);
   }
+}
+
+/** A 403 without an error code: ali-oss could not read the body (getStream, get into a writable). */
+function isCodeless403(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  return status === 403 && (code === undefined || code === null || code === '');
 }
 
 function markRetryWithFreshBody(error: unknown): void {

@@ -9,7 +9,7 @@ describe('nextRecoveryAttempt', () => {
     // confirmations, lastAnswerAt, now, random -> dueAt, rule
     { confirmations: 0, lastAnswerAtMs: undefined, nowMs: 5000, random: 0.5, dueAtMs: 5000, rule: 'now' },
     { confirmations: 3, lastAnswerAtMs: undefined, nowMs: 5000, random: 0.5, dueAtMs: 5000, rule: 'now' },
-    { confirmations: 0, lastAnswerAtMs: 4500, nowMs: 5000, random: 0.5, dueAtMs: 5500, rule: 'min-interval' },
+    { confirmations: 0, lastAnswerAtMs: 4500, nowMs: 5000, random: 0.5, dueAtMs: 5000, rule: 'now' },
     { confirmations: 0, lastAnswerAtMs: 3000, nowMs: 5000, random: 0.5, dueAtMs: 5000, rule: 'now' },
     { confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 6500, rule: 'backoff' },
     { confirmations: 2, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 7000, rule: 'backoff' },
@@ -22,10 +22,10 @@ describe('nextRecoveryAttempt', () => {
     expect(nextRecoveryAttempt(input, pacing)).toEqual({ dueAtMs, rule });
   });
 
-  it('never allows a call sooner than the minimum interval after the last answer, nor later than the cap', () => {
+  it('once KMS confirmed the key: never sooner than the minimum interval after the last answer, nor later than the cap', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
         fc.integer({ min: 0, max: 10 ** 9 }),
         fc.integer({ min: 0, max: 10 ** 6 }),
         fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
@@ -47,7 +47,7 @@ describe('planForcedRefresh', () => {
     { name: 'a usable held key answers from the cache', input: { heldKeyUsable: true, fetchRunning: true }, step: { kind: 'cached' } },
     { name: 'a running fetch is joined', input: { fetchRunning: true }, step: { kind: 'join' } },
     { name: 'a due attempt fetches', input: {}, step: { kind: 'fetch' } },
-    { name: 'an attempt due within the hold limit is waited for', input: { attempt: { dueAtMs: 11_000, rule: 'min-interval' as const } }, step: { kind: 'hold', dueAtMs: 11_000 } },
+    { name: 'an attempt due within the hold limit is waited for', input: { attempt: { dueAtMs: 11_000, rule: 'backoff' as const } }, step: { kind: 'hold', dueAtMs: 11_000 } },
     { name: 'a later attempt answers at once', input: { attempt: { dueAtMs: 11_001, rule: 'backoff' as const } }, step: { kind: 'paced', dueAtMs: 11_001 } },
   ])('$name', ({ input, step }) => {
     expect(planForcedRefresh({ ...base, ...input })).toEqual(step);

@@ -38,21 +38,31 @@ describe('SecretCacheClient.refreshNow', () => {
     expect(same.credential.accessKeyId).toBe('AK2');
   });
 
-  it('makes no KMS call sooner than the minimum interval after the last answer: a caller waits for it', async () => {
-    const { client, store, source, clock } = createCache();
+  it('acts on the first report at once, even right after an answer that predates the rejection', async () => {
+    const { client, store, source } = createCache();
     putRamKey(store, 'oss-ak', 'AK1');
     await client.getCredential('oss-ak');
+    rotateRamKey(store, 'oss-ak', 'AK2');
+    expect(await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' })).toMatchObject({ changed: true, via: 'fetched' });
+    expect(source.callCount).toBe(2);
+  });
+
+  it('waits (holding the process open) for an attempt due within the minimum interval once KMS confirmed the key', async () => {
+    const { client, store, source, clock } = createCache({ random: () => 0 });
+    putRamKey(store, 'oss-ak', 'AK1');
+    await client.getCredential('oss-ak');
+    expect(await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' })).toMatchObject({ changed: false, via: 'fetched' });
     rotateRamKey(store, 'oss-ak', 'AK2');
     await clock.advance(300);
     let settled = false;
     const outcome = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }).finally(() => (settled = true));
     await clock.advance(699);
     expect(settled).toBe(false);
-    expect(source.callCount).toBe(1);
+    expect(source.callCount).toBe(2);
     expect(clock.keepAliveTimers).toBe(1); // the waiting caller holds the process open
     await clock.advance(1);
     expect(await outcome).toMatchObject({ changed: true });
-    expect(source.callCount).toBe(2);
+    expect(source.callCount).toBe(3);
     expect(clock.keepAliveTimers).toBe(0);
   });
 
