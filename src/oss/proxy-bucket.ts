@@ -5,7 +5,7 @@ import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
-import { callMethodNames, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError } from './proxy-bucket-error.js';
 import { redactOssError } from './redact-oss-error.js';
@@ -180,7 +180,8 @@ export class ProxyBucket {
   async #call(method: string, args: unknown[]): Promise<unknown> {
     this.#assertOpen();
     if (method === 'multipartUpload') return this.#multipartUpload(args);
-    const original = RAW_PROTOTYPE[method]!;
+    // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
+    const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
     try {
       return await this.#withCurrentKey(() => original.apply(this.#client, args));
     } catch (error) {
@@ -299,6 +300,12 @@ export class ProxyBucket {
     return RAW_PROTOTYPE[method]!.apply(this.#client, args);
   }
 
+  /** `request` gets the call treatment; `requestError`, `parseXML`, `checkBrowserAndVersion` read no key. */
+  #callPlumbing(method: string, args: unknown[]): unknown {
+    if (method === 'request') return this.#call(method, args);
+    return RAW_PROTOTYPE[method]!.apply(this.#client, args);
+  }
+
   #callSyncPlain(method: string, args: unknown[]): unknown {
     const result = RAW_PROTOTYPE[method]!.apply(this.#client, args);
     return result === this.#client ? this : result; // useBucket/setBucket chain on the proxy
@@ -314,6 +321,7 @@ export class ProxyBucket {
   static dispatch(bucket: ProxyBucket, method: string, args: unknown[]): unknown {
     if (SYNC_SIGNING_METHODS.has(method)) return bucket.#callSyncSigner(method, args);
     if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
+    if (PLUMBING_METHODS.has(method)) return bucket.#callPlumbing(method, args);
     return bucket.#call(method, args);
   }
 }
@@ -328,7 +336,7 @@ function markRetryWithFreshBody(error: unknown): void {
   }
 }
 
-for (const method of [...callMethodNames(OSS.prototype), ...SYNC_SIGNING_METHODS, ...SYNC_PLAIN_METHODS]) {
+for (const method of [...callMethodNames(OSS.prototype), ...SYNC_SIGNING_METHODS, ...SYNC_PLAIN_METHODS, ...PLUMBING_METHODS]) {
   if (typeof RAW_PROTOTYPE[method] !== 'function' || method in ProxyBucket.prototype) continue;
   Object.defineProperty(ProxyBucket.prototype, method, {
     configurable: true,
