@@ -45,6 +45,11 @@ const RAW_PROTOTYPE = OSS.prototype as unknown as Record<string, AnyFunction>;
 const CREDENTIAL_FIELDS = ['accessKeyId', 'accessKeySecret', 'stsToken', 'refreshSTSToken', 'refreshSTSTokenInterval'];
 // ali-oss refuses to construct without a key; the real one is set before every request is signed.
 const PLACEHOLDER_KEY = 'placeholder-until-first-credential';
+/** Managed multipart methods that report a resumable checkpoint to `progress`: name -> index of their options. */
+const RESUMABLE_METHODS: ReadonlyMap<string, number> = new Map([
+  ['multipartUpload', 2],
+  ['multipartUploadCopy', 2],
+]);
 /** AccessKeyId that signed each failed request, so the refresh can tell a stale key from a current one. */
 const signedWith = new WeakMap<object, string>();
 
@@ -60,7 +65,8 @@ export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
  * cache's current (id, secret, token) triple. When OSS rejects the key (as judged by the
  * {@link AKExpireHandler}), the bucket asks the cache for a coalesced refresh and retries the call once,
  * but only if the key actually changed and the call can be replayed: a consumed stream is never re-sent
- * (the error then carries `retryWithFreshBody: true`), and `multipartUpload` resumes from its checkpoint.
+ * (the error then carries `retryWithFreshBody: true`), and `multipartUpload` and `multipartUploadCopy` resume
+ * from their checkpoint.
  *
  * @example
  * ```ts
@@ -179,7 +185,8 @@ export class ProxyBucket {
   /** Runs an ali-oss call method with refresh-and-retry-once on a rejected key. */
   async #call(method: string, args: unknown[]): Promise<unknown> {
     this.#assertOpen();
-    if (method === 'multipartUpload') return this.#multipartUpload(args);
+    const optionsIndex = RESUMABLE_METHODS.get(method);
+    if (optionsIndex !== undefined) return this.#callResumable(method, args, optionsIndex);
     // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
     const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
     try {
@@ -191,24 +198,27 @@ export class ProxyBucket {
   }
 
   /**
-   * `multipartUpload` with a retry that resumes from the last checkpoint (same uploadId, finished parts
-   * kept) instead of starting a new upload and orphaning the old one.
+   * A managed multipart call (`multipartUpload`, `multipartUploadCopy`) whose retry resumes from the last
+   * checkpoint its `progress` callback handed out (same uploadId, finished parts kept) instead of starting
+   * a new upload and orphaning the old one with its billable parts.
    */
-  async #multipartUpload(args: unknown[]): Promise<unknown> {
-    const [name, file, rawOptions] = args;
-    const userOptions = (rawOptions ?? {}) as Record<string, unknown>;
+  async #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
+    const userOptions = (args[optionsIndex] ?? {}) as Record<string, unknown>;
     const userProgress = userOptions.progress as AnyFunction | undefined;
     let checkpoint = userOptions.checkpoint;
     const progress = async (percentage: unknown, latest: unknown, res: unknown) => {
       if (latest) checkpoint = latest;
       return userProgress?.call(undefined, percentage, latest, res);
     };
-    const invoke = (extra: Record<string, unknown>) =>
-      RAW_PROTOTYPE.multipartUpload!.call(this.#client, name, file, { ...userOptions, progress, ...extra });
+    const invoke = (extra: Record<string, unknown>) => {
+      const attemptArgs = [...args];
+      attemptArgs[optionsIndex] = { ...userOptions, progress, ...extra };
+      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs);
+    };
     try {
       return await invoke({});
     } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall('multipartUpload', [file])))) throw error;
+      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
       return await invoke(checkpoint ? { checkpoint } : {});
     }
   }
