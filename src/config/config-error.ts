@@ -6,6 +6,8 @@ export const ConfigErrorCode = {
   FileNotFound: 'ConfigError.FileNotFound',
   /** A file exists but cannot be read (permissions, a directory, ...). */
   UnreadableFile: 'ConfigError.UnreadableFile',
+  /** A file is larger than what it may hold (e.g. a password file over 64 KiB); it was not read whole. */
+  FileTooLarge: 'ConfigError.FileTooLarge',
   /** The properties file is not valid Java-properties text (e.g. a malformed `\uXXXX` escape). */
   MalformedProperties: 'ConfigError.MalformedProperties',
   /** A JSON-valued key is not valid JSON, or not an array of objects. */

@@ -1,6 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrorCode, describeLocation, type ConfigErrorLocation } from './config-error.js';
 import { checkReadableFile } from './config-values.js';
+import { readFileUpTo } from './read-file-up-to.js';
+
+/**
+ * Largest password file accepted (64 KiB). A password is one short line; anything bigger is a wrong path
+ * (a log, an archive), and reading it whole would block the synchronous constructor that loads the config.
+ */
+export const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
 
 /** One place a ClientKey password may be found, in the order tried. */
 export type PasswordStep =
@@ -19,7 +25,8 @@ export interface ResolvedPassword {
 /**
  * Tries `steps` in order and returns the first password found.
  *
- * A file step is explicit configuration, so an unreadable or empty file is an error rather than a silent
+ * A file step is explicit configuration, so an unreadable, empty or too large (over
+ * {@link MAX_PASSWORD_FILE_BYTES}, never read past the limit) file is an error rather than a silent
  * fall-through; its content is trimmed (the official providers strip newlines; editors add them). An env
  * step whose variable is unset or empty falls through to the next step, keeping the official fallbacks.
  * If nothing is found, the {@link ConfigError} (`PasswordNotFound`) lists every place tried; no message
@@ -33,9 +40,9 @@ export function resolveClientKeyPassword(
   for (const step of steps) {
     if (step.kind === 'file') {
       checkReadableFile(step.path, step.location);
-      let content: string;
+      let bytes: Buffer | undefined;
       try {
-        content = readFileSync(step.path, 'utf8');
+        bytes = readFileUpTo(step.path, MAX_PASSWORD_FILE_BYTES);
       } catch {
         throw new ConfigError(
           ConfigErrorCode.UnreadableFile,
@@ -43,7 +50,15 @@ export function resolveClientKeyPassword(
           { ...step.location, file: step.path },
         );
       }
-      const password = content.trim();
+      if (bytes === undefined) {
+        throw new ConfigError(
+          ConfigErrorCode.FileTooLarge,
+          `${describeLocation(step.location)}: password file ${step.path} is larger than ${MAX_PASSWORD_FILE_BYTES} bytes; ` +
+            'it should hold just the ClientKey password',
+          { ...step.location, file: step.path },
+        );
+      }
+      const password = bytes.toString('utf8').trim();
       if (password === '') {
         throw new ConfigError(
           ConfigErrorCode.PasswordNotFound,

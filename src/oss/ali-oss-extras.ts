@@ -76,4 +76,24 @@ export interface AliOssUndeclaredMethods {
   setSLDEnabled(enable: boolean): this;
   /** Synchronous. */
   resetCancelFlag(): void;
+  /**
+   * Sends one raw request described by ali-oss request parameters (`method`, `bucket`, `object`, `subres`,
+   * `headers`, `content`, `successStatuses`, `xmlResponse`...), signed with the current managed key.
+   */
+  request: UntypedCall;
+  /** Builds the ali-oss error for a failed response (`{ status, headers, data }`) or a transport error. */
+  requestError: UntypedCall;
+  /** Parses OSS XML the way ali-oss does (no root element, no arrays for single children). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  parseXML(xml: string | Buffer): Promise<any>;
+  /** Synchronous; browser detection, always `false` under Node. */
+  checkBrowserAndVersion(name: string, version: string): boolean;
+  /** Synchronous: base64 HMAC-SHA1 of `stringToSign` with the current AccessKey secret. */
+  signature(stringToSign: string): string;
+  /** Synchronous: the V1 `Authorization` header value for a request, with the current key. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  authorization(method: string, resource: string, subres: any, headers: Record<string, unknown>): string;
+  /** Synchronous: the V4 `Authorization` header value for a request, with the current key. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  authorizationV4(...args: any[]): string;
 }

@@ -3,7 +3,11 @@
  * `AsyncFunction` checks) because ali-oss mixes styles, e.g. `parseXML` returns a promise but is not async.
  */
 
-/** Plumbing called by ali-oss itself; never wrapped, so internal calls are not intercepted twice. */
+/**
+ * Plumbing that ali-oss also calls on itself. Internal calls reach the wrapped client directly, so they are
+ * never intercepted twice; on a ProxyBucket, `request` goes through the hooked request (current key,
+ * refresh-and-retry once when replayable) and the others are passed straight to the wrapped client.
+ */
 export const PLUMBING_METHODS: ReadonlySet<string> = new Set([
   'request',
   'requestError',

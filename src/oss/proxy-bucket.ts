@@ -5,7 +5,7 @@ import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
-import { callMethodNames, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError } from './proxy-bucket-error.js';
 import { redactOssError } from './redact-oss-error.js';
@@ -45,6 +45,11 @@ const RAW_PROTOTYPE = OSS.prototype as unknown as Record<string, AnyFunction>;
 const CREDENTIAL_FIELDS = ['accessKeyId', 'accessKeySecret', 'stsToken', 'refreshSTSToken', 'refreshSTSTokenInterval'];
 // ali-oss refuses to construct without a key; the real one is set before every request is signed.
 const PLACEHOLDER_KEY = 'placeholder-until-first-credential';
+/** Managed multipart methods that report a resumable checkpoint to `progress`: name -> index of their options. */
+const RESUMABLE_METHODS: ReadonlyMap<string, number> = new Map([
+  ['multipartUpload', 2],
+  ['multipartUploadCopy', 2],
+]);
 /** AccessKeyId that signed each failed request, so the refresh can tell a stale key from a current one. */
 const signedWith = new WeakMap<object, string>();
 
@@ -60,7 +65,8 @@ export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
  * cache's current (id, secret, token) triple. When OSS rejects the key (as judged by the
  * {@link AKExpireHandler}), the bucket asks the cache for a coalesced refresh and retries the call once,
  * but only if the key actually changed and the call can be replayed: a consumed stream is never re-sent
- * (the error then carries `retryWithFreshBody: true`), and `multipartUpload` resumes from its checkpoint.
+ * (the error then carries `retryWithFreshBody: true`), and `multipartUpload` and `multipartUploadCopy` resume
+ * from their checkpoint.
  *
  * @example
  * ```ts
@@ -181,8 +187,10 @@ export class ProxyBucket {
   /** Runs an ali-oss call method with refresh-and-retry-once on a rejected key. */
   async #call(method: string, args: unknown[]): Promise<unknown> {
     this.#assertOpen();
-    if (method === 'multipartUpload') return this.#multipartUpload(args);
-    const original = RAW_PROTOTYPE[method]!;
+    const optionsIndex = RESUMABLE_METHODS.get(method);
+    if (optionsIndex !== undefined) return this.#callResumable(method, args, optionsIndex);
+    // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
+    const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
     try {
       return await this.#withCurrentKey(() => original.apply(this.#client, args));
     } catch (error) {
@@ -192,24 +200,27 @@ export class ProxyBucket {
   }
 
   /**
-   * `multipartUpload` with a retry that resumes from the last checkpoint (same uploadId, finished parts
-   * kept) instead of starting a new upload and orphaning the old one.
+   * A managed multipart call (`multipartUpload`, `multipartUploadCopy`) whose retry resumes from the last
+   * checkpoint its `progress` callback handed out (same uploadId, finished parts kept) instead of starting
+   * a new upload and orphaning the old one with its billable parts.
    */
-  async #multipartUpload(args: unknown[]): Promise<unknown> {
-    const [name, file, rawOptions] = args;
-    const userOptions = (rawOptions ?? {}) as Record<string, unknown>;
+  async #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
+    const userOptions = (args[optionsIndex] ?? {}) as Record<string, unknown>;
     const userProgress = userOptions.progress as AnyFunction | undefined;
     let checkpoint = userOptions.checkpoint;
     const progress = async (percentage: unknown, latest: unknown, res: unknown) => {
       if (latest) checkpoint = latest;
       return userProgress?.call(undefined, percentage, latest, res);
     };
-    const invoke = (extra: Record<string, unknown>) =>
-      RAW_PROTOTYPE.multipartUpload!.call(this.#client, name, file, { ...userOptions, progress, ...extra });
+    const invoke = (extra: Record<string, unknown>) => {
+      const attemptArgs = [...args];
+      attemptArgs[optionsIndex] = { ...userOptions, progress, ...extra };
+      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs);
+    };
     try {
       return await invoke({});
     } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall('multipartUpload', [file])))) throw error;
+      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
       return await invoke(checkpoint ? { checkpoint } : {});
     }
   }
@@ -317,6 +328,12 @@ export class ProxyBucket {
     return RAW_PROTOTYPE[method]!.apply(this.#client, args);
   }
 
+  /** `request` gets the call treatment; `requestError`, `parseXML`, `checkBrowserAndVersion` read no key. */
+  #callPlumbing(method: string, args: unknown[]): unknown {
+    if (method === 'request') return this.#call(method, args);
+    return RAW_PROTOTYPE[method]!.apply(this.#client, args);
+  }
+
   #callSyncPlain(method: string, args: unknown[]): unknown {
     const result = RAW_PROTOTYPE[method]!.apply(this.#client, args);
     return result === this.#client ? this : result; // useBucket/setBucket chain on the proxy
@@ -332,6 +349,7 @@ export class ProxyBucket {
   static dispatch(bucket: ProxyBucket, method: string, args: unknown[]): unknown {
     if (SYNC_SIGNING_METHODS.has(method)) return bucket.#callSyncSigner(method, args);
     if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
+    if (PLUMBING_METHODS.has(method)) return bucket.#callPlumbing(method, args);
     return bucket.#call(method, args);
   }
 }
@@ -353,7 +371,7 @@ function markRetryWithFreshBody(error: unknown): void {
   }
 }
 
-for (const method of [...callMethodNames(OSS.prototype), ...SYNC_SIGNING_METHODS, ...SYNC_PLAIN_METHODS]) {
+for (const method of [...callMethodNames(OSS.prototype), ...SYNC_SIGNING_METHODS, ...SYNC_PLAIN_METHODS, ...PLUMBING_METHODS]) {
   if (typeof RAW_PROTOTYPE[method] !== 'function' || method in ProxyBucket.prototype) continue;
   Object.defineProperty(ProxyBucket.prototype, method, {
     configurable: true,

@@ -8,7 +8,18 @@
  */
 export function isReplayableCall(method: string, args: readonly unknown[]): boolean {
   if (method === 'putStream') return false;
+  if (method === 'request') return isReplayableRequestParams(args[0]);
   return !args.some(isStreamLike);
+}
+
+/**
+ * For a direct `request(params)`: ali-oss's request parameters carry a body stream in `params.stream` and a
+ * sink in `params.writeStream`; `params.content` (Buffer or string) is re-signed and re-sent unchanged.
+ */
+function isReplayableRequestParams(params: unknown): boolean {
+  if (typeof params !== 'object' || params === null) return true;
+  const { stream, writeStream } = params as { stream?: unknown; writeStream?: unknown };
+  return !stream && !writeStream && !isStreamLike(params);
 }
 
 /** Node streams and anything else that pipes or is written to. */

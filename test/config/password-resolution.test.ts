@@ -1,5 +1,7 @@
+import { truncateSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigLoader } from '../../src/config/index.js';
+import { MAX_PASSWORD_FILE_BYTES } from '../../src/config/resolve-client-key-password.js';
 import { ConfigTestDir } from './config-test-dir.js';
 
 let dir: ConfigTestDir;
@@ -84,6 +86,47 @@ describe('ClientKey password resolution for a DKMS entry', () => {
     expect(() => load({ passwordFromFilePath: 'empty.txt' }, '', allEnv)).toThrow(
       expect.objectContaining({ code: 'ConfigError.PasswordNotFound', file: `${dir.path}/empty.txt` }),
     );
+  });
+
+  describe('password file size limit (64 KiB, never read past it)', () => {
+    const catchError = (action: () => unknown): ConfigError => {
+      try {
+        action();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return error as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('refuses a 65 KiB file with FileTooLarge naming the key and the file, not the content', () => {
+      const path = dir.write('big-pw.txt', 'Q'.repeat(65 * 1024));
+      const error = catchError(() => load({ passwordFromFilePath: 'big-pw.txt' }, '', allEnv));
+      expect(error).toMatchObject({
+        code: 'ConfigError.FileTooLarge',
+        key: 'cache_client_dkms_config_info',
+        index: 0,
+        field: 'passwordFromFilePath',
+        file: path,
+      });
+      expect(error.message).toContain('cache_client_dkms_config_info[0].passwordFromFilePath');
+      expect(error.message).toContain(path);
+      expect(error.message).not.toContain('QQQQ');
+    });
+
+    it('accepts a file of exactly 64 KiB', () => {
+      dir.write('limit-pw.txt', 'p'.repeat(MAX_PASSWORD_FILE_BYTES));
+      expect(MAX_PASSWORD_FILE_BYTES).toBe(64 * 1024);
+      const { password } = load({ passwordFromFilePath: 'limit-pw.txt' }, '', allEnv);
+      expect(password).toBe('p'.repeat(64 * 1024));
+    });
+
+    it('refuses a 50 MB (sparse) file from client_key_password_from_file_path without reading it', () => {
+      const path = dir.write('huge-pw.txt', '');
+      truncateSync(path, 50 * 1024 * 1024);
+      const error = catchError(() => load({}, 'client_key_password_from_file_path=huge-pw.txt', allEnv));
+      expect(error).toMatchObject({ code: 'ConfigError.FileTooLarge', key: 'client_key_password_from_file_path', file: path });
+    });
   });
 
   it('takes client_key_password from code options over the environment', () => {

@@ -1,6 +1,9 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigLoader, configIdentity, type ProviderConfig } from '../../src/config/index.js';
+import { acquireDefaultCacheClient } from '../../src/defaults/default-cache-client.js';
+import { createTestClientKey } from '../../src/testing/pki/test-client-key.js';
 import { ConfigTestDir } from './config-test-dir.js';
 
 let dir: ConfigTestDir;
@@ -74,5 +77,79 @@ describe('configIdentity', () => {
     });
     expect(fromEnv.origins.delay_interval).toBe('env');
     expect(configIdentity(fromEnv)).toBe(configIdentity(fromCode));
+  });
+});
+
+describe('configIdentity of files replaced at the same path', () => {
+  const ENTRY = { regionId: 'r', endpoint: 'e.example.com', clientKeyFile: 'ck.json' };
+  const loadDkms = (entry: object = ENTRY, extra: Record<string, unknown> = {}) =>
+    ConfigLoader.load({
+      cwd: dir.path,
+      env: { client_key_password: 'pw' },
+      options: { cache_client_dkms_config_info: [entry], ...extra },
+    });
+
+  it('changes when the ClientKey file is rewritten with another key, and equal content gives an equal identity', () => {
+    dir.write('ck.json', '{"KeyId":"KAAP.one","PrivateKeyData":"first"}');
+    const before = configIdentity(loadDkms());
+    expect(configIdentity(loadDkms())).toBe(before);
+    dir.write('ck.json', '{"KeyId":"KAAP.two","PrivateKeyData":"second"}');
+    const after = configIdentity(loadDkms());
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/^config-[0-9a-f]{32}$/);
+    dir.write('ck.json', '{"KeyId":"KAAP.one","PrivateKeyData":"first"}'); // same bytes again, new mtime
+    expect(configIdentity(loadDkms())).toBe(before);
+  });
+
+  it('changes when the file is replaced by a rename (how deploy tools and mounted secrets swap files)', () => {
+    dir.write('ck.json', '{"KeyId":"KAAP.one","PrivateKeyData":"first"}');
+    const config = loadDkms();
+    const before = configIdentity(config);
+    writeFileSync(`${dir.path}/ck.json.new`, '{"KeyId":"KAAP.two","PrivateKeyData":"second"}');
+    renameSync(`${dir.path}/ck.json.new`, `${dir.path}/ck.json`);
+    expect(configIdentity(loadDkms())).not.toBe(before);
+    // The identity follows what building a client would read now, even for a config loaded earlier.
+    expect(configIdentity(config)).not.toBe(before);
+  });
+
+  it('changes when the password file, a CA file or a client_key credential file is replaced', () => {
+    dir.write('pw.txt', 'password-one');
+    dir.write('ca.pem', 'CA one');
+    const withFiles = { ...ENTRY, passwordFromFilePath: 'pw.txt', caFilePath: 'ca.pem' };
+    const base = configIdentity(loadDkms(withFiles));
+    dir.write('pw.txt', 'password-two');
+    const newPassword = configIdentity(loadDkms(withFiles));
+    expect(newPassword).not.toBe(base);
+    dir.write('ca.pem', 'CA two');
+    expect(configIdentity(loadDkms(withFiles))).not.toBe(newPassword);
+
+    dir.write('ram-ck.json', '{"KeyId":"KAAP.ram","PrivateKeyData":"one"}');
+    const ram = () =>
+      ConfigLoader.load({
+        cwd: dir.path,
+        env: { client_key_password: 'pw' },
+        options: { cache_client_region_id: [{ regionId: 'cn-hangzhou' }], credentials_type: 'client_key', client_key_private_key_path: 'ram-ck.json' },
+      });
+    const ramBefore = configIdentity(ram());
+    dir.write('ram-ck.json', '{"KeyId":"KAAP.ram","PrivateKeyData":"two"}');
+    expect(configIdentity(ram())).not.toBe(ramBefore);
+  });
+
+  it('gives the next default cache client a new shared client after the ClientKey file is replaced, while the old one is leased', async () => {
+    const first = createTestClientKey({ password: 'shared-pw' });
+    const second = createTestClientKey({ password: 'shared-pw', keyLabel: 'replacement' });
+    // Building a client decrypts the ClientKey, so these are real keys with the configured password.
+    const acquire = () => acquireDefaultCacheClient(loadDkms(ENTRY, { client_key_password: 'shared-pw' }));
+    dir.write('ck.json', first.clientKeyJson);
+    const leases = [acquire()];
+    try {
+      dir.write('ck.json', second.clientKeyJson);
+      leases.push(acquire(), acquire());
+      const [old, replaced, again] = leases.map((lease) => lease.client);
+      expect(replaced).not.toBe(old); // built from the new ClientKey
+      expect(again).toBe(replaced); // same content: shared
+    } finally {
+      await Promise.all(leases.map((lease) => lease.release()));
+    }
   });
 });

@@ -31,9 +31,11 @@ beforeEach(async () => {
   expect(stack.bucket.accessKeyId).toBe('LTAI-K1');
 });
 afterEach(async () => {
-  // Whatever happened, no upload stored an empty body (except the one test that sends an empty object).
+  // Whatever happened, no upload stored an empty body (except the one test that sends an empty object;
+  // copies carry no body by design).
   for (const record of stack.oss.requests.entries()) {
-    if (record.status === 200 && record.method === 'PUT' && record.key !== undefined && record.key !== 'empty.bin') {
+    const upload = record.method === 'PUT' && record.copySource === undefined;
+    if (record.status === 200 && upload && record.key !== undefined && record.key !== 'empty.bin') {
       expect(record.bodyLength, `PUT ${record.key} stored ${record.bodyLength} bytes`).toBeGreaterThan(0);
     }
   }
@@ -183,6 +185,52 @@ describe('replayable uploads are retried once with the new key and store exactly
       expect(log.filter((r) => r.status === 403).map((r) => r.accessKeyId)).toEqual(['LTAI-K1']);
       expect(stack.oss.listUploadIds(BUCKET)).toEqual([]); // nothing orphaned
     });
+  });
+});
+
+describe.each([1, 3])('multipartUploadCopy (parallel %i), key revoked after the first copied part', (parallel) => {
+  it('resumes with the same uploadId, copies no finished part again, and the copy equals the source', async () => {
+    const bytes = payload(4 * 100 * 1024 + 12_345);
+    stack.oss.putObject(BUCKET, 'copy-src.bin', bytes);
+    const kmsCalls = stack.dkms.getSecretValueCount();
+    let doneAtRevoke: number[] | undefined;
+    const result = await stack.bucket.multipartUploadCopy(
+      'copy-dst.bin',
+      { sourceKey: 'copy-src.bin', sourceBucketName: BUCKET } as OSS.MultipartUploadCopySourceData,
+      {
+        partSize: 100 * 1024,
+        parallel,
+        // completeMultipartUpload reports (1, null) at the end.
+        progress: async (_p: number, checkpoint: { doneParts: Array<{ number: number }> } | null) => {
+          if (checkpoint && checkpoint.doneParts.length > 0 && doneAtRevoke === undefined) {
+            doneAtRevoke = checkpoint.doneParts.map((part) => part.number);
+            rotateAndRevoke();
+          }
+        },
+      },
+    );
+    expect(result.res.status).toBe(200);
+    expect(doneAtRevoke?.length).toBeGreaterThan(0);
+    expect(storedSha('copy-dst.bin')).toBe(sha(bytes));
+    expect(stack.dkms.getSecretValueCount() - kmsCalls).toBe(1);
+
+    const log = attemptsFor('copy-dst.bin');
+    expect(log.filter((r) => r.method === 'POST' && 'uploads' in r.query)).toHaveLength(1);
+    const uploadIds = new Set(log.map((r) => r.query.uploadId).filter((id) => id !== undefined));
+    expect(uploadIds.size).toBe(1); // resumed, not restarted
+    const partCopies = log.filter((r) => r.method === 'PUT');
+    expect(partCopies.every((r) => r.copySource === `/${BUCKET}/copy-src.bin`)).toBe(true);
+    const copied = partCopies.filter((r) => r.status === 200).map((r) => Number(r.query.partNumber));
+    expect(copied.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]); // each part copied once
+    for (const part of doneAtRevoke!) {
+      expect(partCopies.filter((r) => Number(r.query.partNumber) === part), `part ${part} sent again`).toHaveLength(1);
+    }
+    const rejected = log.filter((r) => r.status === 403);
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.every((r) => r.accessKeyId === 'LTAI-K1')).toBe(true);
+    if (parallel === 1) expect(rejected).toHaveLength(1);
+    expect(log.filter((r) => r.status === 200).at(-1)).toMatchObject({ method: 'POST', accessKeyId: 'LTAI-K2' });
+    expect(stack.oss.listUploadIds(BUCKET)).toEqual([]); // nothing orphaned
   });
 });
 

@@ -283,6 +283,8 @@ export class LocalOss {
     const attempt: AuthAttempt = { kind: 'anonymous' };
     let target: RequestTarget | undefined;
     let bodyLength = 0;
+    const copyHeader = req.headers['x-oss-copy-source'];
+    const copySource = Array.isArray(copyHeader) ? copyHeader.join(',') : copyHeader;
     let reply: OssReply;
     let errorCode: string | undefined;
     try {
@@ -303,13 +305,13 @@ export class LocalOss {
       errorCode = serviceError.ossCode;
       reply = this.#errorReply(serviceError, method, requestId, target);
       if (error instanceof BodyAbortedError) {
-        this.#log(requestId, method, rawUrl, target, attempt, 0, errorCode, bodyLength);
+        this.#log(requestId, method, rawUrl, target, attempt, 0, errorCode, bodyLength, copySource);
         if (!res.destroyed) this.#send(res, reply, method, requestId);
         this.#done();
         return;
       }
     }
-    this.#log(requestId, method, rawUrl, target, attempt, reply.status, errorCode, bodyLength);
+    this.#log(requestId, method, rawUrl, target, attempt, reply.status, errorCode, bodyLength, copySource);
     this.#send(res, reply, method, requestId);
     this.#done();
   }
@@ -332,6 +334,7 @@ export class LocalOss {
     status: number,
     errorCode: string | undefined,
     bodyLength: number,
+    copySource: string | undefined,
   ): void {
     this.requests.record({
       seq: ++this.#seq,
@@ -348,6 +351,7 @@ export class LocalOss {
       status,
       errorCode,
       bodyLength,
+      copySource,
       stringToSign: attempt.stringToSign,
     });
   }

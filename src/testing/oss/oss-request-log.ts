@@ -21,6 +21,11 @@ export interface OssRequestRecord {
   readonly errorCode: string | undefined;
   /** Request body bytes received (complete or not). */
   readonly bodyLength: number;
+  /**
+   * The `x-oss-copy-source` header as sent (e.g. `/bucket/key`) for CopyObject and UploadPartCopy, which
+   * carry no body: it tells a copied part from an uploaded one.
+   */
+  readonly copySource: string | undefined;
   /** The StringToSign the server computed, for diagnosing `SignatureDoesNotMatch` (not secret). */
   readonly stringToSign: string | undefined;
 }

@@ -221,6 +221,15 @@ describe.each(configs)('ali-oss $name against LocalOss', ({ name, v4, sts }) => 
       { partSize: 100 * 1024 },
     );
     expect(oss.getObject(bucket, 'mp/copied.bin')?.body).toEqual(data);
+    // The log tells copied parts (no body, a copy source) from uploaded ones.
+    const puts = (key: string) => oss.requests.entries().filter((r) => r.bucket === bucket && r.key === key && r.method === 'PUT');
+    const parts = puts('mp/copied.bin').sort((a, b) => Number(a.query.partNumber) - Number(b.query.partNumber));
+    expect(parts.map((r) => [r.query.partNumber, r.status, r.bodyLength, r.copySource])).toEqual([
+      ['1', 200, 0, `/${bucket}/mp%2Fmanaged.bin`],
+      ['2', 200, 0, `/${bucket}/mp%2Fmanaged.bin`],
+      ['3', 200, 0, `/${bucket}/mp%2Fmanaged.bin`],
+    ]);
+    expect(puts('mp/managed.bin').map((r) => r.copySource)).toEqual([undefined, undefined, undefined]);
   });
 
   it('answers NoSuchKey (with x-oss-err on HEAD) and NoSuchBucket', async () => {
