@@ -1,10 +1,11 @@
 import OSS from 'ali-oss';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalOss, LocalOssError } from '../../../src/testing/oss/index.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 
 // Faults of LocalOss that recovery code must cope with: a new key OSS accepts only after a propagation
-// delay.
+// delay, and an object the caller may not read (AccessDenied, which ali-oss cannot decode on stream reads).
 const BUCKET = 'faults';
 const OWNER = { accessKeyId: 'LTAI-owner', accessKeySecret: 'owner-secret-do-not-print' };
 
@@ -89,5 +90,68 @@ describe('a new key accepted only after a propagation delay (acceptAfterMs)', ()
     expect(oss.keys.has('LTAI-bad-delay')).toBe(false);
     expect(() => oss.keys.activate('LTAI-nobody')).toThrow(LocalOssError);
     expect(() => oss.keys.activate('LTAI-nobody')).toThrow(expect.objectContaining({ code: 'LocalOss.UnknownKey' }) as Error);
+  });
+});
+
+describe('a forbidden object (setAccessDenied)', () => {
+  it('answers 403 AccessDenied with an XML body to get, put and delete, and in x-oss-err to head', async () => {
+    oss.putObject(BUCKET, 'secret/plan.txt', 'top secret');
+    oss.setAccessDenied(BUCKET, 'secret/plan.txt');
+    const c = client(OWNER);
+    for (const call of [
+      () => c.get('secret/plan.txt'),
+      () => c.head('secret/plan.txt'),
+      () => c.put('secret/plan.txt', Buffer.from('overwrite')),
+      () => c.delete('secret/plan.txt'),
+      () => c.copy('copy-of-plan.txt', 'secret/plan.txt'),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'AccessDenied', status: 403, message: 'You have no right to access this object because of bucket acl.' });
+      expect((error as { requestId: string }).requestId).toBe(oss.requests.last()?.requestId);
+    }
+    expect(oss.getObject(BUCKET, 'secret/plan.txt')?.body.toString()).toBe('top secret');
+    expect(oss.getObject(BUCKET, 'copy-of-plan.txt')).toBeUndefined();
+    expect(oss.requests.last()).toMatchObject({ accessKeyId: OWNER.accessKeyId, status: 403, errorCode: 'AccessDenied' });
+    // Other objects are not affected.
+    await expect(c.put('secret/other.txt', Buffer.from('fine'))).resolves.toMatchObject({ res: { status: 200 } });
+  });
+
+  it('reaches getStream and get(name, writable) as a 403 without a code: ali-oss reads no body there', async () => {
+    oss.putObject(BUCKET, 'stream/denied.bin', 'bytes');
+    oss.setAccessDenied(BUCKET, 'stream/denied.bin');
+    const c = client(OWNER);
+    const streamError = (await c.getStream('stream/denied.bin').catch((e: unknown) => e)) as { status?: number; code?: string };
+    expect(streamError).toBeInstanceOf(Error);
+    expect(streamError.status).toBe(403);
+    expect(streamError.code).toBeFalsy();
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const writableError = (await c.get('stream/denied.bin', sink).catch((e: unknown) => e)) as { status?: number; code?: string };
+    expect(writableError.status).toBe(403);
+    expect(writableError.code).toBeFalsy();
+    // The server did answer AccessDenied with a body; only the client could not read it.
+    expect(oss.requests.last()).toMatchObject({ method: 'GET', status: 403, errorCode: 'AccessDenied' });
+  });
+
+  it('is decodable on getStream when the server sends x-oss-err on GET (errorHeaderOnGet)', async () => {
+    const withHeader = await LocalOss.start({ buckets: [BUCKET], keys: [OWNER], errorHeaderOnGet: true });
+    try {
+      withHeader.putObject(BUCKET, 'denied.txt', 'x');
+      withHeader.setAccessDenied(BUCKET, 'denied.txt');
+      const c = new OSS({ ...withHeader.clientOptions(BUCKET), ...OWNER });
+      await expect(c.getStream('denied.txt')).rejects.toMatchObject({ code: 'AccessDenied', status: 403 });
+    } finally {
+      await withHeader.stop();
+    }
+  });
+
+  it('authenticates first (a bad key still gets InvalidAccessKeyId) and can be allowed again', async () => {
+    oss.putObject(BUCKET, 'toggle.txt', 'toggled');
+    oss.setAccessDenied(BUCKET, 'toggle.txt');
+    await expect(client({ accessKeyId: 'LTAI-nobody', accessKeySecret: 'x' }).get('toggle.txt')).rejects.toMatchObject({
+      code: 'InvalidAccessKeyId',
+    });
+    oss.setAccessDenied(BUCKET, 'toggle.txt', false);
+    const got = await client(OWNER).get('toggle.txt');
+    expect(got.content.toString()).toBe('toggled');
   });
 });
