@@ -80,6 +80,10 @@ export type LocalOssObject = StoredObject;
  * await oss.stop();
  * ```
  *
+ * Faults for recovery tests: a revoked or disabled key (`keys.revoke`, `keys.disable`), a new key OSS
+ * accepts only after a propagation delay (`keys.add({ ..., acceptAfterMs })`, `keys.activate`), an expired
+ * STS token (`expiresAtMs`), and a forbidden object ({@link LocalOss.setAccessDenied}).
+ *
  * Addressing: ali-oss 6.23 with an IP endpoint (`http://127.0.0.1:PORT`) sends
  * `Host: <bucket>.<region>.aliyuncs.com` and the key as path (virtual-host style); this is the default of
  * {@link LocalOss.clientOptions} and needs no DNS. ali-oss refuses `signatureUrl` on an IP endpoint, so for
