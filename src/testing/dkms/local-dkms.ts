@@ -108,6 +108,7 @@ export class LocalDkms {
   private readonly deniedSecrets = new Set<string>();
   private readonly faults: QueuedFault[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly stalled = new Set<Socket>();
   private readonly heldTimers = new Set<unknown>();
   private readonly events = new EventEmitter();
   private requestCounter = 0;
@@ -178,14 +179,27 @@ export class LocalDkms {
     return this.store.rotate(name, newData);
   }
 
-  /** Queues a fault for the next `times` requests (default 1; `Infinity` until {@link clearFaults}). */
+  /**
+   * Queues a fault for the next `times` requests, or connections for `refuseConnections` and
+   * `stallHandshake` (default 1; `Infinity` until {@link clearFaults}). See {@link DkmsFault} for which fault
+   * emulates which outage.
+   */
   injectFault(fault: DkmsFault, options: DkmsFaultOptions = {}): void {
     this.faults.push({ fault, remaining: options.times ?? 1 });
     // Pooled keep-alive connections would bypass a connection-level fault.
-    if (fault.kind === 'refuseConnections') this.server.closeIdleConnections();
+    if (fault.kind === 'refuseConnections' || fault.kind === 'stallHandshake') this.server.closeIdleConnections();
   }
 
-  /** Drops all queued faults (requests already held by a latency fault keep waiting). */
+  /**
+   * TCP connections currently held by a `stallHandshake` fault (accepted, ClientHello never answered). One
+   * goes away when its client gives up and closes it, so a test can see that a client's connect timeout
+   * also tore the connection down.
+   */
+  get stalledConnections(): number {
+    return this.stalled.size;
+  }
+
+  /** Drops all queued faults (requests held by a latency fault and stalled handshakes keep waiting). */
   clearFaults(): void {
     this.faults.length = 0;
   }
@@ -228,17 +242,31 @@ export class LocalDkms {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
+    this.stalled.clear();
     await closed;
   }
 
   private attach(): void {
+    // The TLS server starts its handshake from its own 'connection' listener. It is put behind a gate, so a
+    // stalled connection never reaches TLS: no ServerHello is ever sent.
+    const tlsListeners = this.server.rawListeners('connection') as Array<(socket: Socket) => void>;
+    this.server.removeAllListeners('connection');
     this.server.on('connection', (socket: Socket) => {
-      if (this.takeFault((f) => f.kind === 'refuseConnections')) {
+      const fault = this.takeFault((f) => f.kind === 'refuseConnections' || f.kind === 'stallHandshake');
+      if (fault?.kind === 'refuseConnections') {
         socket.destroy();
         return;
       }
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
+      if (fault?.kind === 'stallHandshake') {
+        this.stalled.add(socket);
+        socket.once('close', () => this.stalled.delete(socket));
+        socket.on('error', () => undefined);
+        socket.resume(); // read and drop the ClientHello, so the client's close is seen
+        return;
+      }
+      for (const listener of tlsListeners) listener.call(this.server, socket);
     });
     // TLS failures (e.g. a client that rejects our certificate) are expected in tests.
     this.server.on('tlsClientError', () => undefined);
@@ -302,8 +330,8 @@ export class LocalDkms {
     const fault = this.takeFault(() => true);
     if (fault) {
       record.fault = fault.kind;
-      if (fault.kind === 'latency') {
-        await this.hold(fault.delayMs);
+      if (fault.kind === 'latency' || fault.kind === 'stallHandshake') {
+        await this.hold(fault.kind === 'latency' ? fault.delayMs : Infinity);
         if (this.stopped) return;
       } else {
         this.playFault(fault, record, req, res);
@@ -404,6 +432,7 @@ export class LocalDkms {
       }
       case 'connectionReset':
       case 'refuseConnections':
+      case 'stallHandshake':
       case 'latency': {
         const socket = req.socket as Socket & { resetAndDestroy?: () => void };
         if (socket.resetAndDestroy) socket.resetAndDestroy();

@@ -1,6 +1,8 @@
 /**
  * A failure {@link LocalKms} injects into the next request(s), to test retries and failover:
- * - `latency`: wait `delayMs`, then answer normally (a slow region);
+ * - `latency`: wait `delayMs` (emulator clock), then answer normally (a slow region). `delayMs: Infinity`
+ *   accepts the request and never answers it, however far the clock moves, until `close()` drops the
+ *   connection: an endpoint that accepts but never answers, so the client's read timeout fires;
  * - `unavailable`: 503 `ServiceUnavailableTemporary`; `throttle`: 429 `Rejected.Throttling`;
  *   `internal`: 500 `InternalFailure` (all three are retryable);
  * - `reset`: drop the connection without an answer;

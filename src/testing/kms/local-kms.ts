@@ -62,6 +62,8 @@ export class LocalKms {
   private readonly log: LocalKmsRequestRecord[] = [];
   private readonly seenNonces = new Set<string>();
   private readonly pendingTimers = new Map<TimerHandle, () => void>();
+  /** Cancels of requests held by an infinite latency, released by close(). */
+  private readonly heldForever = new Set<() => void>();
   private readonly clock: Clock;
   private readonly maxClockSkewMs: number;
   private closing: Promise<void> | undefined;
@@ -146,6 +148,8 @@ export class LocalKms {
         cancel();
       }
       this.pendingTimers.clear();
+      for (const cancel of this.heldForever) cancel();
+      this.heldForever.clear();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -305,9 +309,13 @@ export class LocalKms {
     return next.fault;
   }
 
-  /** Waits on the clock; resolves `false` when the server closes first. */
+  /** Waits on the clock; resolves `false` when the server closes first. `Infinity` waits for the close. */
   private delay(delayMs: number): Promise<boolean> {
     if (this.closing) return Promise.resolve(false);
+    if (delayMs === Infinity) {
+      // No timer: a clamped one would fire after about 24.8 days, or at once on a virtual clock moved that far.
+      return new Promise((resolve) => this.heldForever.add(() => resolve(false)));
+    }
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.pendingTimers.delete(timer);

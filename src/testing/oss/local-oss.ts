@@ -9,6 +9,7 @@ import { isValidBucketName, newBucket } from './bucket-operations.js';
 import { LocalOssError } from './local-oss-error.js';
 import type { OssBucketState, StoredObject } from './object-store.js';
 import { md5, simpleEtag } from './object-store.js';
+import { parseCopySource } from './object-operations.js';
 import type { OssKeyRegistration } from './oss-key-registry.js';
 import { OssKeyRegistry } from './oss-key-registry.js';
 import type { OssReply, OssRequest, OssState } from './oss-request.js';
@@ -79,6 +80,10 @@ export type LocalOssObject = StoredObject;
  * await oss.stop();
  * ```
  *
+ * Faults for recovery tests: a revoked or disabled key (`keys.revoke`, `keys.disable`), a new key OSS
+ * accepts only after a propagation delay (`keys.add({ ..., acceptAfterMs })`, `keys.activate`), an expired
+ * STS token (`expiresAtMs`), and a forbidden object ({@link LocalOss.setAccessDenied}).
+ *
  * Addressing: ali-oss 6.23 with an IP endpoint (`http://127.0.0.1:PORT`) sends
  * `Host: <bucket>.<region>.aliyuncs.com` and the key as path (virtual-host style); this is the default of
  * {@link LocalOss.clientOptions} and needs no DNS. ali-oss refuses `signatureUrl` on an IP endpoint, so for
@@ -101,6 +106,8 @@ export class LocalOss {
   readonly #authenticator: RequestAuthenticator;
   readonly #options: Required<Omit<LocalOssOptions, 'buckets' | 'keys'>>;
   readonly #port: number;
+  /** Objects answering `AccessDenied`: bucket name → keys. */
+  readonly #denied = new Map<string, Set<string>>();
   #seq = 0;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
@@ -213,6 +220,24 @@ export class LocalOss {
     });
   }
 
+  /**
+   * Makes an object forbidden to every key, as a RAM policy or ACL that denies it would (or allows it again
+   * with `denied = false`). Any request on `key` in `bucket`, including its use as a copy source, is first
+   * authenticated as usual and then answered 403 `AccessDenied` with OSS's XML error body (on HEAD, base64 in
+   * `x-oss-err`); the object itself is untouched and need not exist.
+   *
+   * ali-oss reads no body for `getStream` and `get(name, writable)`, so there the error has `status` 403 but
+   * no `code` (unless the server was started with `errorHeaderOnGet`), exactly as with real OSS: use this to
+   * test that such a bare 403 is not mistaken for a rejected key.
+   */
+  setAccessDenied(bucket: string, key: string, denied = true): void {
+    const keys = this.#denied.get(bucket) ?? new Set<string>();
+    if (denied) keys.add(key);
+    else keys.delete(key);
+    if (keys.size > 0) this.#denied.set(bucket, keys);
+    else this.#denied.delete(bucket);
+  }
+
   /** The stored object (bytes, ETag, type, user metadata, headers, ACL, tags), or undefined. */
   getObject(bucket: string, key: string): LocalOssObject | undefined {
     return this.#state.buckets.get(bucket)?.objects.get(key);
@@ -294,6 +319,7 @@ export class LocalOss {
       const headers = flattenHeaders(req);
       const request: OssRequest = { method, headers, target, body, nowMs: this.#options.clock.now() };
       this.#authenticator.authenticate(request, attempt);
+      this.#checkAccess(target, headers);
       checkContentMd5(headers, body);
       reply = routeOssRequest(this.#state, request);
     } catch (error) {
@@ -314,6 +340,18 @@ export class LocalOss {
     this.#log(requestId, method, rawUrl, target, attempt, reply.status, errorCode, bodyLength, copySource);
     this.#send(res, reply, method, requestId);
     this.#done();
+  }
+
+  /** Throws `AccessDenied` for a request on an object made forbidden by {@link LocalOss.setAccessDenied}. */
+  #checkAccess(target: RequestTarget, headers: Record<string, string | undefined>): void {
+    if (this.#denied.size === 0) return;
+    const isDenied = (bucket: string | undefined, key: string | undefined) =>
+      bucket !== undefined && key !== undefined && this.#denied.get(bucket)?.has(key) === true;
+    const copySource = headers['x-oss-copy-source'];
+    const source = copySource === undefined ? undefined : parseCopySource(copySource);
+    if (isDenied(target.bucket, target.key) || isDenied(source?.bucket, source?.key)) {
+      throw new OssServiceError('AccessDenied');
+    }
   }
 
   #done(): void {

@@ -233,7 +233,8 @@ export class RequestAuthenticator {
     const keys = this.#options.keys;
     const record = keys.lookup(accessKeyId);
     const extra = { OSSAccessKeyId: accessKeyId };
-    if (!record) throw new OssServiceError('InvalidAccessKeyId', { extra });
+    // A key still propagating after its creation is not known to OSS yet: the same answer as an unknown id.
+    if (!record || keys.isPropagating(record)) throw new OssServiceError('InvalidAccessKeyId', { extra });
     if (!record.enabled) {
       throw new OssServiceError('InvalidAccessKeyId', {
         message: 'The OSS Access Key Id you provided is disabled.',

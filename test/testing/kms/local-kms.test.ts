@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cjsDefaultExport } from '../../../src/kms/openapi/cjs-default-export.js';
 import { LocalKms } from '../../../src/testing/kms/index.js';
 import { SecretStore } from '../../../src/testing/secret-store.js';
+import { MAX_TIMER_DELAY_MS } from '../../../src/runtime/clock.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 // The SDK's own signer (not the emulator's code) signs the hand-made requests below.
 type UtilClass = typeof OpenApiUtilTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
@@ -164,5 +166,41 @@ describe('LocalKms request verification', () => {
     await expect.poll(() => slow.callCount).toBe(1);
     await slow.close();
     expect(await pending).toBe('dropped');
+  });
+
+  it('holds a request with latency Infinity however far its clock moves, until close (accepts, never answers)', async () => {
+    const virtual = new VirtualClock(Date.now());
+    const hanging = await LocalKms.start({ store: new SecretStore(), clock: virtual });
+    const port = Number(hanging.host.split(':')[1]);
+    const ask = () =>
+      new Promise<string>((resolve) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/' }, (res) => {
+          res.resume();
+          resolve(`answered ${res.statusCode}`);
+        });
+        req.on('error', () => resolve('dropped'));
+        req.end();
+      });
+    try {
+      // A finite latency is released by the clock...
+      hanging.injectFault({ kind: 'latency', delayMs: 5_000 });
+      const slow = ask();
+      await expect.poll(() => hanging.callCount).toBe(1);
+      await virtual.advance(5_000);
+      expect(await slow).toBe('answered 400'); // then answered normally (here: an unsigned request)
+      // ...an infinite one is not, not even after longer than any Node timer could wait.
+      hanging.injectFault({ kind: 'latency', delayMs: Infinity });
+      let outcome: string | undefined;
+      const held = ask().then((value) => (outcome = value));
+      await expect.poll(() => hanging.callCount).toBe(2);
+      await virtual.advance(10 * MAX_TIMER_DELAY_MS);
+      expect(outcome).toBeUndefined();
+      expect(hanging.requests[1]).toMatchObject({ fault: 'latency', httpStatus: 0 });
+      await hanging.close();
+      await held;
+      expect(outcome).toBe('dropped');
+    } finally {
+      await hanging.close();
+    }
   });
 });
