@@ -28,6 +28,17 @@ export interface DkmsHttpsTransportOptions {
   description: string;
 }
 
+/** Per-request options of {@link DkmsHttpsTransport.send}. */
+export interface DkmsSendOptions {
+  /** Aborts the request: it is destroyed and `send` rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Ms left of the caller's budget: the connect and whole-request timeouts are clipped to it, so no
+   * request outlives the budget. Default `Infinity` (the configured timeouts apply).
+   */
+  budgetMs?: number;
+}
+
 /** One HTTP answer, body fully read. */
 export interface DkmsHttpResponse {
   status: number;
@@ -75,8 +86,10 @@ export class DkmsHttpsTransport {
   }
 
   /** Sends one request and reads the whole answer. */
-  send(headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<DkmsHttpResponse> {
+  send(headers: Record<string, string>, body: Buffer, options: DkmsSendOptions = {}): Promise<DkmsHttpResponse> {
     const { clock, description } = this.options;
+    const { signal } = options;
+    const budgetMs = Math.max(0, options.budgetMs ?? Infinity);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<DkmsHttpResponse>((resolve, reject) => {
       let settled = false;
@@ -111,8 +124,8 @@ export class DkmsHttpsTransport {
         timers.push(handle);
         return handle;
       };
-      startTimer({ kind: 'ReadTimeout', ms: this.options.readTimeoutMs });
-      const connectTimer = startTimer({ kind: 'ConnectTimeout', ms: this.options.connectTimeoutMs });
+      startTimer({ kind: 'ReadTimeout', ms: Math.min(this.options.readTimeoutMs, budgetMs) });
+      const connectTimer = startTimer({ kind: 'ConnectTimeout', ms: Math.min(this.options.connectTimeoutMs, budgetMs) });
       request.on('socket', (socket: Socket) => {
         // A reused keep-alive socket is already connected; a new one must finish TCP and TLS in time.
         if (this.handshakeDone.has(socket)) {
@@ -176,7 +189,7 @@ export class DkmsHttpsTransport {
     const { description } = this.options;
     if (timedOut) {
       const what = timedOut.kind === 'ConnectTimeout' ? 'connecting to' : 'waiting for';
-      return new KmsError(`timed out after ${timedOut.ms} ms ${what} DKMS ${description}`, {
+      return new KmsError(`timed out after ${Math.round(timedOut.ms)} ms ${what} DKMS ${description}`, {
         code: timedOut.kind,
         retryable: true,
         source: description,
