@@ -211,7 +211,10 @@ export function retryWithBackoff<T>(
       let retryInMs: number | undefined;
       let limit: 'deadline' | 'attempts' | undefined;
       if (retryable) {
-        if (attemptsStarted >= maxAttempts) {
+        // A failure at the deadline (e.g. a request timeout clipped to the time left) is the deadline's doing.
+        if (nowMs >= deadlineAtMs) {
+          limit = 'deadline';
+        } else if (attemptsStarted >= maxAttempts) {
           limit = 'attempts';
         } else {
           const delayMs = fullJitterDelayMs(number, backoff, random);

@@ -7,7 +7,7 @@ import {
   type RetryAttemptFailure,
   type RetryWithBackoffOptions,
 } from '../../src/runtime/retry-with-backoff.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { EarlyFiringClock, VirtualClock } from '../support/virtual-clock.js';
 
 class Failure extends Error {
   constructor(
@@ -166,6 +166,25 @@ describe('retryWithBackoff', () => {
     const call = settle(retryWithBackoff(() => new Promise<string>(() => undefined), options(clock, { deadlineAtMs: 500 })));
     await clock.advance(500);
     expect((call.outcome as { error: RetriesExhaustedError }).error).toMatchObject({ reason: 'deadline', inFlight: { elapsedMs: 500 } });
+  });
+
+  it('never gives up before the deadline, even when its timer fires early', async () => {
+    const clock = new EarlyFiringClock();
+    const call = settle(retryWithBackoff(() => new Promise<string>(() => undefined), options(clock, { deadlineAtMs: 1_000 })));
+    await clock.advance(999);
+    expect(call.outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(call.outcome).toMatchObject({ error: { reason: 'deadline', inFlight: { elapsedMs: 1_000 } } });
+  });
+
+  it('counts a retryable failure at the deadline as the deadline’s, even on the last allowed attempt', async () => {
+    const clock = new VirtualClock();
+    const { attempt } = scripted(clock, [{ afterMs: 500, error: retryable() }]);
+    const atDeadline = settle(retryWithBackoff(attempt, options(clock, { maxAttempts: 1, deadlineAtMs: 500 })));
+    const before = settle(retryWithBackoff(attempt, options(clock, { maxAttempts: 1, deadlineAtMs: 501 })));
+    await clock.advance(500);
+    expect(atDeadline.outcome).toMatchObject({ error: { reason: 'deadline' } });
+    expect(before.outcome).toMatchObject({ error: { reason: 'attempts' } });
   });
 
   it('starts nothing when the deadline has already passed', async () => {

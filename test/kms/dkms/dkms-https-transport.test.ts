@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DkmsHttpsTransport } from '../../../src/kms/dkms/dkms-https-transport.js';
 import { LocalDkms } from '../../../src/testing/dkms/local-dkms.js';
-import { VirtualClock } from '../../support/virtual-clock.js';
+import { EarlyFiringClock, VirtualClock } from '../../support/virtual-clock.js';
 
 let dkms: LocalDkms;
 
@@ -48,6 +48,24 @@ describe('DkmsHttpsTransport', () => {
       await clock.advance(5_000);
       unclipped.abort(new Error('done'));
       expect(await configured).toEqual(new Error('done'));
+    } finally {
+      t.close();
+    }
+  });
+
+  it('does not time out before the budget’s end when its timer fires early', async () => {
+    dkms.injectFault({ kind: 'latency', delayMs: Infinity });
+    const clock = new EarlyFiringClock(Date.now());
+    const t = transport(clock);
+    try {
+      const held = dkms.nextRequest();
+      let settled = false;
+      const clipped = t.send({}, Buffer.from('x'), { budgetMs: 700 }).catch((error: unknown) => error).finally(() => (settled = true));
+      await held;
+      await clock.advance(699);
+      expect(settled).toBe(false);
+      await clock.advance(1);
+      expect(await clipped).toMatchObject({ code: 'ReadTimeout', message: expect.stringContaining('timed out after 700 ms') });
     } finally {
       t.close();
     }
