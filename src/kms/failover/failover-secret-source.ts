@@ -151,16 +151,16 @@ export class FailoverSecretSource implements SecretSource {
       let escalated = false;
       let settled = false;
 
-      const finish = (settle: () => void) => {
+      const finish = (settle: () => void, abortReason?: unknown) => {
         if (settled) return;
         settled = true;
         for (const timer of timers) clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onCallerAbort);
         this.activeCalls.delete(cancel);
-        losers.abort(new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
+        losers.abort(abortReason ?? new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
         settle();
       };
-      const cancel = (reason: unknown) => finish(() => reject(reason));
+      const cancel = (reason: unknown) => finish(() => reject(reason), reason);
       const onCallerAbort = () => cancel(signal?.reason);
       const timeOut = () => cancel(this.timeoutError(request, histories, deadlineAtMs - startedAtMs));
 
@@ -216,12 +216,14 @@ export class FailoverSecretSource implements SecretSource {
 
       this.activeCalls.add(cancel);
       signal?.addEventListener('abort', onCallerAbort, { once: true });
-      const leftMs = deadlineAtMs - clock.monotonicNow();
-      if (leftMs <= 0) {
-        timeOut();
-        return;
-      }
-      timers.push(clock.setTimeout(timeOut, leftMs));
+      // Re-armed rather than trusted: a timer may fire a little early, the call must not end before its deadline.
+      const armDeadline = () => {
+        const leftMs = deadlineAtMs - clock.monotonicNow();
+        if (leftMs <= 0) timeOut();
+        else timers.push(clock.setTimeout(armDeadline, Math.ceil(leftMs)));
+      };
+      armDeadline();
+      if (settled) return;
       if (sources.length > 1) timers.push(clock.setTimeout(escalate, this.hedgeAfterMs));
       launch(startIndex);
     });

@@ -227,11 +227,6 @@ function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
       reject(signal.reason);
     };
     const cleanup = () => signal.removeEventListener('abort', onAbort);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
     call.then(
       (value) => {
         cleanup();
@@ -242,6 +237,8 @@ function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(error);
       },
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FailoverSecretSource, isRetryableError } from '../../../src/kms/failover/index.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
 import type { SecretInfo } from '../../../src/kms/secret-info.js';
-import { VirtualClock } from '../../support/virtual-clock.js';
+import { EarlyFiringClock, VirtualClock } from '../../support/virtual-clock.js';
 import { notFound, ScriptedSource, throttled, unavailable, type Step } from './scripted-source.js';
 
 type Outcome = { value: SecretInfo } | { error: unknown };
@@ -202,6 +202,19 @@ describe('FailoverSecretSource', () => {
     await clock.advance(1);
     expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout', message: expect.stringContaining('within 30000 ms') } });
     expect(source.aborted).toBe(1);
+  });
+
+  it('does not time out before its deadline when timers fire early', async () => {
+    const clock = new EarlyFiringClock();
+    const sources = [new ScriptedSource('never', clock, [{ afterMs: Infinity, answer: 'a' }])];
+    const failover = new FailoverSecretSource({ sources, clock, deadlineMs: 5_000 });
+    const outcome = settle(failover.getSecretValue(request));
+    let done = false;
+    void outcome.then(() => (done = true));
+    await clock.advance(4_999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout' } });
   });
 
   it('takes the per-call timeoutMs when it is smaller than deadlineMs, and deadlineMs when that is smaller', async () => {
