@@ -22,6 +22,8 @@ export interface ConfigKeySpec {
   readonly defaultValue?: number;
   /** Smallest accepted value for numeric keys. */
   readonly min?: number;
+  /** Largest accepted value for numeric keys (default: the largest safe integer). */
+  readonly max?: number;
   /** Allowed values of `enum` keys. */
   readonly values?: readonly string[];
   /** One-sentence documentation. */
@@ -293,6 +295,17 @@ export const CONFIG_KEYS = [
     defaultValue: 10 * MINUTE_MS,
     min: 1,
     description: 'Window (ms) in which `forced_refresh_capacity` forced refreshes are allowed.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'fetch_timeout',
+    type: 'duration-ms',
+    defaultValue: 30_000,
+    min: 1000,
+    max: 10 * MINUTE_MS,
+    description:
+      'Deadline (ms, 1000 to 600000) of one fetch of a secret across all sources, retries and failover: at most this long a caller waits for KMS; then the fetch fails with the retryable `FetchTimeout` naming what each source met. The connect and read timeouts of each source still apply within it.',
     secret: false,
     sources: ALL_SOURCES,
   },

@@ -15,8 +15,8 @@ export function expectString(value: unknown, location: ConfigErrorLocation): str
   return trimmed;
 }
 
-/** An integer >= `min` from a number or a string of digits. */
-export function expectInteger(value: unknown, location: ConfigErrorLocation, min: number): number {
+/** An integer >= `min` (and <= `max`, when given) from a number or a string of digits. */
+export function expectInteger(value: unknown, location: ConfigErrorLocation, min: number, max?: number): number {
   let parsed: number;
   if (typeof value === 'number') {
     parsed = value;
@@ -29,6 +29,7 @@ export function expectInteger(value: unknown, location: ConfigErrorLocation, min
     throw invalid(location, `must be a whole number${describeUnit(location)} up to ${MAX_INTEGER}`);
   }
   if (parsed < min) throw invalid(location, `must be at least ${min}${describeUnit(location)}`);
+  if (max !== undefined && parsed > max) throw invalid(location, `must be at most ${max}${describeUnit(location)}`);
   return parsed;
 }
 

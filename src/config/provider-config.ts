@@ -60,6 +60,8 @@ export interface CacheSettings {
   readonly forcedRefreshCapacity: number;
   /** `forced_refresh_interval`: the window of the forced-refresh token bucket. */
   readonly forcedRefreshIntervalMs: number;
+  /** `fetch_timeout`: the deadline of one fetch of a secret across all sources, retries and failover. */
+  readonly fetchTimeoutMs: number;
 }
 
 /** A problem that does not stop loading (unknown key, ignored field, insecure setting). */

@@ -122,7 +122,7 @@ function checkValueTypes(settings: Settings): void {
         break;
       case 'duration-ms':
       case 'count':
-        expectInteger(setting.value, location, spec.min ?? 0);
+        expectInteger(setting.value, location, spec.min ?? 0, spec.max);
         break;
       default:
         break;
@@ -479,7 +479,7 @@ function readCredentials(
     settings.has(name) ? text(name) : undefined;
   const optionalInteger = (name: string): number | undefined => {
     const setting = settings.get(name);
-    return setting === undefined ? undefined : expectInteger(setting.value, { key: name }, configKeySpec(name)?.min ?? 0);
+    return setting === undefined ? undefined : expectInteger(setting.value, { key: name }, configKeySpec(name)?.min ?? 0, configKeySpec(name)?.max);
   };
   const optionalFile = (name: string): string | undefined => {
     const setting = settings.get(name);
@@ -549,7 +549,7 @@ function readCacheSettings(settings: Settings): CacheSettings {
     const spec = configKeySpec(name);
     const setting = settings.get(name);
     if (setting === undefined) return spec?.defaultValue ?? 0;
-    return expectInteger(setting.value, { key: name }, spec?.min ?? 0);
+    return expectInteger(setting.value, { key: name }, spec?.min ?? 0, spec?.max);
   };
   const cache: CacheSettings = {
     rotationIntervalMs: read('rotation_interval'),
@@ -561,6 +561,7 @@ function readCacheSettings(settings: Settings): CacheSettings {
     maxStalenessMs: read('max_staleness'),
     forcedRefreshCapacity: read('forced_refresh_capacity'),
     forcedRefreshIntervalMs: read('forced_refresh_interval'),
+    fetchTimeoutMs: read('fetch_timeout'),
   };
   if (cache.refreshBackoffCapMs < cache.refreshBackoffBaseMs) {
     throw invalid({ key: 'refresh_backoff_cap' }, 'must not be less than refresh_backoff_base');

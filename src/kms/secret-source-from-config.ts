@@ -9,7 +9,7 @@ import type { SecretSource } from './secret-source.js';
  * Builds the {@link SecretSource} a configuration describes: one source per DKMS instance
  * (`cache_client_dkms_config_info`, ClientKey auth) and per region (`cache_client_region_id`, RAM auth via
  * `credentials_type`), in that order, which is also the failover preference, grouped in a
- * {@link FailoverSecretSource} that retries with backoff and closes them all.
+ * {@link FailoverSecretSource} that retries with backoff within `fetch_timeout` per fetch and closes them all.
  *
  * Reads and decrypts the ClientKey files (synchronously), so errors in them surface here as typed errors
  * naming the file.
@@ -41,7 +41,7 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
       }),
     );
   }
-  // Always a failover group, even of one: it owns retries with backoff and the overall deadline (the
-  // OpenAPI source makes exactly one request per call).
-  return new FailoverSecretSource({ sources });
+  // Always a failover group, even of one: it owns retries with backoff and the overall deadline
+  // (`fetch_timeout`; the OpenAPI source makes exactly one request per call).
+  return new FailoverSecretSource({ sources, deadlineMs: config.cache.fetchTimeoutMs });
 }

@@ -167,6 +167,8 @@ describe('ConfigLoader: sources and precedence', () => {
     });
     expect(config.cache.rotationIntervalMs).toBe(2_000_000);
     expect(config.cache.delayIntervalMs).toBe(3000);
+    // Not set anywhere: the default budget of one fetch.
+    expect(config.cache.fetchTimeoutMs).toBe(30_000);
     expect(config.secretNames).toEqual(['a']);
     expect(config.origins).toMatchObject({
       cache_client_region_id: 'file',
@@ -174,8 +176,18 @@ describe('ConfigLoader: sources and precedence', () => {
       delay_interval: 'code',
       secret_names: 'file',
       refresh_backoff_base: 'default',
+      fetch_timeout: 'default',
     });
     expect(config.configFile).toBe(join(dir.path, 'managed_credentials_providers.properties'));
+  });
+
+  it('reads fetch_timeout (ms) from any source, its bounds included', () => {
+    dir.properties(`${REGION}fetch_timeout=5000`);
+    expect(ConfigLoader.load({ cwd: dir.path, env: {} }).cache.fetchTimeoutMs).toBe(5000);
+    const fromEnv = ConfigLoader.load({ cwd: dir.path, env: { fetch_timeout: '1000' } });
+    expect(fromEnv.cache.fetchTimeoutMs).toBe(1000);
+    expect(fromEnv.origins['fetch_timeout']).toBe('env');
+    expect(ConfigLoader.load({ cwd: dir.path, env: {}, options: { fetch_timeout: 600_000 } }).cache.fetchTimeoutMs).toBe(600_000);
   });
 
   it('replaces a JSON array from a lower source instead of merging, and accepts arrays of objects in code', () => {

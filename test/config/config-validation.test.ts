@@ -56,6 +56,10 @@ const cases: Case[] = [
   { name: 'a negative duration from env', file: `cache_client_region_id=${region}`, env: { delay_interval: '-1' }, code: 'InvalidValue', key: 'delay_interval' },
   { name: 'a duration below the minimum', options: { cache_client_region_id: region, rotation_interval: 10 }, code: 'InvalidValue', key: 'rotation_interval' },
   { name: 'an unsafe integer', options: { cache_client_region_id: region, max_staleness: 2 ** 60 }, code: 'InvalidValue', key: 'max_staleness' },
+  { name: 'a fetch_timeout below its minimum', options: { cache_client_region_id: region, fetch_timeout: 999 }, code: 'InvalidValue', key: 'fetch_timeout' },
+  { name: 'a fetch_timeout above its maximum', file: `cache_client_region_id=${region}\nfetch_timeout=600001`, code: 'InvalidValue', key: 'fetch_timeout' },
+  { name: 'a fetch_timeout with a unit', file: `cache_client_region_id=${region}`, env: { fetch_timeout: '30s' }, code: 'InvalidValue', key: 'fetch_timeout' },
+  { name: 'a fractional fetch_timeout', options: { cache_client_region_id: region, fetch_timeout: 1500.5 }, code: 'InvalidValue', key: 'fetch_timeout' },
   { name: 'a backoff cap below the base', options: { cache_client_region_id: region, refresh_backoff_base: 5000, refresh_backoff_cap: 1000 }, code: 'InvalidValue', key: 'refresh_backoff_cap' },
   { name: 'secret_names of the wrong type', options: { cache_client_region_id: region, secret_names: 5 }, code: 'InvalidValue', key: 'secret_names' },
   { name: 'a JSON key of the wrong type in code', options: { cache_client_region_id: true }, code: 'MalformedJson', key: 'cache_client_region_id' },
@@ -87,6 +91,12 @@ describe('ConfigLoader validation', () => {
     if (testCase.field !== undefined) expect(error.message).toContain(`${where}.${testCase.field}`);
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain(ENV_PASSWORD);
+  });
+
+  it('says which bound of fetch_timeout was crossed, in ms', () => {
+    const load = (fetch_timeout: number) => () => ConfigLoader.load({ cwd: dir.path, env: {}, options: { cache_client_region_id: region, fetch_timeout } });
+    expect(load(999)).toThrow('fetch_timeout must be at least 1000 of ms');
+    expect(load(600_001)).toThrow('fetch_timeout must be at most 600000 of ms');
   });
 
   it('rejects options that are not an object', () => {

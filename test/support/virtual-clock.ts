@@ -98,3 +98,13 @@ export class VirtualClock implements Clock {
 export async function flushPromises(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/**
+ * A {@link VirtualClock} whose timers of more than 1 ms fire 1 ms early, as Node's may (they count from the
+ * event loop's cached time): for code that must not act before its deadline on the monotonic clock.
+ */
+export class EarlyFiringClock extends VirtualClock {
+  override setTimeout(callback: () => void, delayMs: number, options?: TimerOptions): TimerHandle {
+    return super.setTimeout(callback, delayMs > 1 ? delayMs - 1 : delayMs, options);
+  }
+}

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock, TimerHandle } from '../../runtime/clock.js';
 import { KmsError } from '../kms-error.js';
 import { tlsFailureHint, type CaBundleInfo } from './ca-bundle.js';
 
@@ -26,6 +26,17 @@ export interface DkmsHttpsTransportOptions {
   clock: Clock;
   /** Name used in error messages and `KmsError.source`. */
   description: string;
+}
+
+/** Per-request options of {@link DkmsHttpsTransport.send}. */
+export interface DkmsSendOptions {
+  /** Aborts the request: it is destroyed and `send` rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Ms left of the caller's budget: the connect and whole-request timeouts are clipped to it, so no
+   * request outlives the budget. Default `Infinity` (the configured timeouts apply).
+   */
+  budgetMs?: number;
 }
 
 /** One HTTP answer, body fully read. */
@@ -75,17 +86,19 @@ export class DkmsHttpsTransport {
   }
 
   /** Sends one request and reads the whole answer. */
-  send(headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<DkmsHttpResponse> {
+  send(headers: Record<string, string>, body: Buffer, options: DkmsSendOptions = {}): Promise<DkmsHttpResponse> {
     const { clock, description } = this.options;
+    const { signal } = options;
+    const budgetMs = Math.max(0, options.budgetMs ?? Infinity);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<DkmsHttpResponse>((resolve, reject) => {
       let settled = false;
       let timedOut: Timeout | undefined;
-      const timers: unknown[] = [];
+      const handles = new Map<Timeout['kind'], TimerHandle>();
       const finish = (error: unknown, response?: DkmsHttpResponse) => {
         if (settled) return;
         settled = true;
-        for (const timer of timers) clock.clearTimeout(timer);
+        for (const handle of handles.values()) clock.clearTimeout(handle);
         signal?.removeEventListener('abort', onAbort);
         if (response) resolve(response);
         else reject(error);
@@ -104,23 +117,34 @@ export class DkmsHttpsTransport {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const startTimer = (timeout: Timeout) => {
-        const handle = clock.setTimeout(() => {
+        const dueAtMs = clock.monotonicNow() + timeout.ms;
+        // Never fires before its time on the monotonic clock (Node timers may, by up to a loop turn), so a
+        // timeout clipped to the caller's budget does not end a request before the budget's deadline.
+        const fire = () => {
+          const leftMs = dueAtMs - clock.monotonicNow();
+          if (leftMs > 0) {
+            handles.set(timeout.kind, clock.setTimeout(fire, Math.ceil(leftMs)));
+            return;
+          }
           timedOut = timeout;
           request.destroy();
-        }, timeout.ms);
-        timers.push(handle);
-        return handle;
+        };
+        handles.set(timeout.kind, clock.setTimeout(fire, timeout.ms));
       };
-      startTimer({ kind: 'ReadTimeout', ms: this.options.readTimeoutMs });
-      const connectTimer = startTimer({ kind: 'ConnectTimeout', ms: this.options.connectTimeoutMs });
+      startTimer({ kind: 'ReadTimeout', ms: Math.min(this.options.readTimeoutMs, budgetMs) });
+      startTimer({ kind: 'ConnectTimeout', ms: Math.min(this.options.connectTimeoutMs, budgetMs) });
+      const connected = () => {
+        clock.clearTimeout(handles.get('ConnectTimeout'));
+        handles.delete('ConnectTimeout');
+      };
       request.on('socket', (socket: Socket) => {
         // A reused keep-alive socket is already connected; a new one must finish TCP and TLS in time.
         if (this.handshakeDone.has(socket)) {
-          clock.clearTimeout(connectTimer);
+          connected();
         } else {
           socket.once('secureConnect', () => {
             this.handshakeDone.add(socket);
-            clock.clearTimeout(connectTimer);
+            connected();
           });
         }
       });
@@ -176,7 +200,7 @@ export class DkmsHttpsTransport {
     const { description } = this.options;
     if (timedOut) {
       const what = timedOut.kind === 'ConnectTimeout' ? 'connecting to' : 'waiting for';
-      return new KmsError(`timed out after ${timedOut.ms} ms ${what} DKMS ${description}`, {
+      return new KmsError(`timed out after ${Math.round(timedOut.ms)} ms ${what} DKMS ${description}`, {
         code: timedOut.kind,
         retryable: true,
         source: description,

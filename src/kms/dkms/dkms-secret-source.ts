@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fullJitterDelayMs, type BackoffPolicy } from '../../runtime/backoff.js';
+import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { systemClock, type Clock, type RandomSource } from '../../runtime/clock.js';
-import { sleep } from '../../runtime/sleep.js';
+import { RetriesExhaustedError, retryWithBackoff, type RetryAttemptContext } from '../../runtime/retry-with-backoff.js';
+import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
+import { fetchDeadlineAtMs, fetchTimeoutError, historyFromRetries } from '../fetch-timeout-error.js';
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
@@ -84,7 +86,9 @@ function positive(name: string, value: number | undefined, fallback: number, all
  * an application access point ClientKey. Sends `FetchExtendedConfig=true` unless the request says `false`,
  * re-signs every attempt, retries network errors, timeouts, 5xx, `Rejected.Throttling`,
  * `ServiceUnavailableTemporary` and `InternalFailure` with full-jitter backoff, and never retries
- * signature, authorization, permission or parameter errors.
+ * signature, authorization, permission or parameter errors. A per-call `timeoutMs` bounds the whole call,
+ * retries included (`FetchTimeout`). An answer for another secret than the one asked for is refused
+ * (`InvalidResponse`).
  *
  * Errors are {@link KmsError}s with `source` = `description`. An aborted `signal` rejects promptly with
  * `signal.reason` (by default a `DOMException` named `AbortError`), also during a backoff wait.
@@ -155,28 +159,53 @@ export class DkmsSecretSource implements SecretSource {
     });
   }
 
-  /** Calls GetSecretValue, retrying retryable failures. */
+  /**
+   * Calls GetSecretValue, retrying retryable failures (at most `maxRetries` times). With `timeoutMs` the call
+   * settles within it: each request's connect and read timeouts are clipped to the time left, a request
+   * still running at the deadline is destroyed, no backoff sleeps past it, and when it comes the call
+   * rejects with a retryable `KmsError` `FetchTimeout` naming what each attempt met.
+   */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { signal } = options;
+    const startedAtMs = this.clock.monotonicNow();
+    const deadlineAtMs = fetchDeadlineAtMs(startedAtMs, options.timeoutMs, this.description);
+    this.assertOpen();
+    if (signal?.aborted) throw signal.reason;
     const body = dkmsMessages.encodeGetSecretValueRequest({
       SecretName: request.secretName,
       ...(request.versionStage ? { VersionStage: request.versionStage } : {}),
       FetchExtendedConfig: request.fetchExtendedConfig !== false,
     });
-    for (let attempt = 0; ; attempt += 1) {
+    const attempt = async ({ signal: attemptSignal, remainingMs }: RetryAttemptContext): Promise<SecretInfo> => {
       this.assertOpen();
-      if (signal?.aborted) throw signal.reason;
+      let response: DkmsHttpResponse;
       try {
-        const response = await this.transport.send(this.signedHeaders(body), body, signal);
-        return this.readResponse(response, request.secretName);
+        response = await this.transport.send(this.signedHeaders(body), body, { signal: attemptSignal, budgetMs: remainingMs });
       } catch (error) {
-        if (signal?.aborted) throw signal.reason;
+        // close() destroyed the connection under this request.
         this.assertOpen();
-        if (!(error instanceof KmsError) || !error.retryable || attempt >= this.maxRetries) throw error;
+        throw error;
       }
-      await sleep(fullJitterDelayMs(attempt, this.backoff, this.random), {
+      return this.readResponse(response, request.secretName);
+    };
+    try {
+      return await retryWithBackoff(attempt, {
         clock: this.clock,
+        random: this.random,
+        backoff: this.backoff,
+        maxAttempts: this.maxRetries + 1,
+        isRetryable: (error) => error instanceof KmsError && error.retryable,
+        ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
         ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error;
+      if (error.reason === 'attempts') throw error.lastError;
+      throw fetchTimeoutError({
+        secretName: request.secretName,
+        budgetMs: (deadlineAtMs as number) - startedAtMs,
+        histories: [historyFromRetries(this.description, error)],
+        source: this.description,
       });
     }
   }
@@ -230,6 +259,7 @@ export class DkmsSecretSource implements SecretSource {
         { code: 'InvalidResponse', httpStatus: status, retryable: false, source: this.description },
       );
     }
+    checkAnsweredSecretName(secretName, decoded.SecretName, this.description);
     return toSecretInfo(decoded, secretName);
   }
 

@@ -1,7 +1,8 @@
 import { ManagedCredentialsError } from '../../errors/managed-credentials-error.js';
-import { fullJitterDelayMs, type BackoffPolicy } from '../../runtime/backoff.js';
+import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { systemClock, type Clock, type RandomSource, type TimerHandle } from '../../runtime/clock.js';
-import { sleep } from '../../runtime/sleep.js';
+import { RetriesExhaustedError, retryWithBackoff } from '../../runtime/retry-with-backoff.js';
+import { fetchDeadlineAtMs, fetchTimeoutError } from '../fetch-timeout-error.js';
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
@@ -14,7 +15,11 @@ export interface FailoverSecretSourceOptions {
    * one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
    */
   sources: readonly SecretSource[];
-  /** Overall deadline of one `getSecretValue`, in ms. Default 120 000 (what the v2 official clients use). */
+  /**
+   * Budget of one `getSecretValue` across all sources, retries and failover, in ms (`fetch_timeout`); a
+   * smaller per-call `timeoutMs` wins. When it runs out the call rejects with a retryable `KmsError`
+   * `FetchTimeout` naming what each source met. Default 30 000.
+   */
   deadlineMs?: number;
   /**
    * When the first source tried has not answered after this many ms, the others are tried as well (a slow
@@ -36,7 +41,7 @@ export interface FailoverSecretSourceOptions {
   description?: string;
 }
 
-const DEFAULT_DEADLINE_MS = 120_000;
+const DEFAULT_DEADLINE_MS = 30_000;
 const DEFAULT_HEDGE_AFTER_MS = 3_000;
 const DEFAULT_REPROBE_AFTER_MS = 30 * 60_000;
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
@@ -48,7 +53,11 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
  * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
  * full-jitter backoff, and the first success wins; the losers are aborted. A source that fails for good
- * drops out, but the call keeps waiting while any other source may still succeed, up to `deadlineMs`.
+ * drops out, but the call keeps waiting while any other source may still succeed, within one budget
+ * (`deadlineMs`, or the call's smaller `timeoutMs`) shared by all sources: each request is given the time
+ * left as its `timeoutMs`, no backoff sleeps past the deadline, and at the deadline the requests in flight
+ * are aborted and the call rejects with a retryable `KmsError` `FetchTimeout` whose message names every
+ * source and what it met (refused, timed out, HTTP status and code, throttled, no answer yet, not tried).
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
  * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
  */
@@ -87,7 +96,10 @@ export class FailoverSecretSource implements SecretSource {
     return this.healthyIndex;
   }
 
-  /** Fetches the secret from the first source that can deliver it; see the class description. */
+  /**
+   * Fetches the secret from the first source that can deliver it; see the class description. The call's
+   * budget is `deadlineMs`, or `options.timeoutMs` when that is smaller.
+   */
   getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     if (this.closing) {
       return Promise.reject(
@@ -95,9 +107,16 @@ export class FailoverSecretSource implements SecretSource {
       );
     }
     const { signal } = options;
+    const startedAtMs = this.clock.monotonicNow();
+    let deadlineAtMs: number;
+    try {
+      deadlineAtMs = Math.min(startedAtMs + this.deadlineMs, fetchDeadlineAtMs(startedAtMs, options.timeoutMs, this.description) ?? Infinity);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const reprobe = this.healthyIndex !== 0 && this.clock.now() >= this.reprobeAtMs;
-    return this.race(request, reprobe ? 0 : this.healthyIndex, signal);
+    const reprobe = this.healthyIndex !== 0 && startedAtMs >= this.reprobeAtMs;
+    return this.race(request, reprobe ? 0 : this.healthyIndex, signal, startedAtMs, deadlineAtMs);
   }
 
   /** Aborts calls in flight and closes every source. Idempotent. */
@@ -114,60 +133,79 @@ export class FailoverSecretSource implements SecretSource {
     return this.closing;
   }
 
-  private race(request: GetSecretValueRequest, startIndex: number, signal: AbortSignal | undefined): Promise<SecretInfo> {
+  private race(
+    request: GetSecretValueRequest,
+    startIndex: number,
+    signal: AbortSignal | undefined,
+    startedAtMs: number,
+    deadlineAtMs: number,
+  ): Promise<SecretInfo> {
     const { clock, sources } = this;
     return new Promise<SecretInfo>((resolve, reject) => {
       // Aborted when the call settles: stops the losers' requests and backoff sleeps.
       const losers = new AbortController();
-      const lastErrors = new Map<number, unknown>();
+      // What each source did so far, for the FetchTimeout message.
+      const histories = sources.map(() => ({ errors: [] as unknown[], inFlightSinceMs: undefined as number | undefined }));
       const running = new Set<number>();
       const timers: TimerHandle[] = [];
       let escalated = false;
       let settled = false;
 
-      const finish = (settle: () => void) => {
+      const finish = (settle: () => void, abortReason?: unknown) => {
         if (settled) return;
         settled = true;
         for (const timer of timers) clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onCallerAbort);
         this.activeCalls.delete(cancel);
-        losers.abort(new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
+        losers.abort(abortReason ?? new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
         settle();
       };
-      const cancel = (reason: unknown) => finish(() => reject(reason));
+      const cancel = (reason: unknown) => finish(() => reject(reason), reason);
       const onCallerAbort = () => cancel(signal?.reason);
+      const timeOut = () => cancel(this.timeoutError(request, histories, deadlineAtMs - startedAtMs));
 
       const launch = (index: number) => {
         const source = sources[index] as SecretSource;
+        const history = histories[index] as (typeof histories)[number];
         running.add(index);
         // Each source is tried at once, then again after a backoff for every retryable failure.
-        const worker = async () => {
-          for (let attempt = 0; !settled; attempt++) {
-            if (attempt > 0) {
-              await sleep(fullJitterDelayMs(attempt - 1, this.backoff, this.random), { signal: losers.signal, clock });
-            }
-            try {
-              const info = await source.getSecretValue(request, { signal: losers.signal });
-              if (!settled) {
-                this.recordSuccess(index);
-                finish(() => resolve(info));
-              }
+        retryWithBackoff(
+          ({ signal: attemptSignal, remainingMs }) => {
+            history.inFlightSinceMs = clock.monotonicNow();
+            return source.getSecretValue(request, { signal: attemptSignal, timeoutMs: remainingMs });
+          },
+          {
+            clock,
+            random: this.random,
+            backoff: this.backoff,
+            deadlineAtMs,
+            isRetryable: isRetryableError,
+            signal: losers.signal,
+            onAttemptFailed: (failure) => {
+              history.inFlightSinceMs = undefined;
+              history.errors.push(failure.error);
+              if (failure.retryable) escalate();
+            },
+          },
+        ).then(
+          (info) => {
+            if (settled) return;
+            this.recordSuccess(index);
+            finish(() => resolve(info));
+          },
+          (error: unknown) => {
+            if (settled) return;
+            running.delete(index);
+            if (error instanceof RetriesExhaustedError) {
+              // Out of time (its next backoff would end past the deadline): the call times out once no other
+              // source is still trying.
+              if (running.size === 0) timeOut();
               return;
-            } catch (error) {
-              if (settled) return;
-              lastErrors.set(index, error);
-              if (!isRetryableError(error)) {
-                running.delete(index);
-                // Final on the first source before any failover: report it as is (no failover).
-                if (!escalated || running.size === 0) finish(() => reject(this.finalError(startIndex, lastErrors)));
-                return;
-              }
-              escalate();
             }
-          }
-        };
-        // The worker handles its own errors; the only rejection left is a backoff sleep cut short by the end of the call.
-        worker().catch(() => undefined);
+            // A final error. On the first source before any failover: report it as is (no failover).
+            if (!escalated || running.size === 0) finish(() => reject(this.finalError(startIndex, histories)));
+          },
+        );
       };
 
       const escalate = () => {
@@ -178,7 +216,14 @@ export class FailoverSecretSource implements SecretSource {
 
       this.activeCalls.add(cancel);
       signal?.addEventListener('abort', onCallerAbort, { once: true });
-      timers.push(clock.setTimeout(() => cancel(this.deadlineError(request, lastErrors)), this.deadlineMs));
+      // Re-armed rather than trusted: a timer may fire a little early, the call must not end before its deadline.
+      const armDeadline = () => {
+        const leftMs = deadlineAtMs - clock.monotonicNow();
+        if (leftMs <= 0) timeOut();
+        else timers.push(clock.setTimeout(armDeadline, Math.ceil(leftMs)));
+      };
+      armDeadline();
+      if (settled) return;
       if (sources.length > 1) timers.push(clock.setTimeout(escalate, this.hedgeAfterMs));
       launch(startIndex);
     });
@@ -189,42 +234,37 @@ export class FailoverSecretSource implements SecretSource {
       this.healthyIndex = 0;
       return;
     }
-    const nowMs = this.clock.now();
+    const nowMs = this.clock.monotonicNow();
     // A new fallback, or a failed re-probe of the preferred source: wait a full period before the next probe.
     if (index !== this.healthyIndex || nowMs >= this.reprobeAtMs) this.reprobeAtMs = nowMs + this.reprobeAfterMs;
     this.healthyIndex = index;
   }
 
   /** Every source failed for good: the error of the source tried first, else the most preferred one's. */
-  private finalError(startIndex: number, lastErrors: Map<number, unknown>): unknown {
-    if (lastErrors.has(startIndex)) return lastErrors.get(startIndex);
-    for (let index = 0; index < this.sources.length; index++) if (lastErrors.has(index)) return lastErrors.get(index);
+  private finalError(startIndex: number, histories: readonly { errors: unknown[] }[]): unknown {
+    const last = (index: number) => histories[index]?.errors.at(-1);
+    if (last(startIndex) !== undefined) return last(startIndex);
+    for (let index = 0; index < this.sources.length; index++) if (last(index) !== undefined) return last(index);
     return undefined;
   }
 
-  private deadlineError(request: GetSecretValueRequest, lastErrors: Map<number, unknown>): KmsError {
-    const summary = [...lastErrors.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([index, error]) => `${(this.sources[index] as SecretSource).description}: ${describeError(error)}`);
-    return new KmsError(
-      `GetSecretValue of "${request.secretName}" did not succeed on any of ${this.sources.length} source(s) within ` +
-        `${this.deadlineMs} ms${summary.length > 0 ? `; last errors: ${summary.join('; ')}` : ' (no source answered)'}`,
-      {
-        code: 'Failover.DeadlineExceeded',
-        retryable: true,
-        source: this.description,
-        cause: new AggregateError([...lastErrors.values()], 'last error of each source'),
-      },
-    );
+  private timeoutError(
+    request: GetSecretValueRequest,
+    histories: readonly { errors: unknown[]; inFlightSinceMs: number | undefined }[],
+    budgetMs: number,
+  ): KmsError {
+    const nowMs = this.clock.monotonicNow();
+    return fetchTimeoutError({
+      secretName: request.secretName,
+      budgetMs,
+      source: this.description,
+      histories: histories.map((history, index) => ({
+        source: (this.sources[index] as SecretSource).description,
+        errors: history.errors,
+        inFlightMs: history.inFlightSinceMs === undefined ? undefined : nowMs - history.inFlightSinceMs,
+      })),
+    });
   }
-}
-
-/** `code (HTTP status)` of an error, for the deadline summary; never its message (messages of foreign errors are not vetted). */
-function describeError(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'unknown error';
-  const { code, httpStatus, name } = error as { code?: unknown; httpStatus?: unknown; name?: unknown };
-  const label = typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
-  return typeof httpStatus === 'number' ? `${label} (HTTP ${httpStatus})` : label;
 }
 
 function nonNegative(name: string, value: number): number {

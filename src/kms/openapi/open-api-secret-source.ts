@@ -4,9 +4,14 @@ import type * as OpenApiTypes from '@alicloud/openapi-client';
 import { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
+import { RetriesExhaustedError, retryWithBackoff } from '../../runtime/retry-with-backoff.js';
+import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
+import { fetchDeadlineAtMs, fetchTimeoutError, historyFromRetries } from '../fetch-timeout-error.js';
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
+import { withAbortableHttpRequests } from './abortable-http-requests.js';
 import { cjsDefaultExport } from './cjs-default-export.js';
 import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
@@ -42,6 +47,8 @@ export interface OpenApiSecretSourceOptions {
   connectTimeoutMs?: number;
   /** Time allowed for the response once connected, in ms. Default 10 000. */
   readTimeoutMs?: number;
+  /** Measures the per-call `timeoutMs` and arms its timer. Default {@link systemClock}. */
+  clock?: Clock;
 }
 
 const API_VERSION = '2016-01-20';
@@ -54,15 +61,20 @@ const API_VERSION = '2016-01-20';
  *
  * One call is one HTTP request (no SDK retries: failover and backoff belong to `FailoverSecretSource` and
  * the cache). Each request uses its own connection (`connection: close`), so no socket outlives a call.
- * An aborted call rejects at once; the request itself is not cancellable through the SDK and ends at the
- * latest after the connect + read timeouts, its outcome ignored.
+ * An aborted call rejects at once and its request is destroyed (the SDK takes no signal: the request is
+ * found through Node's `http.client.request.start` diagnostics channel). A per-call `timeoutMs` bounds
+ * the call (`FetchTimeout`). An answer for another secret than the one asked for is refused
+ * (`InvalidResponse`).
  */
 export class OpenApiSecretSource implements SecretSource {
   readonly description: string;
   /** Where requests go. */
   readonly endpoint: OpenApiEndpoint;
   private readonly client: InstanceType<OpenApiClientClass>;
-  private readonly runtime: RuntimeOptions;
+  private readonly hostname: string;
+  private readonly clock: Clock;
+  private readonly connectTimeoutMs: number;
+  private readonly readTimeoutMs: number;
   private readonly closer = new AbortController();
 
   /**
@@ -88,65 +100,133 @@ export class OpenApiSecretSource implements SecretSource {
         ...(ca === undefined ? {} : { ca }),
       }),
     );
-    this.runtime = new RuntimeOptions({ autoretry: false, ignoreSSL: false, connectTimeout: connectTimeoutMs, readTimeout: readTimeoutMs });
+    this.hostname = new URL(`${this.endpoint.protocol}://${this.endpoint.host}`).hostname.replace(/^\[|\]$/g, '');
+    this.clock = options.clock ?? systemClock;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.readTimeoutMs = readTimeoutMs;
   }
 
-  /** Calls `GetSecretValue` once; see the class description for errors and abort. */
+  /**
+   * Calls `GetSecretValue` once; see the class description for errors, abort and `timeoutMs` (the request's
+   * connect and read timeouts are clipped to it; at the deadline the request is destroyed and the call
+   * rejects with a retryable `KmsError` `FetchTimeout`).
+   */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { signal } = options;
+    const startedAtMs = this.clock.monotonicNow();
+    const deadlineAtMs = fetchDeadlineAtMs(startedAtMs, options.timeoutMs, this.description);
     if (this.closer.signal.aborted) throw this.closer.signal.reason;
     signal?.throwIfAborted();
+    const callSignal = anySignal(this.closer.signal, signal);
+    try {
+      return await retryWithBackoff(({ signal: attemptSignal, remainingMs }) => this.callOnce(request, attemptSignal, remainingMs), {
+        clock: this.clock,
+        // One request per call; a retryable failure at the deadline counts as the deadline's.
+        maxAttempts: 1,
+        isRetryable: (error) => error instanceof KmsError && error.retryable,
+        backoff: NO_BACKOFF,
+        signal: callSignal.signal,
+        ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
+      });
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error;
+      if (error.reason === 'attempts') throw error.lastError;
+      throw fetchTimeoutError({
+        secretName: request.secretName,
+        budgetMs: (deadlineAtMs as number) - startedAtMs,
+        histories: [historyFromRetries(this.description, error)],
+        source: this.description,
+      });
+    } finally {
+      callSignal.dispose();
+    }
+  }
+
+  /** Rejects calls in flight (destroying their requests) and refuses new ones. Idempotent. */
+  close(): void {
+    if (this.closer.signal.aborted) return;
+    this.closer.abort(new KmsError(`${this.description} is closed`, { code: 'OpenApi.Closed', retryable: false, source: this.description }));
+  }
+
+  /** One signed request; its socket is destroyed when `signal` aborts. */
+  private callOnce(request: GetSecretValueRequest, signal: AbortSignal, remainingMs: number): Promise<SecretInfo> {
     const query: Record<string, string> = {
       SecretName: request.secretName,
       FetchExtendedConfig: request.fetchExtendedConfig === false ? 'false' : 'true',
     };
     if (request.versionStage !== undefined && request.versionStage !== '') query['VersionStage'] = request.versionStage;
     const context = { source: this.description, secretName: request.secretName };
-    const call = this.client
-      .callApi(
-        new Params({
-          action: 'GetSecretValue',
-          version: API_VERSION,
-          protocol: this.endpoint.protocol,
-          pathname: '/',
-          method: 'POST',
-          authType: 'AK',
-          style: 'RPC',
-          reqBodyType: 'formData',
-          bodyType: 'json',
-        }),
-        // connection: close keeps no idle socket in the SDK's shared keep-alive agent (not in the signature).
-        new OpenApiRequest({ query, headers: { connection: 'close' } }),
-        this.runtime,
-      )
-      .then(
-        (response) => parseGetSecretValueResponse((response as { body?: unknown }).body, this.description),
-        (error: unknown) => {
-          throw openApiErrorToKmsError(error, context);
-        },
-      );
-    return untilAborted(call, signal, this.closer.signal);
-  }
-
-  /** Rejects calls in flight and refuses new ones. Idempotent. */
-  close(): void {
-    if (this.closer.signal.aborted) return;
-    this.closer.abort(new KmsError(`${this.description} is closed`, { code: 'OpenApi.Closed', retryable: false, source: this.description }));
+    // The SDK's timers (whole ms, on Node's timer clock) are clipped to the time left plus a little slack, so
+    // the deadline, which destroys the request, comes first; they only back it up.
+    const clip = (ms: number) => Math.max(1, Math.min(ms, Math.ceil(remainingMs) + SDK_TIMER_SLACK_MS));
+    const runtime = new RuntimeOptions({
+      autoretry: false,
+      ignoreSSL: false,
+      connectTimeout: clip(this.connectTimeoutMs),
+      readTimeout: clip(this.readTimeoutMs),
+    });
+    const call = withAbortableHttpRequests(
+      () =>
+        this.client.callApi(
+          new Params({
+            action: 'GetSecretValue',
+            version: API_VERSION,
+            protocol: this.endpoint.protocol,
+            pathname: '/',
+            method: 'POST',
+            authType: 'AK',
+            style: 'RPC',
+            reqBodyType: 'formData',
+            bodyType: 'json',
+          }),
+          // connection: close keeps no idle socket in the SDK's shared keep-alive agent (not in the signature).
+          new OpenApiRequest({ query, headers: { connection: 'close' } }),
+          runtime,
+        ),
+      signal,
+      (clientRequest) => clientRequest.host === this.hostname,
+    ).then(
+      (response) => {
+        const info = parseGetSecretValueResponse((response as { body?: unknown }).body, this.description);
+        checkAnsweredSecretName(request.secretName, info.secretName, this.description);
+        return info;
+      },
+      (error: unknown) => {
+        throw openApiErrorToKmsError(error, context);
+      },
+    );
+    return untilAborted(call, signal);
   }
 }
 
-/** `call`, or the reason of whichever signal aborts first; `call`'s late outcome is ignored. */
-function untilAborted<T>(call: Promise<T>, ...signals: (AbortSignal | undefined)[]): Promise<T> {
+/** How much later than the deadline the SDK's own (clipped) timeouts fire. */
+const SDK_TIMER_SLACK_MS = 20;
+
+/** Never waited on: the OpenAPI source makes one request per call. */
+const NO_BACKOFF = { baseMs: 0, capMs: 0 };
+
+/** A signal that aborts when any of `signals` does (with its reason); `dispose` detaches it. */
+function anySignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
   const active = signals.filter((s): s is AbortSignal => s !== undefined);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (event: Event) => {
-      cleanup();
-      reject((event.target as AbortSignal).reason);
-    };
-    const cleanup = () => {
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  for (const s of active) s.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
       for (const s of active) s.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** `call`, or the reason of `signal` if it aborts first; `call`'s late outcome is ignored. */
+function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      cleanup();
+      reject(signal.reason);
     };
-    for (const s of active) s.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => signal.removeEventListener('abort', onAbort);
     call.then(
       (value) => {
         cleanup();
@@ -157,6 +237,8 @@ function untilAborted<T>(call: Promise<T>, ...signals: (AbortSignal | undefined)
         reject(error);
       },
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

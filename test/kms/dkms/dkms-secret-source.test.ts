@@ -8,8 +8,10 @@ import { readClientKeyFile, readClientKeyPasswordFile, clientKeyFromPem } from '
 import { DkmsSecretSource, type DkmsSourceOptions } from '../../../src/kms/dkms/dkms-secret-source.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
 import { systemClock, type Clock } from '../../../src/runtime/clock.js';
+import { dkmsMessages } from '../../../src/kms/dkms/dkms-messages.js';
 import { LocalDkms } from '../../../src/testing/dkms/local-dkms.js';
 import { createTestClientKey, createTestPki } from '../../../src/testing/pki/index.js';
+import { ScriptedHttpServer } from '../../support/scripted-http-server.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { fixturePath, fixtureText, vectors } from './fixtures.js';
 
@@ -260,6 +262,107 @@ describe('DkmsSecretSource against LocalDkms', () => {
       s.close();
       s.close();
       await expect(s.getSecretValue({ secretName: SECRET })).rejects.toMatchObject({ code: 'SourceClosed' });
+    });
+  });
+
+  describe('timeoutMs: one budget for the whole call', () => {
+    it('destroys a request still unanswered at the deadline and rejects with FetchTimeout (virtual time)', async () => {
+      const clock = new VirtualClock(Date.now());
+      dkms.injectFault({ kind: 'latency', delayMs: Infinity });
+      const s = source({ clock, readTimeoutMs: 10_000, maxRetries: 3 });
+      const held = dkms.nextRequest();
+      const outcome = rejection(s.getSecretValue({ secretName: SECRET }, { timeoutMs: 1_500 }));
+      await held;
+      await clock.advance(1_499);
+      expect(dkms.requests).toHaveLength(1);
+      await clock.advance(1);
+      const error = await outcome;
+      expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: s.description });
+      expect(error.message).toBe(
+        `GetSecretValue of "${SECRET}" did not succeed within 1500 ms: dkms(${dkms.endpoint}) had no answer by the deadline (request in flight for 1500 ms)`,
+      );
+      expect(error.cause).toBeInstanceOf(AggregateError);
+      expect(clock.pendingTimers).toBe(0);
+      // maxRetries is 3, but nothing is sent after the deadline.
+      await clock.advance(60_000);
+      expect(dkms.requests).toHaveLength(1);
+    });
+
+    it('retries within the budget and reports every attempt when it runs out', async () => {
+      const clock = new VirtualClock(Date.now());
+      dkms.injectFault({ kind: 'serviceUnavailable' }, { times: Infinity });
+      const s = source({ clock, random: () => 0.5, retryBackoff: { baseMs: 400, capMs: 400 }, maxRetries: 10 });
+      const outcome = rejection(s.getSecretValue({ secretName: SECRET }, { timeoutMs: 1_000 }));
+      // Virtual time stands still while a request is out; each retry waits 200 ms. Attempts go out at 0, 200,
+      // 400, 600 and 800 ms; the next one would start at the deadline (1 000 ms), so the call gives up at 800.
+      for (let sleeps = 0; sleeps < 4; sleeps++) {
+        await vi.waitFor(() => expect(clock.nextDueMs).toBe(clock.now() + 200));
+        await clock.advance(200);
+      }
+      const error = await outcome;
+      expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503, 503, 503, 503, 503]);
+      expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+      expect(error.message).toBe(
+        `GetSecretValue of "${SECRET}" did not succeed within 1000 ms: dkms(${dkms.endpoint}) answered HTTP 503 ServiceUnavailableTemporary 5 times`,
+      );
+      expect((error.cause as AggregateError).errors.map((e: KmsError) => e.code)).toEqual(['ServiceUnavailableTemporary']);
+    });
+
+    it('still stops at maxRetries within the budget, with the last error', async () => {
+      dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
+      const error = await rejection(source({ maxRetries: 1 }).getSecretValue({ secretName: SECRET }, { timeoutMs: 60_000 }));
+      expect(error).toMatchObject({ code: 'Rejected.Throttling', retryable: true });
+      expect(dkms.getSecretValueCount(SECRET)).toBe(2);
+    });
+
+    it('answers normally within the budget', async () => {
+      const info = await source().getSecretValue({ secretName: SECRET }, { timeoutMs: 5_000 });
+      expect(info.secretName).toBe(SECRET);
+    });
+
+    it('refuses a negative timeoutMs', async () => {
+      await expect(source().getSecretValue({ secretName: SECRET }, { timeoutMs: -5 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+      expect(dkms.requests).toHaveLength(0);
+    });
+  });
+
+  describe('an answer for another secret', () => {
+    let server: ScriptedHttpServer;
+    beforeAll(async () => {
+      server = await ScriptedHttpServer.start(dkms.pki);
+      // Whatever is asked, this server answers with the secret "oss-ram-ak".
+      server.answer = () => ({
+        status: 200,
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: dkmsMessages.encodeGetSecretValueResponse({
+          SecretName: SECRET,
+          SecretData: JSON.stringify({ AccessKeyId: 'LTAI-other', AccessKeySecret: ACCESS_KEY_SECRET }),
+          VersionId: 'v1',
+          VersionStages: ['ACSCurrent'],
+          RequestId: 'r-1',
+        }),
+      });
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it('is refused with a non-retryable InvalidResponse naming both secrets, and not retried', async () => {
+      const error = await rejection(source({ endpoint: server.hostPort, maxRetries: 3 }).getSecretValue({ secretName: 'payments-ak' }));
+      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, source: `dkms(${server.hostPort})` });
+      expect(error.message).toContain('"payments-ak"');
+      expect(error.message).toContain(`"${SECRET}"`);
+      expect(server.requestCount).toBe(1);
+    });
+
+    it('is accepted when the request named the secret by its ARN', async () => {
+      const before = server.requestCount;
+      const s = source({ endpoint: server.hostPort });
+      const info = await s.getSecretValue({ secretName: `acs:kms:cn-hangzhou:1234567890123456:secret/${SECRET}` });
+      expect(info.secretName).toBe(SECRET);
+      const error = await rejection(s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/payments-ak' }));
+      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false });
+      expect(server.requestCount).toBe(before + 2);
     });
   });
 

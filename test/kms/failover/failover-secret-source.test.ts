@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FailoverSecretSource, isRetryableError } from '../../../src/kms/failover/index.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
 import type { SecretInfo } from '../../../src/kms/secret-info.js';
-import { VirtualClock } from '../../support/virtual-clock.js';
+import { EarlyFiringClock, VirtualClock } from '../../support/virtual-clock.js';
 import { notFound, ScriptedSource, throttled, unavailable, type Step } from './scripted-source.js';
 
 type Outcome = { value: SecretInfo } | { error: unknown };
@@ -167,7 +167,7 @@ describe('FailoverSecretSource', () => {
     expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
   });
 
-  it('gives up at the deadline with a retryable error naming each source’s last error code', async () => {
+  it('gives up at the deadline with a retryable FetchTimeout naming what each source met', async () => {
     const { clock, sources, failover } = setup([[{ fail: throttled() }], [{ fail: unavailable() }]], { deadlineMs: 30_000 });
     const outcome = settle(failover.getSecretValue(request));
     await clock.advance(30_000);
@@ -175,18 +175,107 @@ describe('FailoverSecretSource', () => {
     expect(result).toHaveProperty('error');
     const error = (result as { error: KmsError }).error;
     expect(error).toBeInstanceOf(KmsError);
-    expect(error.code).toBe('Failover.DeadlineExceeded');
+    expect(error.code).toBe('FetchTimeout');
     expect(error.retryable).toBe(true);
-    expect(error.message).toContain('oss-ram-ak');
-    expect(error.message).toContain('src0: Rejected.Throttling (HTTP 400)');
-    expect(error.message).toContain('src1: ServiceUnavailableTemporary (HTTP 503)');
-    expect(error.cause).toBeInstanceOf(AggregateError);
+    expect(error.source).toBe(failover.description);
     const calls = sources.map((s) => s.calls.length);
     expect(calls.every((n) => n > 2)).toBe(true);
+    expect(error.message).toBe(
+      `GetSecretValue of "oss-ram-ak" did not succeed within 30000 ms: src0 throttled (HTTP 400 Rejected.Throttling) ${calls[0]} times; ` +
+        `src1 answered HTTP 503 ServiceUnavailableTemporary ${calls[1]} times`,
+    );
+    expect(error.cause).toBeInstanceOf(AggregateError);
+    expect((error.cause as AggregateError).errors.map((e: KmsError) => e.code)).toEqual(['Rejected.Throttling', 'ServiceUnavailableTemporary']);
     // Nothing keeps running after the deadline.
     expect(clock.pendingTimers).toBe(0);
     await clock.advance(60_000);
     expect(sources.map((s) => s.calls.length)).toEqual(calls);
+  });
+
+  it('has a 30 s budget by default', async () => {
+    const clock = new VirtualClock();
+    const source = new ScriptedSource('never', clock, [{ afterMs: Infinity, answer: 'a' }]);
+    const failover = new FailoverSecretSource({ sources: [source], clock });
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(29_999);
+    expect(source.aborted).toBe(0);
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout', message: expect.stringContaining('within 30000 ms') } });
+    expect(source.aborted).toBe(1);
+  });
+
+  it('does not time out before its deadline when timers fire early', async () => {
+    const clock = new EarlyFiringClock();
+    const sources = [new ScriptedSource('never', clock, [{ afterMs: Infinity, answer: 'a' }])];
+    const failover = new FailoverSecretSource({ sources, clock, deadlineMs: 5_000 });
+    const outcome = settle(failover.getSecretValue(request));
+    let done = false;
+    void outcome.then(() => (done = true));
+    await clock.advance(4_999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout' } });
+  });
+
+  it('takes the per-call timeoutMs when it is smaller than deadlineMs, and deadlineMs when that is smaller', async () => {
+    const { clock, sources, failover } = setup([[{ afterMs: Infinity, answer: 'a' }]], { deadlineMs: 20_000 });
+    const shorter = settle(failover.getSecretValue(request, { timeoutMs: 5_000 }));
+    await clock.advance(4_999);
+    expect(sources[0]?.aborted).toBe(0);
+    await clock.advance(1);
+    const error = ((await shorter) as { error: KmsError }).error;
+    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error.message).toBe(
+      'GetSecretValue of "oss-ram-ak" did not succeed within 5000 ms: src0 had no answer by the deadline (request in flight for 5000 ms)',
+    );
+    // The source was handed the whole budget as its own timeoutMs.
+    expect(sources[0]?.callOptions[0]?.timeoutMs).toBe(5_000);
+
+    const longer = settle(failover.getSecretValue(request, { timeoutMs: 60_000 }));
+    await clock.advance(20_000);
+    expect(await longer).toMatchObject({ error: { code: 'FetchTimeout', message: expect.stringContaining('within 20000 ms') } });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('hands each retry the time left and sends nothing once the next backoff would end past the deadline', async () => {
+    // random() = 0.5, backoff base 1 000: retries wait 500, 1 000, 2 000, 4 000 ms.
+    const { clock, sources, failover } = setup([[{ afterMs: 100, fail: unavailable() }]], { deadlineMs: 60_000 });
+    const outcome = settle(failover.getSecretValue(request, { timeoutMs: 5_000 }));
+    await clock.advance(5_000);
+    const source = sources[0] as ScriptedSource;
+    // Calls at 0, 600, 1 700, 3 800; the one after would start at 3 900 + 4 000, past the deadline.
+    expect(source.callOptions).toEqual([
+      { timeoutMs: 5_000, atMs: 0 },
+      { timeoutMs: 4_400, atMs: 600 },
+      { timeoutMs: 3_300, atMs: 1_700 },
+      { timeoutMs: 1_200, atMs: 3_800 },
+    ]);
+    // It gave up as soon as no retry could fit, before the deadline.
+    const error = ((await outcome) as { error: KmsError }).error;
+    expect(error.message).toContain('within 5000 ms: src0 answered HTTP 503 ServiceUnavailableTemporary 4 times');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('names a source still in flight and one not tried yet in the FetchTimeout message', async () => {
+    const { clock, failover } = setup(
+      [[{ afterMs: Infinity, answer: 'a' }], [{ fail: unavailable() }], [{ answer: 'c' }]],
+      { deadlineMs: 2_000, hedgeAfterMs: 3_000 },
+    );
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(2_000);
+    const error = ((await outcome) as { error: KmsError }).error;
+    expect(error.message).toBe(
+      'GetSecretValue of "oss-ram-ak" did not succeed within 2000 ms: src0 had no answer by the deadline (request in flight for 2000 ms); ' +
+        'src1 was not tried; src2 was not tried',
+    );
+    expect((error.cause as AggregateError).errors).toEqual([]);
+  });
+
+  it('rejects a negative or NaN timeoutMs with InvalidTimeout', async () => {
+    const { failover, sources } = setup([[{ answer: 'a' }]]);
+    await expect(failover.getSecretValue(request, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+    await expect(failover.getSecretValue(request, { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
+    expect(sources[0]?.calls).toHaveLength(0);
   });
 
   it('honours the caller’s AbortSignal and aborts the calls in flight', async () => {

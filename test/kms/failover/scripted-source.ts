@@ -12,6 +12,8 @@ export type Step = { afterMs?: number; answer: string } | { afterMs?: number; fa
  */
 export class ScriptedSource implements SecretSource {
   readonly calls: GetSecretValueRequest[] = [];
+  /** `timeoutMs` and the (virtual monotonic) time of each call. */
+  readonly callOptions: { timeoutMs: number | undefined; atMs: number }[] = [];
   aborted = 0;
   closed = 0;
 
@@ -24,6 +26,7 @@ export class ScriptedSource implements SecretSource {
   getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const step = this.steps[Math.min(this.calls.length, this.steps.length - 1)] as Step;
     this.calls.push(request);
+    this.callOptions.push({ timeoutMs: options.timeoutMs, atMs: this.clock.monotonicNow() });
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.clock.clearTimeout(timer);

@@ -9,11 +9,15 @@ import { OpenApiSecretSource, OpenApiSourceConfigError } from '../../../src/kms/
 import { LocalKms } from '../../../src/testing/kms/index.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { SecretStore } from '../../../src/testing/secret-store.js';
+import { ScriptedHttpServer } from '../../support/scripted-http-server.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 const AK = { accessKeyId: 'LTAI-kms-reader', accessKeySecret: 'reader-secret-123' };
 const akConfig: RamCredentialsConfig = { type: 'ak', ...AK };
 const RAM_SECRET = { accessKeyId: 'LTAI-oss-user', accessKeySecret: 'oss-user-secret-xyz' };
 const WEEK_MS = 7 * 24 * 3600 * 1000;
+/** Open TCP sockets of this process (client and server side) and connections being made. */
+const openSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'ConnectWrap').length;
 
 let store: SecretStore;
 let kms: LocalKms;
@@ -190,6 +194,99 @@ describe('OpenApiSecretSource against LocalKms', () => {
     slow.close();
     await expect(second).rejects.toMatchObject({ code: 'OpenApi.Closed' });
     await expect(slow.getSecretValue({ secretName: 'oss-ram-ak' })).rejects.toMatchObject({ code: 'OpenApi.Closed' });
+  });
+
+  it('destroys a request still unanswered at the deadline and rejects with FetchTimeout (virtual deadline)', async () => {
+    await expect.poll(openSockets).toBe(0);
+    kms.injectFault({ kind: 'latency', delayMs: 10_000 });
+    const clock = new VirtualClock(Date.now());
+    // The SDK's own read timeout (clipped to 4 s + slack, in real time) stays far away: only the deadline acts.
+    const slow = source({ clock, readTimeoutMs: 60_000 });
+    const call = failure(slow.getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 4_000 }));
+    await expect.poll(() => kms.callCount).toBe(1);
+    expect(openSockets()).toBeGreaterThan(0);
+    await clock.advance(3_999);
+    expect(openSockets()).toBeGreaterThan(0);
+    await clock.advance(1);
+    const error = await call;
+    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: slow.description });
+    expect(error.message).toBe(
+      `GetSecretValue of "oss-ram-ak" did not succeed within 4000 ms: ${slow.description} had no answer by the deadline (request in flight for 4000 ms)`,
+    );
+    // The request's socket is gone long before the SDK's timeout or the emulator's 10 s would end it.
+    await expect.poll(openSockets, { timeout: 1_000 }).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('clips the SDK’s read timeout to the time left', async () => {
+    kms.injectFault({ kind: 'latency', delayMs: 5_000 });
+    const startedAt = Date.now();
+    // A virtual clock that never moves: only the SDK's clipped timeout (real time) can end this call.
+    const error = await failure(
+      source({ clock: new VirtualClock(Date.now()), readTimeoutMs: 60_000 }).getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 800 }),
+    );
+    expect(error).toMatchObject({ code: 'Timeout', retryable: true });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(790);
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+  });
+
+  it('answers normally within the budget, and refuses a negative timeoutMs', async () => {
+    const info = await source().getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 5_000 });
+    expect(info.secretName).toBe('oss-ram-ak');
+    await expect(source().getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+    expect(kms.callCount).toBe(1);
+  });
+
+  it('destroys the request when the caller aborts (no socket left)', async () => {
+    await expect.poll(openSockets).toBe(0);
+    kms.injectFault({ kind: 'latency', delayMs: 10_000 });
+    const controller = new AbortController();
+    const call = source().getSecretValue({ secretName: 'oss-ram-ak' }, { signal: controller.signal });
+    await expect.poll(() => kms.callCount).toBe(1);
+    controller.abort(new Error('caller gave up'));
+    await expect(call).rejects.toThrow('caller gave up');
+    await expect.poll(openSockets, { timeout: 1_000 }).toBe(0);
+  });
+
+  describe('an answer for another secret', () => {
+    let server: ScriptedHttpServer;
+    beforeAll(async () => {
+      server = await ScriptedHttpServer.start();
+      // Whatever is asked, this server answers with the secret "oss-ram-ak".
+      server.answer = () => ({
+        status: 200,
+        headers: { 'content-type': 'application/json;charset=utf-8' },
+        body: JSON.stringify({
+          RequestId: 'R-1',
+          SecretName: 'oss-ram-ak',
+          SecretData: JSON.stringify({ AccessKeyId: RAM_SECRET.accessKeyId, AccessKeySecret: RAM_SECRET.accessKeySecret }),
+          VersionId: 'v1',
+          VersionStages: { VersionStage: ['ACSCurrent'] },
+        }),
+      });
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it('is refused with a non-retryable InvalidResponse naming both secrets', async () => {
+      const s = source({ endpoint: `http://${server.hostPort}` });
+      const error = await failure(s.getSecretValue({ secretName: 'payments-ak' }));
+      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, source: s.description });
+      expect(error.message).toContain('"payments-ak"');
+      expect(error.message).toContain('"oss-ram-ak"');
+      expect(error.message).not.toContain(RAM_SECRET.accessKeySecret);
+    });
+
+    it('is accepted when the request named the secret by its ARN', async () => {
+      const s = source({ endpoint: `http://${server.hostPort}` });
+      const info = await s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/oss-ram-ak' });
+      expect(info.secretName).toBe('oss-ram-ak');
+      await expect(s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/payments-ak' })).rejects.toMatchObject({
+        code: 'InvalidResponse',
+        retryable: false,
+      });
+    });
   });
 
   it('signs with STS credentials from the default chain (environment) and sends the token', async () => {

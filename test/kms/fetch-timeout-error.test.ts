@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { describeFetchFailure, fetchDeadlineAtMs, fetchTimeoutError } from '../../src/kms/fetch-timeout-error.js';
+import { KmsError } from '../../src/kms/kms-error.js';
+
+const SECRET = 'AccessKeySecret=leaked-Zq8xW2vR5tY7';
+const errno = (code: string) => Object.assign(new Error(`connect ${code} ${SECRET}`), { code });
+const kms = (code: string, extra: { httpStatus?: number; cause?: unknown } = {}) =>
+  new KmsError(`${code}: ${SECRET}`, { code, retryable: true, ...extra });
+
+describe('describeFetchFailure', () => {
+  it.each([
+    [kms('NetworkError', { cause: errno('ECONNREFUSED') }), 'refused the connection (NetworkError ECONNREFUSED)'],
+    [kms('NetworkError', { cause: errno('ECONNRESET') }), 'dropped the connection (NetworkError ECONNRESET)'],
+    [kms('NetworkError', { cause: errno('ENOTFOUND') }), 'failed on the network (NetworkError ENOTFOUND)'],
+    [kms('NetworkError'), 'failed on the network (NetworkError)'],
+    [kms('ConnectTimeout'), 'timed out connecting (ConnectTimeout)'],
+    [kms('ReadTimeout'), 'timed out waiting for an answer (ReadTimeout)'],
+    [kms('Timeout'), 'timed out (Timeout)'],
+    [kms('FetchTimeout'), 'had no answer by the deadline (FetchTimeout)'],
+    [kms('TlsError'), 'failed TLS certificate verification (TlsError)'],
+    [kms('ServiceUnavailableTemporary', { httpStatus: 503 }), 'answered HTTP 503 ServiceUnavailableTemporary'],
+    [kms('Rejected.Throttling', { httpStatus: 400 }), 'throttled (HTTP 400 Rejected.Throttling)'],
+    [kms('Http429', { httpStatus: 429 }), 'throttled (HTTP 429 Http429)'],
+    [kms('InvalidResponse'), 'failed (InvalidResponse)'],
+    [new TypeError(SECRET), 'failed (TypeError)'],
+    ['text', 'failed (unknown error)'],
+  ])('%# describes the outcome from codes only', (error, text) => {
+    expect(describeFetchFailure(error)).toBe(text);
+  });
+
+  it('does not print a code or socket code that does not look like one', () => {
+    const odd = new KmsError('x', { code: `Weird ${SECRET}`, retryable: true, httpStatus: 502 });
+    expect(describeFetchFailure(odd)).toBe('answered HTTP 502 KmsError');
+    const network = new KmsError('x', { code: 'NetworkError', retryable: true, cause: { code: `E ${SECRET}` } });
+    expect(describeFetchFailure(network)).toBe('failed on the network (NetworkError)');
+  });
+});
+
+describe('fetchTimeoutError', () => {
+  it('names each source with its outcomes in order, counts repeats, and keeps the last error of each in an AggregateError', () => {
+    const refused = kms('NetworkError', { cause: errno('ECONNREFUSED') });
+    const unavailable = kms('ServiceUnavailableTemporary', { httpStatus: 503 });
+    const error = fetchTimeoutError({
+      secretName: 'oss-ak',
+      budgetMs: 1500.4,
+      source: 'failover(...)',
+      histories: [
+        { source: 'dkms(a)', errors: [refused, refused, refused] },
+        { source: 'dkms(b)', errors: [unavailable], inFlightMs: 899.6 },
+        { source: 'openapi(c)', errors: [] },
+      ],
+    });
+    expect(error).toBeInstanceOf(KmsError);
+    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: 'failover(...)' });
+    expect(error.message).toBe(
+      'GetSecretValue of "oss-ak" did not succeed within 1500 ms: dkms(a) refused the connection (NetworkError ECONNREFUSED) 3 times; ' +
+        'dkms(b) answered HTTP 503 ServiceUnavailableTemporary, then had no answer by the deadline (request in flight for 900 ms); ' +
+        'openapi(c) was not tried',
+    );
+    expect(error.message).not.toContain(SECRET);
+    expect(error.cause).toBeInstanceOf(AggregateError);
+    expect((error.cause as AggregateError).errors).toEqual([refused, unavailable]);
+  });
+});
+
+describe('fetchDeadlineAtMs', () => {
+  it('adds a timeout to now, has no deadline without one, and refuses a negative or NaN timeout', () => {
+    expect(fetchDeadlineAtMs(1_000, 500, 'x')).toBe(1_500);
+    expect(fetchDeadlineAtMs(1_000, 0, 'x')).toBe(1_000);
+    expect(fetchDeadlineAtMs(1_000, undefined, 'x')).toBeUndefined();
+    expect(fetchDeadlineAtMs(1_000, Infinity, 'x')).toBeUndefined();
+    expect(() => fetchDeadlineAtMs(0, -1, 'dkms(a)')).toThrow(expect.objectContaining({ code: 'InvalidTimeout', message: expect.stringContaining('dkms(a)') }));
+    expect(() => fetchDeadlineAtMs(0, Number.NaN, 'x')).toThrow(/timeoutMs/);
+  });
+});
