@@ -74,7 +74,7 @@ describe('doctor', () => {
     expect(out).toMatch(/delay_interval\s+300000\s+default/);
     expect(out).toContain('OSS accepted the key (answer: 404 NoSuchKey)');
     expect(out).toContain('All checks passed.');
-    // The HEAD went to OSS signed with the secret's key.
+    // The GET went to OSS signed with the secret's key.
     expect(oss.requests.last()).toMatchObject({ method: 'GET', accessKeyId: KEY.accessKeyId, errorCode: 'NoSuchKey' });
   });
 
@@ -97,6 +97,7 @@ describe('doctor', () => {
     expect(out).toContain('ClientKeyError.WrongPassword');
     expect(out).toMatch(/next step:.*password file downloaded with this ClientKey/);
     expect(out).toContain('A check failed (exit 2)');
+    expect(out).not.toContain('configuration loaded and valid');
   });
 
   it('fails the source check with a reachability next step when KMS is down (exit 1)', async () => {
