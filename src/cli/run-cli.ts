@@ -22,6 +22,7 @@ export const CLI_USAGE = [
   '             --config FILE       properties file (default: the usual lookup)',
   '             --secret NAME       secret to fetch (default: the first of secret_names)',
   '             --bucket B --endpoint E [--region R]   also check OSS access with this bucket',
+  '             --oss-timeout MS    how long the OSS check waits for an answer (default 10000)',
   '             --json              machine-readable output',
   '  help     this text',
   '',

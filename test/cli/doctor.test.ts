@@ -100,13 +100,13 @@ describe('doctor', () => {
     expect(out).not.toContain('configuration loaded and valid');
   });
 
-  it('fails the source check with a reachability next step when KMS is down (exit 1)', async () => {
+  it('fails the source check with a "refused" next step when KMS is down (exit 1)', async () => {
     const { code, out } = await doctor('--config', kmsDownConfig, '--json');
     expect(code).toBe(1);
     const report = JSON.parse(out) as DoctorReport;
     expect(report.ok).toBe(false);
     expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'NetworkError' } });
-    expect(report.nextSteps[0]).toContain(`Check that ${deadDkms.endpoint} is reachable`);
+    expect(report.nextSteps[0]).toContain(`${deadDkms.endpoint} refused the connection`);
   });
 
   it('fails the OSS check when OSS rejects the key (exit 1)', async () => {

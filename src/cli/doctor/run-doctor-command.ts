@@ -7,13 +7,13 @@ import { renderDoctorReport } from './render-doctor-report.js';
 import { runDoctor, type DoctorInput } from './run-doctor.js';
 
 /**
- * `doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R]] [--json]`: parses the
- * arguments, runs {@link runDoctor} and prints the report (text, or one JSON object with `--json`).
+ * `doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R] [--oss-timeout MS]] [--json]`:
+ * parses the arguments, runs {@link runDoctor} and prints the report (text, or one JSON object with `--json`).
  *
  * @returns 0 ok, 1 a check failed, 2 usage or configuration error
  */
 export async function runDoctorCommand(args: readonly string[], environment: CliEnvironment): Promise<number> {
-  let values: { config?: string; secret?: string; bucket?: string; endpoint?: string; region?: string; json?: boolean };
+  let values: { config?: string; secret?: string; bucket?: string; endpoint?: string; region?: string; 'oss-timeout'?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -25,16 +25,25 @@ export async function runDoctorCommand(args: readonly string[], environment: Cli
         bucket: { type: 'string' },
         endpoint: { type: 'string' },
         region: { type: 'string' },
+        'oss-timeout': { type: 'string' },
         json: { type: 'boolean' },
       },
     }));
   } catch (error) {
-    environment.stderr.write(`error: doctor: ${(error as Error).message}\nusage: ali-oss-managed-credentials doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R]] [--json]\n`);
+    environment.stderr.write(`error: doctor: ${(error as Error).message}\nusage: ali-oss-managed-credentials doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R] [--oss-timeout MS]] [--json]\n`);
     return EXIT_USAGE;
   }
   if ((values.bucket === undefined) !== (values.endpoint === undefined)) {
     environment.stderr.write('error: doctor: --bucket and --endpoint go together (the OSS check needs both)\n');
     return EXIT_USAGE;
+  }
+  let ossTimeoutMs: number | undefined;
+  if (values['oss-timeout'] !== undefined) {
+    ossTimeoutMs = Number(values['oss-timeout']);
+    if (!/^\d+$/.test(values['oss-timeout']) || ossTimeoutMs < 1 || ossTimeoutMs > 2_147_483_647) {
+      environment.stderr.write(`error: doctor: --oss-timeout takes a whole number of milliseconds (1 or more), got "${values['oss-timeout']}"\n`);
+      return EXIT_USAGE;
+    }
   }
   const input: DoctorInput = {
     env: environment.env,
@@ -44,6 +53,7 @@ export async function runDoctorCommand(args: readonly string[], environment: Cli
     ...(values.bucket === undefined ? {} : { bucket: values.bucket }),
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
     ...(values.region === undefined ? {} : { region: values.region }),
+    ...(ossTimeoutMs === undefined ? {} : { ossTimeoutMs }),
   };
   const report = await runDoctor(input);
   if (values.json === true) {

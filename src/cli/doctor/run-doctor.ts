@@ -1,5 +1,3 @@
-import OSS from 'ali-oss';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../config/config-error.js';
@@ -13,10 +11,14 @@ import { OpenApiSecretSource } from '../../kms/openapi/open-api-secret-source.js
 import type { SecretInfo } from '../../kms/secret-info.js';
 import type { SecretSource } from '../../kms/secret-source.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { checkOss, INVALID_OSS_OPTIONS } from './check-oss.js';
 import { describeSettings } from './describe-settings.js';
-import type { DoctorOssCheck, DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
+import type { DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
 import { locatePropertiesFile } from './locate-properties-file.js';
 import { describeProblem } from './next-step.js';
+
+/** Default of {@link DoctorInput.ossTimeoutMs}. */
+export const DEFAULT_OSS_CHECK_TIMEOUT_MS = 10_000;
 
 /** What `doctor` checks. */
 export interface DoctorInput {
@@ -30,6 +32,8 @@ export interface DoctorInput {
   endpoint?: string;
   /** ali-oss `region`, when the endpoint alone is not enough. */
   region?: string;
+  /** How long the OSS check waits for an answer, ms; default {@link DEFAULT_OSS_CHECK_TIMEOUT_MS}. */
+  ossTimeoutMs?: number;
   /** Environment for the configuration (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Working directory (default `process.cwd()`). */
@@ -113,14 +117,23 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     }
   }
 
+  let usageProblem = false;
   if (input.bucket !== undefined && input.endpoint !== undefined) {
-    report.oss = await checkOss(input.bucket, input.endpoint, input.region, credential, secretName);
+    report.oss = await checkOss({
+      bucket: input.bucket,
+      endpoint: input.endpoint,
+      region: input.region,
+      credential,
+      secretName,
+      timeoutMs: input.ossTimeoutMs ?? DEFAULT_OSS_CHECK_TIMEOUT_MS,
+    });
     if (!report.oss.ok) {
       checkFailed = true;
       if (report.oss.problem) fail(report.oss.problem);
+      usageProblem = report.oss.problem?.code === INVALID_OSS_OPTIONS;
     }
   }
-  return finish(configBroken ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : EXIT_OK);
+  return finish(configBroken || usageProblem ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : EXIT_OK);
 }
 
 /**
@@ -151,7 +164,7 @@ function prepareSources(
       check.source = source.description;
       prepared.push({ check, endpoint: instance.endpoint, source });
     } catch (error) {
-      entry.problem = fail(describeProblem(error, { endpoint: instance.endpoint, ...(secretName === undefined ? {} : { secretName }) }));
+      entry.problem = fail(describeProblem(error, { service: 'dkms', endpoint: instance.endpoint, ...(secretName === undefined ? {} : { secretName }) }));
       check.skipped = 'its ClientKey cannot be used (see the configuration above)';
       prepared.push({ check, endpoint: instance.endpoint });
     }
@@ -170,7 +183,7 @@ function prepareSources(
       check.source = source.description;
       prepared.push({ check, endpoint, source });
     } catch (error) {
-      entry.problem = fail(describeProblem(error, { endpoint, ...(secretName === undefined ? {} : { secretName }) }));
+      entry.problem = fail(describeProblem(error, { service: 'openapi', endpoint, ...(secretName === undefined ? {} : { secretName }) }));
       check.skipped = 'its client cannot be set up (see the configuration above)';
       prepared.push({ check, endpoint });
     }
@@ -188,13 +201,14 @@ async function fetchAndParse(
   check: DoctorSourceCheck,
   endpoint: string,
 ): Promise<{ credential: AccessKeyCredential } | { problem: DoctorProblem }> {
+  const service = check.kind;
   let info: SecretInfo;
   try {
     const started = performance.now();
     info = await source.getSecretValue({ secretName, fetchExtendedConfig: true });
     check.latencyMs = Math.round(performance.now() - started);
   } catch (error) {
-    return { problem: describeProblem(error, { secretName, endpoint }) };
+    return { problem: describeProblem(error, { service, secretName, endpoint }) };
   }
   if (info.versionId !== undefined) check.versionId = info.versionId;
   check.versionStages = [...info.versionStages];
@@ -205,7 +219,7 @@ async function fetchAndParse(
     credential = parseAccessKeyCredential(info);
   } catch (error) {
     const secretType = info.secretType === undefined ? {} : { secretType: info.secretType };
-    return { problem: describeProblem(error, { secretName, endpoint, ...secretType }) };
+    return { problem: describeProblem(error, { service, secretName, endpoint, ...secretType }) };
   }
   check.accessKeyId = credential.accessKeyId;
   check.ok = true;
@@ -238,51 +252,4 @@ function openApiSource(region: RegionConfig, config: ProviderConfig): SecretSour
     ...(region.caFilePath === undefined ? {} : { caFilePath: region.caFilePath }),
     credentials: config.credentials ?? { type: 'default' },
   });
-}
-
-/**
- * GET of an object that does not exist: OSS answers 404 `NoSuchKey` only after it accepted the signature,
- * so that answer proves the key and the bucket with the permission applications have (`getBucketInfo`
- * needs a bucket-level one). Not HEAD: ali-oss reports every bodiless 404 as `NoSuchKey`, which would hide
- * a missing bucket.
- */
-async function checkOss(
-  bucket: string,
-  endpoint: string,
-  region: string | undefined,
-  credential: AccessKeyCredential | undefined,
-  secretName: string,
-): Promise<DoctorOssCheck> {
-  const objectName = `ali-oss-managed-credentials-doctor/${randomBytes(6).toString('hex')}`;
-  const check: DoctorOssCheck = { bucket, endpoint, objectName, ok: false };
-  if (credential === undefined) {
-    check.problem = {
-      code: 'Doctor.NoCredential',
-      message: `no AccessKey to check OSS with: no KMS source delivered secret "${secretName}" as an AccessKey`,
-      nextStep: 'Fix the KMS checks above first; the OSS check signs with the key from the secret.',
-    };
-    return check;
-  }
-  const client = new OSS({
-    endpoint,
-    bucket,
-    ...(region === undefined ? {} : { region }),
-    accessKeyId: credential.accessKeyId,
-    accessKeySecret: credential.accessKeySecret,
-    ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
-    timeout: 10_000,
-  });
-  try {
-    await client.get(objectName);
-    check.ok = true;
-    check.answer = '200 (the object exists)';
-  } catch (error) {
-    const { code, status } = error as { code?: unknown; status?: unknown };
-    check.answer = `${typeof status === 'number' && status > 0 ? `${status} ` : ''}${typeof code === 'string' ? code : 'error'}`;
-    if (code === 'NoSuchKey') check.ok = true;
-    else check.problem = describeProblem(error, { secretName, endpoint, bucket });
-    // ali-oss errors can carry request details; keep only the code and a short message.
-    if (check.problem !== undefined) check.problem.message = check.problem.message.split('\n')[0] ?? check.problem.message;
-  }
-  return check;
 }
