@@ -1,7 +1,9 @@
 import { createCliOutput, type TextSink } from './cli-output.js';
 import { runDemo } from './demo/run-demo.js';
+import { DOCTOR_OPTIONS } from './doctor/doctor-usage.js';
 import { runDoctorCommand } from './doctor/run-doctor-command.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { isHelpFlag } from './is-help-flag.js';
 
 /** Where the CLI writes and what it reads; the real process in `main.ts`, collectors in tests. */
 export interface CliEnvironment {
@@ -18,14 +20,19 @@ export const CLI_USAGE = [
   '',
   'commands:',
   '  demo     run a workload against local KMS and OSS emulators while the AccessKey is rotated and revoked',
-  '  doctor   check a configuration: settings and their origin, each KMS source, optionally OSS access',
-  '             --config FILE       properties file (default: the usual lookup)',
-  '             --secret NAME       secret to fetch (default: the first of secret_names)',
-  '             --bucket B --endpoint E [--region R]   also check OSS access with this bucket',
-  '             --json              machine-readable output',
-  '  help     this text',
+  '  doctor   check a configuration: settings and their origin, each ClientKey, each KMS source, the',
+  '           secret value, optionally OSS access',
+  ...DOCTOR_OPTIONS.map((line) => `             ${line}`),
+  '  help     this text (also -h, --help; "<command> --help" for one command)',
   '',
   'exit codes: 0 ok, 1 a check failed (or the demo saw errors), 2 usage or configuration error',
+].join('\n');
+
+const DEMO_USAGE = [
+  'usage: ali-oss-managed-credentials demo',
+  '',
+  'Runs a workload through ProxyBucket against local KMS and OSS emulators while the AccessKey is rotated',
+  'and revoked, then prints a summary. Takes no options. Exit code 0 when the workload saw no error, else 1.',
 ].join('\n');
 
 /**
@@ -36,6 +43,10 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   const [command, ...rest] = argv;
   switch (command) {
     case 'demo': {
+      if (rest.length === 1 && isHelpFlag(rest[0])) {
+        environment.stdout.write(`${DEMO_USAGE}\n`);
+        return EXIT_OK;
+      }
       if (rest.length > 0) return usageError(environment, `demo takes no arguments, got ${rest.join(' ')}`);
       const result = await runDemo({ output: createCliOutput(environment.stdout, environment.env) });
       return result.exitCode;
@@ -47,7 +58,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     case '--help':
     case '-h':
       environment.stdout.write(`${CLI_USAGE}\n`);
-      return 0;
+      return EXIT_OK;
     default:
       return usageError(environment, `unknown command "${command}"`);
   }

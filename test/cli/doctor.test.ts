@@ -74,7 +74,7 @@ describe('doctor', () => {
     expect(out).toMatch(/delay_interval\s+300000\s+default/);
     expect(out).toContain('OSS accepted the key (answer: 404 NoSuchKey)');
     expect(out).toContain('All checks passed.');
-    // The HEAD went to OSS signed with the secret's key.
+    // The GET went to OSS signed with the secret's key.
     expect(oss.requests.last()).toMatchObject({ method: 'GET', accessKeyId: KEY.accessKeyId, errorCode: 'NoSuchKey' });
   });
 
@@ -97,15 +97,16 @@ describe('doctor', () => {
     expect(out).toContain('ClientKeyError.WrongPassword');
     expect(out).toMatch(/next step:.*password file downloaded with this ClientKey/);
     expect(out).toContain('A check failed (exit 2)');
+    expect(out).not.toContain('configuration loaded and valid');
   });
 
-  it('fails the source check with a reachability next step when KMS is down (exit 1)', async () => {
+  it('fails the source check with a "refused" next step when KMS is down (exit 1)', async () => {
     const { code, out } = await doctor('--config', kmsDownConfig, '--json');
     expect(code).toBe(1);
     const report = JSON.parse(out) as DoctorReport;
     expect(report.ok).toBe(false);
     expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'NetworkError' } });
-    expect(report.nextSteps[0]).toContain(`Check that ${deadDkms.endpoint} is reachable`);
+    expect(report.nextSteps[0]).toContain(`${deadDkms.endpoint} refused the connection`);
   });
 
   it('fails the OSS check when OSS rejects the key (exit 1)', async () => {

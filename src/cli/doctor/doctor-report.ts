@@ -24,15 +24,21 @@ export interface DoctorSourceCheck {
   source: string;
   /** `dkms` for a KMS instance, `openapi` for a region. */
   kind: 'dkms' | 'openapi';
+  /** The secret was fetched and its value is an AccessKey, parsed as ProxyBucket parses it. */
   ok: boolean;
+  /** Why KMS was not asked (the source could not be set up; see its entry in the configuration). */
+  skipped?: string;
   /** Time of the one GetSecretValue call, ms. */
   latencyMs?: number;
   versionId?: string;
   versionStages?: string[];
+  /** `SecretType` as KMS reported it, e.g. `RAMCredentials` or `Generic`. */
+  secretType?: string;
   /** ISO date of the next scheduled rotation, when rotation is on. */
   nextRotationDate?: string;
   /** The AccessKeyId the secret holds (RAM credential secrets). */
   accessKeyId?: string;
+  /** Why the check failed: the call, or a value that is not an AccessKey (`SecretData.*`). */
   problem?: DoctorProblem;
 }
 
@@ -54,17 +60,36 @@ export interface DoctorReport {
   ok: boolean;
   /** 0 ok, 1 a check failed, 2 usage or configuration error. */
   exitCode: number;
-  /** The properties file that was read, if any. */
+  /** The properties file the configuration is read from, or was looked for (also when it is broken). */
   configFile?: string;
+  /** What named that file: `the --config option`, the environment variable, or `default`. */
+  configFileNamedBy?: string;
+  /** Whether that file exists; `false` with a loaded configuration means environment variables only. */
+  configFileFound?: boolean;
   /** Effective settings in key-table order. */
   settings: DoctorSetting[];
   /** KMS instances as configured (no password: its source only). */
-  dkmsInstances: Array<{ regionId: string; endpoint: string; clientKeyFile: string; passwordSource: string; caFilePath?: string; ignoreSslCerts: boolean }>;
+  dkmsInstances: Array<{
+    regionId: string;
+    endpoint: string;
+    clientKeyFile: string;
+    passwordSource: string;
+    caFilePath?: string;
+    ignoreSslCerts: boolean;
+    /** The ClientKey does not open (e.g. a wrong password): the instance cannot be used. */
+    problem?: DoctorProblem;
+  }>;
   /** KMS regions as configured. */
-  regions: Array<{ regionId: string; endpoint?: string; vpc: boolean }>;
+  regions: Array<{
+    regionId: string;
+    endpoint?: string;
+    vpc: boolean;
+    /** The region's client cannot be set up (e.g. incomplete RAM credentials). */
+    problem?: DoctorProblem;
+  }>;
   /** Non-fatal configuration problems. */
   warnings: string[];
-  /** The configuration could not be loaded or used. */
+  /** The configuration could not be loaded (problems of single KMS entries are on the entries). */
   configProblem?: DoctorProblem;
   /** The secret that was fetched. */
   secretName?: string;

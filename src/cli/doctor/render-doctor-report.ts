@@ -7,12 +7,13 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
   const lines: string[] = [style.bold('ali-oss-managed-credentials doctor'), ''];
   const ok = style.green('ok  ');
   const failed = style.red('FAIL');
+  const skipped = style.yellow('skip');
   const problemLines = (problem: DoctorProblem) => [
     `        ${problem.code}: ${problem.message}`,
     `        ${style.yellow('next step:')} ${problem.nextStep}`,
   ];
 
-  lines.push(`configuration: ${report.configFile ?? '(no properties file; environment and code only)'}`);
+  lines.push(`configuration: ${describeConfigSource(report)}`);
   if (report.settings.length > 0) {
     lines.push('');
     lines.push(...renderTable(['key', 'value', 'from'], report.settings.map((s) => [s.key, s.value, s.origin])).map((l) => `  ${l}`));
@@ -30,10 +31,18 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
     lines.push(`  KMS region [${index}] ${region.regionId}${region.endpoint === undefined ? '' : ` at ${region.endpoint}`}${region.vpc ? ' (VPC)' : ''}`);
   }
   for (const warning of report.warnings) lines.push(`  ${style.yellow('warning:')} ${warning}`);
+  // "Valid" only once every ClientKey opened with its password: a wrong password is a configuration failure.
+  const entryProblems = [
+    ...report.dkmsInstances.map((instance, index) => ({ what: `KMS instance [${index}] cannot be used`, problem: instance.problem })),
+    ...report.regions.map((region, index) => ({ what: `KMS region [${index}] cannot be used`, problem: region.problem })),
+  ].filter((entry): entry is { what: string; problem: DoctorProblem } => entry.problem !== undefined);
   if (report.configProblem !== undefined) {
     lines.push(`${failed} configuration`, ...problemLines(report.configProblem));
+  } else if (entryProblems.length > 0) {
+    for (const { what, problem } of entryProblems) lines.push(`${failed} configuration: ${what}`, ...problemLines(problem));
   } else {
-    lines.push(`${ok} configuration loaded and valid`);
+    const keys = report.dkmsInstances.length;
+    lines.push(`${ok} configuration loaded and valid${keys === 0 ? '' : keys === 1 ? ', ClientKey opened' : `, ${keys} ClientKeys opened`}`);
   }
 
   if (report.secretName !== undefined) {
@@ -47,6 +56,13 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
           check.nextRotationDate === undefined ? 'no automatic rotation' : `next rotation ${check.nextRotationDate}`,
         ].filter((part) => part !== undefined);
         lines.push(`${ok} ${check.source}: ${details.join(', ')}`);
+      } else if (check.skipped !== undefined) {
+        lines.push(`${skipped} ${check.source}: not asked, ${check.skipped}`);
+      } else if (check.latencyMs !== undefined) {
+        // Fetched, but the value is not an AccessKey: the failure ProxyBucket would meet on its first call.
+        const fetched = [`${check.latencyMs} ms`, `version ${check.versionId ?? '-'}`, check.secretType === undefined ? undefined : `type ${check.secretType}`];
+        lines.push(`${failed} ${check.source}: ${fetched.filter((part) => part !== undefined).join(', ')}; the value is not a usable AccessKey`);
+        if (check.problem) lines.push(...problemLines(check.problem));
       } else {
         lines.push(`${failed} ${check.source}`);
         if (check.problem) lines.push(...problemLines(check.problem));
@@ -70,4 +86,17 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
     for (const [index, step] of report.nextSteps.entries()) lines.push(`  ${index + 1}. ${step}`);
   }
   return lines;
+}
+
+/** The header's source of the configuration: the file (and what named it), whether or not it loaded. */
+function describeConfigSource(report: DoctorReport): string {
+  const file = report.configFile;
+  if (file === undefined) return 'environment variables only';
+  const namedBy = report.configFileNamedBy === undefined || report.configFileNamedBy === 'default' ? undefined : `named by ${report.configFileNamedBy}`;
+  if (report.configFileFound === false) {
+    // Settings exist only once loading worked: then, without the file, the environment held everything.
+    if (report.settings.length > 0) return `environment variables only (no ${file})`;
+    return `${file} (${[namedBy, 'not found'].filter((part) => part !== undefined).join('; ')})`;
+  }
+  return namedBy === undefined ? file : `${file} (${namedBy})`;
 }

@@ -1,20 +1,24 @@
-import OSS from 'ali-oss';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { resolve } from 'node:path';
 import { ConfigError } from '../../config/config-error.js';
 import { ConfigLoader } from '../../config/config-loader.js';
 import type { DkmsInstanceConfig, ProviderConfig, RegionConfig } from '../../config/provider-config.js';
 import type { AccessKeyCredential } from '../../credentials/access-key-credential.js';
-import { isRamUserAccessKeySecret } from '../../credentials/is-ram-user-access-key-secret.js';
 import { parseAccessKeyCredential } from '../../credentials/parse-access-key-credential.js';
 import { readClientKeyFileSync } from '../../kms/dkms/client-key-loader.js';
 import { DkmsSecretSource } from '../../kms/dkms/dkms-secret-source.js';
 import { OpenApiSecretSource } from '../../kms/openapi/open-api-secret-source.js';
+import type { SecretInfo } from '../../kms/secret-info.js';
 import type { SecretSource } from '../../kms/secret-source.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { checkOss, INVALID_OSS_OPTIONS } from './check-oss.js';
 import { describeSettings } from './describe-settings.js';
-import type { DoctorOssCheck, DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
+import type { DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
+import { locatePropertiesFile } from './locate-properties-file.js';
 import { describeProblem } from './next-step.js';
+
+/** Default of {@link DoctorInput.ossTimeoutMs}. */
+export const DEFAULT_OSS_CHECK_TIMEOUT_MS = 10_000;
 
 /** What `doctor` checks. */
 export interface DoctorInput {
@@ -28,17 +32,31 @@ export interface DoctorInput {
   endpoint?: string;
   /** ali-oss `region`, when the endpoint alone is not enough. */
   region?: string;
+  /** How long the OSS check waits for an answer, ms; default {@link DEFAULT_OSS_CHECK_TIMEOUT_MS}. */
+  ossTimeoutMs?: number;
   /** Environment for the configuration (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Working directory (default `process.cwd()`). */
   cwd?: string;
 }
 
+/** A configured source, set up (its ClientKey opened) before anything is fetched. */
+interface PreparedSource {
+  check: DoctorSourceCheck;
+  endpoint: string;
+  source?: SecretSource;
+}
+
 /**
- * Checks a configuration the way the library will use it: loads and validates it, fetches the secret
- * once from every configured source (no retries, so each source is judged on its own), and, given a
- * bucket and endpoint, signs a GET of a missing object with the key from the secret (a 404 `NoSuchKey`
- * proves OSS accepts the key). Every failure carries a next step. Secrets are never part of the report.
+ * Checks a configuration the way the library will use it, in order: loads and validates it; sets up every
+ * configured source (which opens each ClientKey with its password), so the configuration is only called
+ * valid once that worked; fetches the secret once from every source that could be set up (no retries, so
+ * each is judged on its own) and parses its value exactly as ProxyBucket does; and, given a bucket and
+ * endpoint, signs a GET of a missing object with that key (a 404 `NoSuchKey` proves OSS accepts the key).
+ * Every failure carries a next step fitting what happened. Secrets are never part of the report.
+ *
+ * Exit code: 2 when the configuration (or the command line) cannot be used, else 1 when a check failed,
+ * else 0.
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const report: DoctorReport = { ok: false, exitCode: EXIT_OK, settings: [], dkmsInstances: [], regions: [], warnings: [], sources: [], nextSteps: [] };
@@ -51,106 +69,165 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     report.nextSteps.push(problem.nextStep);
     return problem;
   };
+  const env = input.env ?? process.env;
+  const cwd = resolve(input.cwd ?? process.cwd());
+
+  // Located before loading, so that the header names the file even when loading it fails.
+  const propertiesFile = locatePropertiesFile({ configFile: input.configFile, env, cwd });
+  report.configFile = propertiesFile.path;
+  report.configFileNamedBy = propertiesFile.chosenBy;
+  report.configFileFound = propertiesFile.exists;
 
   let config: ProviderConfig;
   try {
-    config = ConfigLoader.load({
-      ...(input.configFile === undefined ? {} : { configName: input.configFile }),
-      ...(input.env === undefined ? {} : { env: input.env }),
-      ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
-    });
+    config = ConfigLoader.load({ ...(input.configFile === undefined ? {} : { configName: input.configFile }), env, cwd });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    report.configProblem = fail(describeProblem(error));
+    report.configProblem = fail(describeProblem(error, { propertiesFile, env }));
     return finish(EXIT_USAGE);
   }
-  if (config.configFile !== undefined) report.configFile = config.configFile;
   report.settings = describeSettings(config);
-  report.dkmsInstances = config.dkmsInstances.map((instance) => ({
-    regionId: instance.regionId,
-    endpoint: instance.endpoint,
-    clientKeyFile: instance.clientKeyFile,
-    passwordSource: instance.passwordSource,
-    ...(instance.caFilePath === undefined ? {} : { caFilePath: instance.caFilePath }),
-    ignoreSslCerts: instance.ignoreSslCerts,
-  }));
-  report.regions = config.regions.map((region) => ({
-    regionId: region.regionId,
-    ...(region.endpoint === undefined ? {} : { endpoint: region.endpoint }),
-    vpc: region.vpc,
-  }));
   report.warnings = config.warnings.map((warning) => warning.message);
 
   const secretName = input.secretName ?? config.secretNames[0];
+  const prepared = prepareSources(config, report, secretName, fail);
+  const configBroken = prepared.some((entry) => entry.source === undefined);
   if (secretName === undefined) {
     report.configProblem = fail({
       code: 'Doctor.NoSecretName',
       message: 'no secret to fetch: --secret is not given and secret_names is empty',
       nextStep: 'Pass --secret NAME, or set secret_names in the configuration.',
     });
+    await closeAll(prepared);
     return finish(EXIT_USAGE);
   }
   report.secretName = secretName;
 
-  let configBroken = false;
   let checkFailed = false;
   let credential: AccessKeyCredential | undefined;
-  const candidates: Array<{ kind: 'dkms' | 'openapi'; describe: string; endpoint: string; build: () => SecretSource }> = [
-    ...config.dkmsInstances.map((instance) => ({
-      kind: 'dkms' as const,
-      describe: `dkms(${instance.endpoint}, ${instance.regionId})`,
-      endpoint: instance.endpoint,
-      build: () => dkmsSource(instance, report.warnings),
-    })),
-    ...config.regions.map((region) => ({
-      kind: 'openapi' as const,
-      describe: `openapi(${region.endpoint ?? region.regionId})`,
-      endpoint: region.endpoint ?? `the KMS endpoint of ${region.regionId}`,
-      build: () => openApiSource(region, config),
-    })),
-  ];
-  for (const candidate of candidates) {
-    const check: DoctorSourceCheck = { source: candidate.describe, kind: candidate.kind, ok: false };
+  for (const { check, endpoint, source } of prepared) {
     report.sources.push(check);
-    let source: SecretSource;
-    try {
-      source = candidate.build();
-      check.source = source.description;
-    } catch (error) {
-      // A ClientKey that cannot be opened is a configuration problem, not an outage.
-      configBroken = true;
-      check.problem = fail(describeProblem(error, { secretName, endpoint: candidate.endpoint }));
-      continue;
-    }
-    try {
-      const started = performance.now();
-      const info = await source.getSecretValue({ secretName });
-      check.latencyMs = Math.round(performance.now() - started);
-      if (info.versionId !== undefined) check.versionId = info.versionId;
-      check.versionStages = [...info.versionStages];
-      if (info.nextRotationDateMs !== undefined) check.nextRotationDate = new Date(info.nextRotationDateMs).toISOString();
-      if (isRamUserAccessKeySecret(info) || info.secretType === 'RAMCredentials') {
-        const parsed = parseAccessKeyCredential(info);
-        check.accessKeyId = parsed.accessKeyId;
-        credential ??= parsed;
-      }
-      check.ok = true;
-    } catch (error) {
+    if (source === undefined) continue;
+    const outcome = await fetchAndParse(source, secretName, check, endpoint).finally(() => source.close?.());
+    if ('problem' in outcome) {
       checkFailed = true;
-      check.problem = fail(describeProblem(error, { secretName, endpoint: candidate.endpoint }));
-    } finally {
-      await source.close?.();
+      check.problem = fail(outcome.problem);
+    } else {
+      credential ??= outcome.credential;
     }
   }
 
+  let usageProblem = false;
   if (input.bucket !== undefined && input.endpoint !== undefined) {
-    report.oss = await checkOss(input.bucket, input.endpoint, input.region, credential, secretName);
+    report.oss = await checkOss({
+      bucket: input.bucket,
+      endpoint: input.endpoint,
+      region: input.region,
+      credential,
+      secretName,
+      timeoutMs: input.ossTimeoutMs ?? DEFAULT_OSS_CHECK_TIMEOUT_MS,
+    });
     if (!report.oss.ok) {
       checkFailed = true;
-      if (report.oss.problem) report.nextSteps.push(report.oss.problem.nextStep);
+      if (report.oss.problem) fail(report.oss.problem);
+      usageProblem = report.oss.problem?.code === INVALID_OSS_OPTIONS;
     }
   }
-  return finish(configBroken ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : EXIT_OK);
+  return finish(configBroken || usageProblem ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : EXIT_OK);
+}
+
+/**
+ * Sets up one source per configured instance and region, recording each in the report. A source that
+ * cannot be set up (a ClientKey that does not open with its password, incomplete RAM credentials) is a
+ * configuration problem of that entry, and its fetch is skipped.
+ */
+function prepareSources(
+  config: ProviderConfig,
+  report: DoctorReport,
+  secretName: string | undefined,
+  fail: (problem: DoctorProblem) => DoctorProblem,
+): PreparedSource[] {
+  const prepared: PreparedSource[] = [];
+  for (const instance of config.dkmsInstances) {
+    const entry: DoctorReport['dkmsInstances'][number] = {
+      regionId: instance.regionId,
+      endpoint: instance.endpoint,
+      clientKeyFile: instance.clientKeyFile,
+      passwordSource: instance.passwordSource,
+      ...(instance.caFilePath === undefined ? {} : { caFilePath: instance.caFilePath }),
+      ignoreSslCerts: instance.ignoreSslCerts,
+    };
+    report.dkmsInstances.push(entry);
+    const check: DoctorSourceCheck = { source: `dkms(${instance.endpoint}, ${instance.regionId})`, kind: 'dkms', ok: false };
+    try {
+      const source = dkmsSource(instance, report.warnings);
+      check.source = source.description;
+      prepared.push({ check, endpoint: instance.endpoint, source });
+    } catch (error) {
+      entry.problem = fail(describeProblem(error, { service: 'dkms', endpoint: instance.endpoint, ...(secretName === undefined ? {} : { secretName }) }));
+      check.skipped = 'its ClientKey cannot be used (see the configuration above)';
+      prepared.push({ check, endpoint: instance.endpoint });
+    }
+  }
+  for (const region of config.regions) {
+    const endpoint = region.endpoint ?? `the KMS endpoint of ${region.regionId}`;
+    const entry: DoctorReport['regions'][number] = {
+      regionId: region.regionId,
+      ...(region.endpoint === undefined ? {} : { endpoint: region.endpoint }),
+      vpc: region.vpc,
+    };
+    report.regions.push(entry);
+    const check: DoctorSourceCheck = { source: `openapi(${region.endpoint ?? region.regionId})`, kind: 'openapi', ok: false };
+    try {
+      const source = openApiSource(region, config);
+      check.source = source.description;
+      prepared.push({ check, endpoint, source });
+    } catch (error) {
+      entry.problem = fail(describeProblem(error, { service: 'openapi', endpoint, ...(secretName === undefined ? {} : { secretName }) }));
+      check.skipped = 'its client cannot be set up (see the configuration above)';
+      prepared.push({ check, endpoint });
+    }
+  }
+  return prepared;
+}
+
+/**
+ * One GetSecretValue, as the cache sends it, then the value parsed by the parser ProxyBucket uses: a
+ * value that is not an AccessKey fails here with the error ProxyBucket would throw. Fills in `check`.
+ */
+async function fetchAndParse(
+  source: SecretSource,
+  secretName: string,
+  check: DoctorSourceCheck,
+  endpoint: string,
+): Promise<{ credential: AccessKeyCredential } | { problem: DoctorProblem }> {
+  const service = check.kind;
+  let info: SecretInfo;
+  try {
+    const started = performance.now();
+    info = await source.getSecretValue({ secretName, fetchExtendedConfig: true });
+    check.latencyMs = Math.round(performance.now() - started);
+  } catch (error) {
+    return { problem: describeProblem(error, { service, secretName, endpoint }) };
+  }
+  if (info.versionId !== undefined) check.versionId = info.versionId;
+  check.versionStages = [...info.versionStages];
+  if (info.secretType !== undefined) check.secretType = info.secretType;
+  if (info.nextRotationDateMs !== undefined) check.nextRotationDate = new Date(info.nextRotationDateMs).toISOString();
+  let credential: AccessKeyCredential;
+  try {
+    credential = parseAccessKeyCredential(info);
+  } catch (error) {
+    const secretType = info.secretType === undefined ? {} : { secretType: info.secretType };
+    return { problem: describeProblem(error, { service, secretName, endpoint, ...secretType }) };
+  }
+  check.accessKeyId = credential.accessKeyId;
+  check.ok = true;
+  return { credential };
+}
+
+async function closeAll(prepared: PreparedSource[]): Promise<void> {
+  await Promise.all(prepared.map((entry) => entry.source?.close?.()));
 }
 
 function dkmsSource(instance: DkmsInstanceConfig, warnings: string[]): SecretSource {
@@ -175,51 +252,4 @@ function openApiSource(region: RegionConfig, config: ProviderConfig): SecretSour
     ...(region.caFilePath === undefined ? {} : { caFilePath: region.caFilePath }),
     credentials: config.credentials ?? { type: 'default' },
   });
-}
-
-/**
- * GET of an object that does not exist: OSS answers 404 `NoSuchKey` only after it accepted the signature,
- * so that answer proves the key and the bucket with the permission applications have (`getBucketInfo`
- * needs a bucket-level one). Not HEAD: ali-oss reports every bodiless 404 as `NoSuchKey`, which would hide
- * a missing bucket.
- */
-async function checkOss(
-  bucket: string,
-  endpoint: string,
-  region: string | undefined,
-  credential: AccessKeyCredential | undefined,
-  secretName: string,
-): Promise<DoctorOssCheck> {
-  const objectName = `ali-oss-managed-credentials-doctor/${randomBytes(6).toString('hex')}`;
-  const check: DoctorOssCheck = { bucket, endpoint, objectName, ok: false };
-  if (credential === undefined) {
-    check.problem = {
-      code: 'Doctor.NoCredential',
-      message: `no AccessKey to check OSS with: no source delivered secret "${secretName}" as a RAM credential`,
-      nextStep: 'Fix the KMS checks above first; the OSS check signs with the key from the secret.',
-    };
-    return check;
-  }
-  const client = new OSS({
-    endpoint,
-    bucket,
-    ...(region === undefined ? {} : { region }),
-    accessKeyId: credential.accessKeyId,
-    accessKeySecret: credential.accessKeySecret,
-    ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
-    timeout: 10_000,
-  });
-  try {
-    await client.get(objectName);
-    check.ok = true;
-    check.answer = '200 (the object exists)';
-  } catch (error) {
-    const { code, status } = error as { code?: unknown; status?: unknown };
-    check.answer = `${typeof status === 'number' && status > 0 ? `${status} ` : ''}${typeof code === 'string' ? code : 'error'}`;
-    if (code === 'NoSuchKey') check.ok = true;
-    else check.problem = describeProblem(error, { secretName, endpoint, bucket });
-    // ali-oss errors can carry request details; keep only the code and a short message.
-    if (check.problem !== undefined) check.problem.message = check.problem.message.split('\n')[0] ?? check.problem.message;
-  }
-  return check;
 }
