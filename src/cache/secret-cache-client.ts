@@ -176,11 +176,12 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     let via: RefreshOutcome['via'] = 'cached';
     for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
       const held = entry.credential ?? before;
+      const nowMs = clock.monotonicNow();
       const step = planForcedRefresh({
-        nowMs: clock.monotonicNow(),
+        nowMs,
         heldKeyUsable: keyChanged(rejectedId, before, held, entry.rejected.ids),
         fetchRunning: entry.inFlight !== undefined,
-        attempt: { dueAtMs: this.#attemptDueAt(entry), rule: 'backoff' },
+        attempt: { dueAtMs: this.#attemptDueAt(entry, nowMs), rule: 'backoff' },
         holdMaxMs: recovery.minIntervalMs,
       });
       if (step.kind === 'cached') break;
@@ -306,11 +307,12 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         if (entry.loadFailed) throw entry.lastError;
         await this.#join(entry, this.#startFetch(entry, 'load'), signal);
       } else if (this.#expired(entry)) {
+        const nowMs = clock.monotonicNow();
         const step = planForcedRefresh({
-          nowMs: clock.monotonicNow(),
+          nowMs,
           heldKeyUsable: false,
           fetchRunning: false,
-          attempt: { dueAtMs: this.#attemptDueAt(entry), rule: 'backoff' },
+          attempt: { dueAtMs: this.#attemptDueAt(entry, nowMs), rule: 'backoff' },
           holdMaxMs: recovery.minIntervalMs,
         });
         if (step.kind === 'paced') throw this.#expiredError(entry);
@@ -415,9 +417,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   }
 
   /** When the next recovery fetch may start (monotonic); drawn once per KMS answer so all callers agree. */
-  #attemptDueAt(entry: SecretEntry): number {
+  #attemptDueAt(entry: SecretEntry, nowMs = this.#options.clock.monotonicNow()): number {
     entry.attemptDueAtMonoMs ??= this.#planAttempt(entry);
-    return Math.max(entry.attemptDueAtMonoMs, this.#options.clock.monotonicNow());
+    return Math.max(entry.attemptDueAtMonoMs, nowMs);
   }
 
   #planAttempt(entry: SecretEntry): number {

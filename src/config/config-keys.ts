@@ -34,6 +34,8 @@ export interface ConfigKeySpec {
   readonly sources: readonly ConfigSource[];
   /** Accepted for compatibility with the official providers but not used; produces a warning. */
   readonly ignored?: boolean;
+  /** Why an `ignored` key is ignored, for its warning (default: read by the official providers only). */
+  readonly ignoredReason?: string;
 }
 
 /** One field of an object in a JSON-array key, for documentation and typo detection. */
@@ -281,22 +283,48 @@ export const CONFIG_KEYS = [
     sources: ALL_SOURCES,
   },
   {
+    name: 'recovery_min_interval',
+    type: 'duration-ms',
+    defaultValue: 1000,
+    min: 0,
+    max: MINUTE_MS,
+    description:
+      'After OSS rejected the key KMS still serves: no KMS call for the secret sooner than this (ms) after its last answer. The first report of a rejected key is acted on at once.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
+    name: 'recovery_backoff_cap',
+    type: 'duration-ms',
+    defaultValue: 30_000,
+    min: 1000,
+    max: 10 * MINUTE_MS,
+    description:
+      'Largest wait (ms) between KMS calls while KMS keeps serving a rejected key; the wait grows from about 1 s (full jitter). Recovery is paced by it, never locked out.',
+    secret: false,
+    sources: ALL_SOURCES,
+  },
+  {
     name: 'forced_refresh_capacity',
     type: 'count',
     defaultValue: 5,
     min: 0,
-    description: 'Forced refreshes (after an AccessKey was rejected) allowed per `forced_refresh_interval` per secret.',
+    description: 'No longer used (was a budget of forced refreshes); see `recovery_min_interval`.',
     secret: false,
     sources: ALL_SOURCES,
+    ignored: true,
+    ignoredReason: 'no longer used: recovery after a rejected key is paced by recovery_min_interval and recovery_backoff_cap, never locked out by a budget',
   },
   {
     name: 'forced_refresh_interval',
     type: 'duration-ms',
     defaultValue: 10 * MINUTE_MS,
     min: 1,
-    description: 'Window (ms) in which `forced_refresh_capacity` forced refreshes are allowed.',
+    description: 'No longer used (was the window of the forced-refresh budget); see `recovery_backoff_cap`.',
     secret: false,
     sources: ALL_SOURCES,
+    ignored: true,
+    ignoredReason: 'no longer used: recovery after a rejected key is paced by recovery_min_interval and recovery_backoff_cap, never locked out by a budget',
   },
   {
     name: 'fetch_timeout',

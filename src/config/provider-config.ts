@@ -56,10 +56,10 @@ export interface CacheSettings {
   readonly refreshBackoffCapMs: number;
   /** `max_staleness`; 0 means no limit. */
   readonly maxStalenessMs: number;
-  /** `forced_refresh_capacity`: forced refreshes per window per secret. */
-  readonly forcedRefreshCapacity: number;
-  /** `forced_refresh_interval`: the window of the forced-refresh token bucket. */
-  readonly forcedRefreshIntervalMs: number;
+  /** `recovery_min_interval`: least time between KMS calls while KMS keeps serving a rejected key. */
+  readonly recoveryMinIntervalMs: number;
+  /** `recovery_backoff_cap`: largest wait between those calls. */
+  readonly recoveryBackoffCapMs: number;
   /** `fetch_timeout`: the deadline of one fetch of a secret across all sources, retries and failover. */
   readonly fetchTimeoutMs: number;
 }

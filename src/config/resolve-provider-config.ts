@@ -56,11 +56,12 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
 
   checkValueTypes(settings);
   for (const setting of settings.values()) {
-    if (configKeySpec(setting.key)?.ignored === true) {
+    const spec = configKeySpec(setting.key);
+    if (spec?.ignored === true) {
       warnings.push({
         code: 'IgnoredKey',
         key: setting.key,
-        message: `${setting.key} is read by the official providers only and is ignored here`,
+        message: `${setting.key} is ${spec.ignoredReason ?? 'read by the official providers only'}; ignored here`,
       });
     }
   }
@@ -559,8 +560,8 @@ function readCacheSettings(settings: Settings): CacheSettings {
     refreshBackoffBaseMs: read('refresh_backoff_base'),
     refreshBackoffCapMs: read('refresh_backoff_cap'),
     maxStalenessMs: read('max_staleness'),
-    forcedRefreshCapacity: read('forced_refresh_capacity'),
-    forcedRefreshIntervalMs: read('forced_refresh_interval'),
+    recoveryMinIntervalMs: read('recovery_min_interval'),
+    recoveryBackoffCapMs: read('recovery_backoff_cap'),
     fetchTimeoutMs: read('fetch_timeout'),
   };
   if (cache.refreshBackoffCapMs < cache.refreshBackoffBaseMs) {

@@ -50,6 +50,11 @@ export function cacheOptionsFromSettings(settings: CacheSettings): Omit<SecretCa
     jitterMaxMs: settings.refreshJitterMaxMs,
     defaultTtlMs: settings.defaultRefreshIntervalMs,
     backoff: { baseMs: settings.refreshBackoffBaseMs, capMs: settings.refreshBackoffCapMs },
+    fetchTimeoutMs: settings.fetchTimeoutMs,
+    recovery: {
+      minIntervalMs: settings.recoveryMinIntervalMs,
+      backoff: { baseMs: Math.min(1000, settings.recoveryBackoffCapMs), capMs: settings.recoveryBackoffCapMs },
+    },
     ...(settings.maxStalenessMs > 0 && { maxStalenessMs: settings.maxStalenessMs }),
   };
 }

@@ -132,7 +132,7 @@ describe('OSS answering random XML-ish error bodies, through ProxyBucket', () =>
     });
     const error = await bucket.put('x.txt', Buffer.from('x')).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'InvalidAccessKeyId', status: 403, requestId: 'REQ-1' });
-    expect(provider.refreshCalls).toEqual([{ staleAccessKeyId: STS.accessKeyId }]);
+    expect(provider.refreshCalls).toEqual([{ staleAccessKeyId: STS.accessKeyId, suspected: false }]);
   });
 
   it('redacts a secret the server echoes back, also in the raw XML of an unparsable body', async () => {

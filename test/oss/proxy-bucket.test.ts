@@ -106,7 +106,7 @@ describe('refresh and retry once on a rejected key', () => {
     await bucket.put('rotated.txt', Buffer.from('payload'));
     expect(oss.getObject(BUCKET, 'rotated.txt')?.body.toString()).toBe('payload');
     expect(keysUsed()).toEqual([K1.accessKeyId, K2.accessKeyId]);
-    expect(provider.refreshCalls).toEqual([{ staleAccessKeyId: K1.accessKeyId }]);
+    expect(provider.refreshCalls).toEqual([{ staleAccessKeyId: K1.accessKeyId, suspected: false }]);
   });
 
   it('retries reads, listings and deletes', async () => {

@@ -57,7 +57,7 @@ const CASES: AuthCase[] = [
   {
     name: 'SecurityTokenExpired',
     code: 'SecurityTokenExpired',
-    judgedByDefault: false,
+    judgedByDefault: true,
     sts: true,
     breakKey: (s) => {
       s.oss.keys.revoke('A');
@@ -71,7 +71,7 @@ const CASES: AuthCase[] = [
   {
     name: 'InvalidSecurityToken',
     code: 'InvalidSecurityToken',
-    judgedByDefault: false,
+    judgedByDefault: true,
     sts: true,
     breakKey: (s) => {
       s.oss.keys.revoke('A');

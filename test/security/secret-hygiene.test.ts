@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +218,7 @@ describe('SecretData errors', () => {
     try {
       await failureOf('cache first load', () => cache.getCredential('ram'));
       store.setSecret('ram', { secretType: 'RAMCredentials', secretData: SECRET_DATA_1, extendedConfig: { SecretSubType: 'RamUserAccessKey' } });
+      await once(cache, 'refresh'); // the background retry of the failed first load heals it
       await cache.getCredential('ram');
       store.rotate('ram', badData[1]![1]);
       const outcome = await cache.refreshNow('ram');

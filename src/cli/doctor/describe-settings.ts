@@ -10,8 +10,9 @@ const CACHE_FIELDS: Readonly<Record<string, keyof ProviderConfig['cache']>> = {
   refresh_backoff_base: 'refreshBackoffBaseMs',
   refresh_backoff_cap: 'refreshBackoffCapMs',
   max_staleness: 'maxStalenessMs',
-  forced_refresh_capacity: 'forcedRefreshCapacity',
-  forced_refresh_interval: 'forcedRefreshIntervalMs',
+  recovery_min_interval: 'recoveryMinIntervalMs',
+  recovery_backoff_cap: 'recoveryBackoffCapMs',
+  fetch_timeout: 'fetchTimeoutMs',
 };
 
 /**
