@@ -15,6 +15,7 @@ import { runTsChild } from './lib/run-ts-child.js';
 import { runMemory } from './memory.js';
 import { runOverhead } from './overhead.js';
 import { runClientOnlyOverhead } from './overhead-client-only.js';
+import { runRecovery } from './recovery.js';
 import { runRotationStorm } from './rotation-storm.js';
 
 const quick = process.argv.includes('--quick');
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   const fleet = await step('KMS load (fleet simulation)', () => runFleetSimulation(PLAN.fleet));
   const coldStart = await step('cold start', () => runColdStart(PLAN.coldStart));
   const memory = await step('memory and handles (child process)', () => runMemory(PLAN.memory));
+  const recovery = await step('recovery after a rejected key (real time)', runRecovery);
   let cacheKmsCalls: CacheKmsCallsOutput | undefined;
   let cacheKmsCallsError: string | undefined;
   try {
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart };
+  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart, recovery };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {

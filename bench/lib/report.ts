@@ -3,6 +3,7 @@ import type { FleetSimulationResult } from '../fleet-simulation.js';
 import type { SharedCacheKmsLoadResult } from '../kms-load.js';
 import type { MemoryResult } from '../memory.js';
 import type { OverheadResult } from '../overhead.js';
+import type { RecoveryResult } from '../recovery.js';
 import type { ClientOnlyOverheadResult } from '../overhead-client-only.js';
 import type { RotationStormResult } from '../rotation-storm.js';
 import { round } from './measure.js';
@@ -33,6 +34,7 @@ export interface BenchResults {
   fleet: FleetSimulationResult;
   memory: MemoryResult;
   coldStart: ColdStartResult;
+  recovery: RecoveryResult;
   /** Absent when the script is missing or failed (then `cacheKmsCallsError` says why). */
   cacheKmsCalls?: CacheKmsCallsOutput;
   cacheKmsCallsError?: string;
@@ -49,6 +51,8 @@ export interface TargetCheck {
 }
 
 const MB = 1024 * 1024;
+/** The recovery workload's call spacing (see bench/recovery.ts). */
+const CALLS_EVERY_MS = 50;
 
 /** The DESIGN §5 targets, judged from the figures (a report, not an assertion). */
 export function checkTargets(r: Omit<BenchResults, 'targets' | 'meta'>): TargetCheck[] {
@@ -65,6 +69,50 @@ export function checkTargets(r: Omit<BenchResults, 'targets' | 'meta'>): TargetC
     },
     { name: 'heap growth', target: '< 5 MB', figure: `${round(r.memory.heapGrowthBytes / MB, 2)} MB`, met: r.memory.heapGrowthBytes < 5 * MB },
     { name: 'open handles after shutdown', target: '0 new', figure: String(r.memory.newResources.length), met: r.memory.newResources.length === 0 },
+    ...recoveryTargets(r.recovery),
+  ];
+}
+
+/** The recovery targets of issue 11 / DESIGN §5, judged from the recovery figures. */
+function recoveryTargets(v: RecoveryResult): TargetCheck[] {
+  const kmsPerSecond = v.disabled.kmsCallsWhileDisabled / (v.disabled.disabledForMs / 1000);
+  return [
+    {
+      name: 'recovery: disabled key, calls succeed again after the KMS rotation',
+      target: '<= 5 s',
+      figure: v.disabled.recoveredAfterMs === undefined ? 'never' : `${v.disabled.recoveredAfterMs} ms`,
+      met: v.disabled.recoveredAfterMs !== undefined && v.disabled.recoveredAfterMs <= 5000,
+    },
+    { name: 'recovery: KMS calls per second while disabled', target: '<= 1', figure: String(round(kmsPerSecond, 2)), met: kmsPerSecond <= 1 },
+    {
+      name: 'recovery: errors later than 1 s after a late acceptance',
+      target: '0',
+      figure: String(v.lateAcceptance.errorsAfterAcceptancePlus1s),
+      met: v.lateAcceptance.errorsAfterAcceptancePlus1s === 0,
+    },
+    { name: 'recovery: errors at the next rotation after a late acceptance', target: '0', figure: String(v.lateAcceptance.nextRotationErrors), met: v.lateAcceptance.nextRotationErrors === 0 },
+    { name: 'recovery: KMS calls for 20 code-less 403s', target: '<= 3', figure: String(v.codeless403.kmsCalls), met: v.codeless403.kmsCalls <= 3 },
+    {
+      name: 'recovery: caller wait with KMS hanging',
+      target: `<= fetch_timeout (${v.hangingKms.fetchTimeoutMs} ms)`,
+      figure: `${v.hangingKms.callerWaitMs} ms (${v.hangingKms.errorCode ?? 'no error'})`,
+      met: v.hangingKms.callerWaitMs <= v.hangingKms.fetchTimeoutMs,
+    },
+  ];
+}
+
+/** The recovery rows of the results table (real time, real stack over sockets). */
+function recoveryRows(v: RecoveryResult, mark: (targetName: string) => string): string[] {
+  const d = v.disabled;
+  const l = v.lateAcceptance;
+  const c = v.codeless403;
+  const h = v.hangingKms;
+  return [
+    `| Recovery | key disabled ${d.disabledForMs / 1000} s before KMS rotates (2 callers, a put every ${CALLS_EVERY_MS} ms each): calls succeed again after the rotation | ${d.recoveredAfterMs === undefined ? 'never' : `${d.recoveredAfterMs} ms`} (${d.errors} caller errors while disabled) | <= 5 s | ${mark('recovery: disabled key')} |`,
+    `| Recovery | KMS calls meanwhile | ${d.kmsCallsWhileDisabled} in ${d.disabledForMs / 1000} s | <= 1/s | ${mark('recovery: KMS calls per second')} |`,
+    `| Recovery | new key accepted by OSS ${l.acceptDelayMs / 1000} s late (old key revoked): caller errors later than 1 s after acceptance / at the next rotation | ${l.errorsAfterAcceptancePlus1s} / ${l.nextRotationErrors} (${l.kmsCalls} KMS calls in all) | 0 / 0 | ${mark('recovery: errors later than 1 s')} |`,
+    `| Recovery | ${c.forbiddenReads} \`getStream\` of a forbidden object (403 without code), 100 ms apart: KMS calls; then a rotation with revoke: caller errors | ${c.kmsCalls}; ${c.rotationErrorsAfter} | <= 3; 0 | ${mark('recovery: KMS calls for 20')} |`,
+    `| Recovery | cold start while KMS accepts and never answers, \`fetch_timeout\` ${h.fetchTimeoutMs} ms: the caller's wait | ${h.callerWaitMs} ms, then \`${h.errorCode ?? '-'}\` | <= ${h.fetchTimeoutMs} ms | ${mark('recovery: caller wait')} |`,
   ];
 }
 
@@ -98,6 +146,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| Memory | heap growth over ${m.calls.toLocaleString('en')} calls with ${m.rotations.toLocaleString('en')} rotations (gc forced) | ${round(m.heapGrowthBytes / MB, 2)} MB (${m.errors} errors, ${n(m.kmsCalls)} KMS calls) | < 5 MB | ${mark(target('heap growth')!.met)} |`,
     `| Memory | RSS growth, same run | ${round(m.rssGrowthBytes / MB, 2)} MB | | |`,
     `| Handles | new active resources after shutdown (getActiveResourcesInfo) | ${m.newResources.length}${m.newResources.length ? ` (${m.newResources.join(', ')})` : ''} | 0 | ${mark(target('open handles')!.met)} |`,
+    ...recoveryRows(r.recovery, (name) => mark(target(name)!.met)),
     ...r.coldStart.rows.map(
       (row) =>
         `| Cold start | first call − injected DKMS latency of ${row.injectedLatencyMs} ms (median of ${r.coldStart.repetitions}) | +${row.overheadMs} ms${row.injectedLatencyMs > 0 ? ` (×${round(row.firstCallMs / row.injectedLatencyMs, 2)} of the latency)` : ''}; cold raw ali-oss first call ${row.rawFirstCallMs} ms; ${row.kmsCallsPerStart} KMS call | | |`,

@@ -185,7 +185,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         holdMaxMs: recovery.minIntervalMs,
       });
       if (step.kind === 'cached') break;
-      if (step.kind === 'paced') {
+      // A mere suspicion (403 without code) never makes a caller wait for a paced attempt.
+      if (step.kind === 'paced' || (step.kind === 'hold' && suspected)) {
         return { credential: held, changed: false, via: 'paced', retryAtMs: wallTimeOf(step.dueAtMs, clock) };
       }
       try {
@@ -393,8 +394,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         entry.recovery = { confirmations: 0, lastDemandAtMs: nowMs, suspected: false };
         entry.attemptDueAtMonoMs = undefined;
       }
-    } else if (held && !entry.rejected.has(accessKeyId)) {
+    } else if (held && !entry.rejected.has(accessKeyId) && !entry.recovery.suspected) {
       entry.recovery.suspected = true;
+      entry.attemptDueAtMonoMs = undefined; // re-planned at the slower pace of a suspicion
     }
     if (held) {
       entry.recovery.lastDemandAtMs = nowMs;
@@ -424,10 +426,14 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
 
   #planAttempt(entry: SecretEntry): number {
     const { clock, random, recovery } = this.#options;
+    const held = entry.credential?.accessKeyId;
+    // A suspicion (403 without code) that KMS already answered is weak evidence: re-checked two backoff steps later.
+    const suspicionOnly = entry.recovery.suspected && held !== undefined && !entry.rejected.has(held);
+    const confirmations = entry.recovery.confirmations + (suspicionOnly && entry.recovery.confirmations > 0 ? 2 : 0);
     return nextRecoveryAttempt(
       {
         nowMs: clock.monotonicNow(),
-        confirmations: entry.recovery.confirmations,
+        confirmations,
         lastAnswerAtMs: entry.lastAnswerAtMonoMs,
         random: random(),
       },
