@@ -1,5 +1,5 @@
 import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
-import type { RetriesExhaustedError } from '../runtime/retry-with-backoff.js';
+import { RetriesExhaustedError } from '../runtime/retry-with-backoff.js';
 import { KmsError } from './kms-error.js';
 
 /** What one source did during a fetch that ran out of time, for {@link fetchTimeoutError}. */
@@ -46,6 +46,24 @@ export function fetchTimeoutError(details: FetchTimeoutDetails): KmsError {
 }
 
 /** The history of one source whose own retry loop ran out of time. */
+/**
+ * What a single source throws when its retry loop gave up: the last error when the attempts ran out, a
+ * `FetchTimeout` naming this source's attempts when the deadline did, anything else unchanged.
+ */
+export function sourceRetryError(
+  error: unknown,
+  context: { secretName: string; source: string; startedAtMs: number; deadlineAtMs: number | undefined },
+): unknown {
+  if (!(error instanceof RetriesExhaustedError)) return error;
+  if (error.reason === 'attempts') return error.lastError;
+  return fetchTimeoutError({
+    secretName: context.secretName,
+    budgetMs: (context.deadlineAtMs as number) - context.startedAtMs,
+    histories: [historyFromRetries(context.source, error)],
+    source: context.source,
+  });
+}
+
 export function historyFromRetries(source: string, exhausted: RetriesExhaustedError): SourceFetchHistory {
   return { source, errors: exhausted.failures.map((f) => f.error), inFlightMs: exhausted.inFlight?.elapsedMs };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { systemClock, type Clock, type RandomSource } from '../../runtime/clock.js';
-import { RetriesExhaustedError, retryWithBackoff, type RetryAttemptContext } from '../../runtime/retry-with-backoff.js';
+import { retryWithBackoff, type RetryAttemptContext } from '../../runtime/retry-with-backoff.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
-import { fetchDeadlineAtMs, fetchTimeoutError, historyFromRetries } from '../fetch-timeout-error.js';
+import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
@@ -199,14 +199,7 @@ export class DkmsSecretSource implements SecretSource {
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (!(error instanceof RetriesExhaustedError)) throw error;
-      if (error.reason === 'attempts') throw error.lastError;
-      throw fetchTimeoutError({
-        secretName: request.secretName,
-        budgetMs: (deadlineAtMs as number) - startedAtMs,
-        histories: [historyFromRetries(this.description, error)],
-        source: this.description,
-      });
+      throw sourceRetryError(error, { secretName: request.secretName, source: this.description, startedAtMs, deadlineAtMs });
     }
   }
 

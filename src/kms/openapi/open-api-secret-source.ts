@@ -5,9 +5,9 @@ import { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
-import { RetriesExhaustedError, retryWithBackoff } from '../../runtime/retry-with-backoff.js';
+import { retryWithBackoff } from '../../runtime/retry-with-backoff.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
-import { fetchDeadlineAtMs, fetchTimeoutError, historyFromRetries } from '../fetch-timeout-error.js';
+import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
@@ -129,14 +129,7 @@ export class OpenApiSecretSource implements SecretSource {
         ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
       });
     } catch (error) {
-      if (!(error instanceof RetriesExhaustedError)) throw error;
-      if (error.reason === 'attempts') throw error.lastError;
-      throw fetchTimeoutError({
-        secretName: request.secretName,
-        budgetMs: (deadlineAtMs as number) - startedAtMs,
-        histories: [historyFromRetries(this.description, error)],
-        source: this.description,
-      });
+      throw sourceRetryError(error, { secretName: request.secretName, source: this.description, startedAtMs, deadlineAtMs });
     } finally {
       callSignal.dispose();
     }
