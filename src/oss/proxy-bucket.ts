@@ -233,13 +233,15 @@ export class ProxyBucket {
     if (this.#shutdown || !this.#judgeExpired(error)) return false;
     const staleAccessKeyId =
       (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined) ?? this.#applied?.accessKeyId;
+    // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
+    const suspected = isCodeless403(error);
     const outcome = await this.#provider.refreshNow(this.secretName, {
       ...(staleAccessKeyId === undefined ? {} : { staleAccessKeyId }),
-      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
-      suspected: isCodeless403(error),
+      suspected,
     });
-    // Until a request with the rejected key succeeds again, successes are reported (OSS may accept it late).
-    if (!outcome.changed && staleAccessKeyId !== undefined) this.#awaitingAcceptance = staleAccessKeyId;
+    // Until a request with a rejected key succeeds again, successes are reported (OSS may accept a new key
+    // late). A mere suspicion is not: other calls succeeding with the key say nothing about a forbidden object.
+    if (!outcome.changed && !suspected && staleAccessKeyId !== undefined) this.#awaitingAcceptance = staleAccessKeyId;
     if (!outcome.changed) return false;
     if (replayable) return true;
     markRetryWithFreshBody(error);

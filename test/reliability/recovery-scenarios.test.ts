@@ -154,3 +154,18 @@ describe('recovery over the real stack', () => {
     expect(stack.oss.requests.last()).toMatchObject({ accessKeyId: 'STS-B', status: 200 });
   });
 });
+
+describe('suspicions among successful calls', () => {
+  it('403s without a code between successful calls with the same key stay at the suspicion pace', async () => {
+    stack = await Stack.start();
+    await stack.bucket.put('forbidden.txt', Buffer.from('not for you'));
+    stack.oss.setAccessDenied(BUCKET, 'forbidden.txt');
+    const kmsBefore = stack.dkms.getSecretValueCount(SECRET_NAME);
+    for (let i = 0; i < 20; i++) {
+      await stack.bucket.put(`ok-${i}.txt`, Buffer.from('ok')); // the key works...
+      expect(await rejectionOf(stack.bucket.getStream('forbidden.txt'))).toMatchObject({ status: 403 }); // ...this object does not
+      await stack.clock.advance(100);
+    }
+    expect(stack.dkms.getSecretValueCount(SECRET_NAME) - kmsBefore).toBeLessThanOrEqual(2);
+  });
+});
