@@ -192,6 +192,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       try {
         if (step.kind === 'hold') {
           await holdUntil(step.dueAtMs, clock, signal);
+          if (this.#closed) throw this.#closedError(secretName);
           continue;
         }
         const fetch = step.kind === 'join' ? (entry.inFlight as SecretFetch) : this.#startFetch(entry, 'forced');

@@ -293,3 +293,21 @@ describe('SecretCacheClient.refreshNow', () => {
     release();
   });
 });
+
+describe('SecretCacheClient.refreshNow and close', () => {
+  it('a caller waiting for a paced attempt is told the client closed, and no fetch starts after close', async () => {
+    const { client, source, clock } = await (async () => {
+      const fixture = createCache({ random: () => 0 });
+      putRamKey(fixture.store, 'oss-ak', 'AK1');
+      await fixture.client.getCredential('oss-ak');
+      return fixture;
+    })();
+    await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }); // KMS confirms AK1
+    const waiting = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }).catch((error: unknown) => error);
+    const calls = source.callCount;
+    await client.close();
+    await clock.advance(2 * SECOND);
+    expect(await waiting).toMatchObject({ code: 'SecretCache.Closed' });
+    expect(source.callCount).toBe(calls);
+  });
+});
