@@ -21,7 +21,7 @@ const slots = new Map<string, SharedSlot>();
 /**
  * Returns the process-wide client for `key` (e.g. a configuration identity), creating it with `factory`
  * on first use, and counts the reference. ProxyBuckets built from the same configuration thereby share one
- * cache, one schedule and one forced-refresh budget. A client that was closed directly is replaced on the
+ * cache, one schedule and one memory of rejected keys. A client that was closed directly is replaced on the
  * next acquire.
  *
  * @param key - what makes two users share a client; must not contain secrets (it shows up in diagnostics)
