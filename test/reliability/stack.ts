@@ -25,12 +25,17 @@ export function secretOf(accessKeyId: string): string {
 
 /**
  * A SecretSource that forwards to whichever source the test puts in `current`: the real DKMS source, or
- * one that is misconfigured in a way the emulator cannot fake (another CA).
+ * one that is misconfigured in a way the emulator cannot fake (another CA). Counts the fetches the cache
+ * asks for, whichever source serves them (a refused connection or a failed handshake never reaches the
+ * emulator's request log).
  */
 export class SwitchableSource implements SecretSource {
   readonly description = 'switchable';
+  /** GetSecretValue calls the cache made. */
+  calls = 0;
   constructor(public current: SecretSource) {}
   getSecretValue(request: GetSecretValueRequest, options?: GetSecretValueOptions): Promise<SecretInfo> {
+    this.calls++;
     return this.current.getSecretValue(request, options);
   }
 }
