@@ -48,7 +48,7 @@ export interface SecretErrorEvent {
   consecutiveFailures: number;
   /** Whether a last good value is still being served. */
   servingStale: boolean;
-  /** When the background retry is due, epoch ms; absent when nothing will retry on its own (first load). */
+  /** When the background retry (or recovery attempt) is due, epoch ms; absent only for an entry evicted or closed meanwhile. */
   retryAtMs: number | undefined;
 }
 
