@@ -172,7 +172,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     }
     const rejectedId = options.staleAccessKeyId ?? before.accessKeyId;
     this.#noteRejection(entry, rejectedId, suspected);
-    const { clock, recovery } = this.#options;
+    const { clock, recovery, fetchTimeoutMs } = this.#options;
+    // One deadline for the whole call, however many rounds (join, hold, follow-up) it takes.
+    const deadlineAtMs = clock.monotonicNow() + fetchTimeoutMs;
     let via: RefreshOutcome['via'] = 'cached';
     for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
       const held = entry.credential ?? before;
@@ -185,8 +187,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         holdMaxMs: recovery.minIntervalMs,
       });
       if (step.kind === 'cached') break;
-      // A mere suspicion (403 without code) never makes a caller wait for a paced attempt.
-      if (step.kind === 'paced' || (step.kind === 'hold' && suspected)) {
+      // A mere suspicion (403 without code) never makes a caller wait for a paced attempt; nor does one past the deadline.
+      if (step.kind === 'paced' || (step.kind === 'hold' && (suspected || step.dueAtMs >= deadlineAtMs))) {
         return { credential: held, changed: false, via: 'paced', retryAtMs: wallTimeOf(step.dueAtMs, clock) };
       }
       try {
@@ -197,7 +199,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         }
         const fetch = step.kind === 'join' ? (entry.inFlight as SecretFetch) : this.#startFetch(entry, 'forced');
         if (via === 'cached') via = step.kind === 'join' ? 'joined' : 'fetched';
-        await this.#join(entry, fetch, signal);
+        await this.#join(entry, fetch, signal, deadlineAtMs);
         // An answer to a request sent after the rejection is KMS's word; only an older one earns a follow-up.
         const markedAt = entry.rejected.markedAt(rejectedId);
         if (markedAt === undefined || fetch.sequence > markedAt) break;
@@ -300,14 +302,15 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
    * (past `ExpireTimestamp`) fetches at the recovery pace. A failed first load fails fast afterwards.
    */
   async #awaitUsable(entry: SecretEntry, signal: AbortSignal | undefined): Promise<void> {
-    const { clock, recovery } = this.#options;
+    const { clock, recovery, fetchTimeoutMs } = this.#options;
+    const deadlineAtMs = clock.monotonicNow() + fetchTimeoutMs;
     for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
       if (entry.inFlight !== undefined) {
-        await this.#join(entry, entry.inFlight, signal);
+        await this.#join(entry, entry.inFlight, signal, deadlineAtMs);
       } else if (entry.info === undefined) {
         // Fail fast: a background retry is already armed; the first success serves the next call.
         if (entry.loadFailed) throw entry.lastError;
-        await this.#join(entry, this.#startFetch(entry, 'load'), signal);
+        await this.#join(entry, this.#startFetch(entry, 'load'), signal, deadlineAtMs);
       } else if (this.#expired(entry)) {
         const nowMs = clock.monotonicNow();
         const step = planForcedRefresh({
@@ -317,9 +320,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
           attempt: { dueAtMs: this.#attemptDueAt(entry, nowMs), rule: 'backoff' },
           holdMaxMs: recovery.minIntervalMs,
         });
-        if (step.kind === 'paced') throw this.#expiredError(entry);
+        if (step.kind === 'paced' || (step.kind === 'hold' && step.dueAtMs >= deadlineAtMs)) throw this.#expiredError(entry);
         if (step.kind === 'hold') await holdUntil(step.dueAtMs, clock, signal);
-        else await this.#join(entry, this.#startFetch(entry, 'expiry'), signal);
+        else await this.#join(entry, this.#startFetch(entry, 'expiry'), signal, deadlineAtMs);
       } else {
         return;
       }
@@ -329,11 +332,11 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     if (this.#expired(entry)) throw this.#expiredError(entry);
   }
 
-  /** A caller's bounded, process-holding wait for a fetch. */
-  #join(entry: SecretEntry, fetch: SecretFetch, signal: AbortSignal | undefined): Promise<void> {
+  /** A caller's bounded, process-holding wait for a fetch: until the fetch's deadline or the caller's, if sooner. */
+  #join(entry: SecretEntry, fetch: SecretFetch, signal: AbortSignal | undefined, callerDeadlineAtMs: number): Promise<void> {
     return waitForFetch(fetch.done, {
       clock: this.#options.clock,
-      deadlineAtMs: fetch.deadlineAtMs,
+      deadlineAtMs: Math.min(fetch.deadlineAtMs, callerDeadlineAtMs),
       onDeadline: () => this.#timeoutError(entry.secretName),
       signal,
     });

@@ -111,3 +111,28 @@ describe('SecretCacheClient: monotonic scheduling', () => {
     expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK2');
   });
 });
+
+describe('SecretCacheClient: one deadline per caller, however many rounds', () => {
+  it('a forced refresh that joins an old fetch and needs a follow-up still answers within fetchTimeoutMs of its call', async () => {
+    const { client, store, source, clock } = createCache({ fetchTimeoutMs: 10_000, rotationIntervalMs: HOUR, jitterMaxMs: 0 });
+    putRamKey(store, 'oss-ak', 'AK1');
+    await client.getCredential('oss-ak');
+    source.readAtReceipt = true;
+    const releaseFirst = source.hold();
+    await clock.advance(HOUR); // the scheduled fetch is sent (it will answer AK1) and held
+    rotateRamKey(store, 'oss-ak', 'AK2');
+    await clock.advance(9000);
+    const calledAt = clock.now();
+    let settledAt: number | undefined;
+    const outcome = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }).finally(() => (settledAt = clock.now()));
+    await clock.advance(500);
+    releaseFirst();
+    source.hold(); // the follow-up fetch hangs
+    await clock.advance(9499);
+    expect(settledAt).toBeUndefined();
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ changed: false, via: 'failed', error: { code: 'FetchTimeout' } });
+    expect((settledAt as number) - calledAt).toBe(10_000);
+    expect(clock.keepAliveTimers).toBe(0);
+  });
+});
