@@ -15,6 +15,7 @@ import { runTsChild } from './lib/run-ts-child.js';
 import { runMemory } from './memory.js';
 import { runOverhead } from './overhead.js';
 import { runClientOnlyOverhead } from './overhead-client-only.js';
+import { runHoldDoomedRequests } from './hold-doomed-requests.js';
 import { runRecovery } from './recovery.js';
 import { runRotationStorm } from './rotation-storm.js';
 
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const coldStart = await step('cold start', () => runColdStart(PLAN.coldStart));
   const memory = await step('memory and handles (child process)', () => runMemory(PLAN.memory));
   const recovery = await step('recovery after a rejected key (real time)', runRecovery);
+  const hold = await step('calls held during a refresh (real time)', () => runHoldDoomedRequests());
   let cacheKmsCalls: CacheKmsCallsOutput | undefined;
   let cacheKmsCallsError: string | undefined;
   try {
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart, recovery };
+  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart, recovery, hold };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {

@@ -3,6 +3,7 @@ import type { FleetSimulationResult } from '../fleet-simulation.js';
 import type { SharedCacheKmsLoadResult } from '../kms-load.js';
 import type { MemoryResult } from '../memory.js';
 import type { OverheadResult } from '../overhead.js';
+import type { HoldResult } from '../hold-doomed-requests.js';
 import type { RecoveryResult } from '../recovery.js';
 import type { ClientOnlyOverheadResult } from '../overhead-client-only.js';
 import type { RotationStormResult } from '../rotation-storm.js';
@@ -35,6 +36,7 @@ export interface BenchResults {
   memory: MemoryResult;
   coldStart: ColdStartResult;
   recovery: RecoveryResult;
+  hold: HoldResult;
   /** Absent when the script is missing or failed (then `cacheKmsCallsError` says why). */
   cacheKmsCalls?: CacheKmsCallsOutput;
   cacheKmsCallsError?: string;
@@ -116,6 +118,14 @@ function recoveryRows(v: RecoveryResult, mark: (targetName: string) => string): 
   ];
 }
 
+/** Extra OSS requests across a revoke with and without holding calls during the refresh. */
+function holdRows(h: HoldResult): string[] {
+  return h.runs.map(
+    (run) =>
+      `| Hold | calls arriving during a revoke (target ${h.callsPerSecond}/s, reached ${run.calls}/s; KMS latency ${h.kmsLatencyMs} ms), ${run.mode}: OSS requests rejected (each one extra) vs calls in flight at the revoke | ${run.rejectedRequests} vs ${run.inFlightAtRevoke} (${run.callerErrors} caller errors) | ${run.mode === 'hold' ? '≈ in flight' : ''} | |`,
+  );
+}
+
 /** The markdown of `bench/results.md` (the README includes it). */
 export function renderMarkdown(r: BenchResults): string {
   const o = r.overhead;
@@ -147,6 +157,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| Memory | RSS growth, same run | ${round(m.rssGrowthBytes / MB, 2)} MB | | |`,
     `| Handles | new active resources after shutdown (getActiveResourcesInfo) | ${m.newResources.length}${m.newResources.length ? ` (${m.newResources.join(', ')})` : ''} | 0 | ${mark(target('open handles')!.met)} |`,
     ...recoveryRows(r.recovery, (name) => mark(target(name)!.met)),
+    ...holdRows(r.hold),
     ...r.coldStart.rows.map(
       (row) =>
         `| Cold start | first call − injected DKMS latency of ${row.injectedLatencyMs} ms (median of ${r.coldStart.repetitions}) | +${row.overheadMs} ms${row.injectedLatencyMs > 0 ? ` (×${round(row.firstCallMs / row.injectedLatencyMs, 2)} of the latency)` : ''}; cold raw ali-oss first call ${row.rawFirstCallMs} ms; ${row.kmsCallsPerStart} KMS call | | |`,

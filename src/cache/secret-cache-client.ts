@@ -122,6 +122,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
    */
   async getCredential(secretName: string, options: SecretCacheReadOptions = {}): Promise<AccessKeyCredential> {
     const entry = this.#entry(secretName);
+    if (this.#doomed(entry)) await this.#awaitRunningRefresh(entry, options.signal);
     if (entry.credential === undefined || this.#expired(entry)) {
       if (entry.info === undefined || this.#expired(entry)) await this.#awaitUsable(entry, options.signal);
       if (entry.credential === undefined) throw entry.credentialError ?? this.#closedError(secretName);
@@ -140,6 +141,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     const credential = entry?.credential;
     if (entry === undefined || credential === undefined) return undefined;
     if (credential.expiresAtMs !== undefined && this.#options.clock.now() >= credential.expiresAtMs) return undefined;
+    // A key OSS rejected while its replacement is being fetched: the caller waits (getCredential) instead.
+    if (entry.inFlight !== undefined && entry.rejected.size > 0 && entry.rejected.has(credential.accessKeyId)) return undefined;
     if (entry.staleSinceMonoMs !== undefined) {
       if (this.#tooStale(entry)) return undefined;
       this.#announceStale(entry);
@@ -340,6 +343,26 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       onDeadline: () => this.#timeoutError(entry.secretName),
       signal,
     });
+  }
+
+  /** The held key is known rejected and a fetch that may replace it is running: requests signed now are doomed. */
+  #doomed(entry: SecretEntry): boolean {
+    const held = entry.credential;
+    return entry.inFlight !== undefined && held !== undefined && entry.rejected.has(held.accessKeyId);
+  }
+
+  /**
+   * Holds a caller while the running fetch may replace a rejected key (bounded by that fetch's deadline). Only
+   * while it runs: if it fails or returns a key still marked rejected, the call goes out with what is held (the
+   * mark may be stale: OSS can accept a new key seconds late), so a hold never waits for a key that never comes.
+   */
+  async #awaitRunningRefresh(entry: SecretEntry, signal: AbortSignal | undefined): Promise<void> {
+    const fetch = entry.inFlight as SecretFetch;
+    try {
+      await this.#join(entry, fetch, signal, fetch.deadlineAtMs);
+    } catch (error) {
+      if (this.#closed || signal?.aborted) throw error;
+    }
   }
 
   #expired(entry: SecretEntry): boolean {

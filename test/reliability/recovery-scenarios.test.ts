@@ -169,3 +169,38 @@ describe('suspicions among successful calls', () => {
     expect(stack.dkms.getSecretValueCount(SECRET_NAME) - kmsBefore).toBeLessThanOrEqual(2);
   });
 });
+
+describe('calls arriving while a rejected key is being replaced', () => {
+  it('wait for the running refresh instead of going out with the rejected key', async () => {
+    stack = await Stack.start();
+    await stack.bucket.put('warm.txt', Buffer.from('warm'));
+    stack.rotateTo('LTAI-K2');
+    stack.oss.keys.revoke('LTAI-K1');
+    stack.dkms.injectFault({ kind: 'latency', delayMs: 500 }); // the refresh stays open for 500 virtual ms
+    const first = stack.bucket.put('first.txt', Buffer.from('first')); // rejected with K1 -> refresh
+    await stack.dkms.nextRequest();
+    const requestsBefore = stack.oss.requests.entries().length;
+    const later = Array.from({ length: 10 }, (_, i) => stack.bucket.put(`later-${i}.txt`, Buffer.from(`later ${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stack.oss.requests.entries().length).toBe(requestsBefore); // held: nothing sent with the revoked key
+    const outcomes = await Promise.all([first, ...later].map((call) => settle(call)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const sentLater = stack.oss.requests.entries().slice(requestsBefore);
+    expect(sentLater.filter((r) => r.accessKeyId === 'LTAI-K1')).toEqual([]);
+    expect(sentLater.filter((r) => r.key?.startsWith('later-')).every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('go out with the held key when the refresh brings nothing better (a hold never waits for a key that never comes)', async () => {
+    stack = await Stack.start();
+    await stack.bucket.put('warm.txt', Buffer.from('warm'));
+    stack.oss.keys.disable('LTAI-K1'); // KMS has nothing better
+    stack.dkms.injectFault({ kind: 'latency', delayMs: 500 });
+    const first = settle(stack.bucket.put('first.txt', Buffer.from('first')));
+    await stack.dkms.nextRequest();
+    const later = settle(stack.bucket.put('later.txt', Buffer.from('later')));
+    const [a, b] = await Promise.all([first, later]);
+    expect(a.ok).toBe(false);
+    expect(b).toMatchObject({ ok: false, error: { code: 'InvalidAccessKeyId' } });
+    expect(stack.clock.keepAliveTimers).toBe(0);
+  });
+});
