@@ -56,7 +56,7 @@ async function runOnce(mode: HoldRun['mode'], callsPerSecond: number, kmsLatency
     let inFlightAtRevoke = 0;
     let callerErrors = 0;
     let revoked = false;
-    const calls: Promise<void>[] = [];
+    const calls: Promise<unknown>[] = [];
     const requestsBefore = stack.oss.requests.entries().length;
     const t0 = Date.now();
     for (let n = 0; Date.now() - t0 < durationMs; n++) {
