@@ -133,7 +133,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
 
   /**
    * The cached AccessKey of `secretName` without I/O: `undefined` before the first load, past its
-   * `ExpireTimestamp`, after the value became too stale (`maxStalenessMs`), and after `close()`.
+   * `ExpireTimestamp`, while the key is known rejected and its replacement is being fetched (then
+   * {@link SecretCacheClient.getCredential} waits for that fetch), after the value became too stale
+   * (`maxStalenessMs`), and after `close()`.
    */
   peekCredential(secretName: string): AccessKeyCredential | undefined {
     if (this.#closed) return undefined;
