@@ -4,6 +4,11 @@
  *
  * @packageDocumentation
  */
+// Our declarations use Node.js types (Buffer, EventEmitter, KeyObject, AsyncDisposable): the reference makes
+// a consumer's compiler load them even where `types` is empty (the TypeScript 6 default). `@types/node` is a
+// dependency of this package, so the copy npm places at the top of a fresh install is one (>= 20.11) that
+// declares everything we use, not the old one (12.x) some `@alicloud` packages bring.
+/// <reference types="node" preserve="true" />
 export * from './errors/managed-credentials-error.js';
 export * from './runtime/clock.js';
 export * from './kms/secret-source.js';
