@@ -11,8 +11,7 @@ import { installConsumer, packTarball, REPO_ROOT } from '../../scripts/consumer-
 // the emulators from the compiled output as an ES module and as CommonJS.
 const run = promisify(execFile);
 const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-// tshy builds with the newest TypeScript release (6.x, where `types` defaults to []); a dependency brings a
-// newer @types/node than our own.
+// tshy builds with the newest TypeScript release (6.x, where `types` defaults to []).
 const NEWEST_TSC = join(REPO_ROOT, 'node_modules/tshy/node_modules/typescript/bin/tsc');
 const NEWEST_PROJECT = 'tsconfig.esm-nodenext.newest.json';
 
@@ -207,16 +206,31 @@ describe('the packed tarball in a consumer project', () => {
     await expect(readdir(join(app, 'node_modules/ali-oss-managed-credentials/node_modules/ali-oss'))).rejects.toThrow();
   });
 
+  it('installs no @alicloud package for a DKMS-only application, and says what to install for regions', async () => {
+    await expect(readdir(join(app, 'node_modules/@alicloud'))).rejects.toThrow();
+    const script = `
+      const { OpenApiSecretSource } = require('ali-oss-managed-credentials');
+      try {
+        new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: { type: 'ak', accessKeyId: 'AK', accessKeySecret: 'S' } });
+      } catch (error) {
+        console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+      }`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: app });
+    const error = JSON.parse(stdout) as { name: string; code: string; message: string };
+    expect(error.name).toBe('OpenApiSourceConfigError');
+    expect(error.code).toBe('OpenApiConfig.PackagesMissing');
+    expect(error.message).toContain('npm install @alicloud/credentials@');
+  });
+
   it.each(MODES.map((m) => [m.name, m] as const))('type-checks with skipLibCheck off: %s', async (_name, mode) => {
     const { ok, output } = await compile(`tsconfig.${mode.name}.json`);
     expect(output).toBe('');
     expect(ok).toBe(true);
   }, 90_000);
 
-  it('type-checks with the newest TypeScript and the newest @types/node in the tree (nodenext, ESM and CommonJS)', async () => {
+  it('type-checks with the newest TypeScript (6.x: `types` defaults to []) and the newest @types/node in the tree (nodenext)', async () => {
     const newest = typesNode[0];
     expect(newest, 'some package brings @types/node').toBeDefined();
-    expect(Number(newest?.version.split('.')[0])).toBeGreaterThan(20);
     const { ok, output } = await compile(NEWEST_PROJECT, NEWEST_TSC);
     expect(output).toBe('');
     expect(ok).toBe(true);

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { OPENAPI_PACKAGE_RANGES } from '../../src/kms/openapi/open-api-packages.js';
 
 // The KMS OpenAPI path's packages (@alicloud/*, and what they bring) load only when an OpenAPI source is built,
 // not when the package is imported: a DKMS-only application never loads them. Checked in fresh processes
@@ -36,5 +38,20 @@ describe('the OpenAPI path loads lazily', () => {
     const { before, after } = JSON.parse(stdout) as { before: number; after: number };
     expect(before).toBe(0);
     expect(after).toBeGreaterThan(0);
+  });
+});
+
+describe('the OpenAPI packages are optional peers', () => {
+  it('package.json declares exactly the packages and ranges the loader names in its install hint', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    for (const [name, range] of Object.entries(OPENAPI_PACKAGE_RANGES)) {
+      expect(pkg.peerDependencies[name], name).toBe(range);
+      expect(pkg.peerDependenciesMeta[name]?.optional, name).toBe(true);
+      expect(pkg.dependencies[name], name).toBeUndefined();
+    }
   });
 });
