@@ -53,9 +53,13 @@ export function collectApi(): Map<string, ApiEntry[]> {
         const text = printer.printNode(ts.EmitHint.Unspecified, decl, decl.getSourceFile());
         return text.replace(/^export declare /gm, 'declare ').replace(/^export /gm, '');
       });
+      // `export type { X }` publishes a class or constant as a type only: nothing to import at run time.
+      const typeOnlyExport = (exported.declarations ?? []).some(
+        (decl) => ts.isExportSpecifier(decl) && (decl.isTypeOnly || decl.parent.parent.isTypeOnly),
+      );
       entries.push({
         name: exported.name,
-        space: symbol.flags & ts.SymbolFlags.Value ? 'value' : 'type',
+        space: symbol.flags & ts.SymbolFlags.Value && !typeOnlyExport ? 'value' : 'type',
         declaration: declarations.join('\n'),
       });
     }
