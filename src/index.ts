@@ -4,17 +4,88 @@
  *
  * @packageDocumentation
  */
-export * from './errors/managed-credentials-error.js';
-export * from './runtime/clock.js';
-export * from './kms/secret-source.js';
-export * from './kms/secret-info.js';
-export * from './kms/kms-error.js';
-export * from './kms/dkms/index.js';
-export * from './kms/openapi/index.js';
-export * from './kms/failover/index.js';
-export * from './kms/secret-source-from-config.js';
-export * from './credentials/index.js';
-export * from './cache/index.js';
-export * from './config/index.js';
-export * from './oss/index.js';
-export * from './defaults/default-cache-client.js';
+// Our declarations use Node.js types (Buffer, EventEmitter, KeyObject, AsyncDisposable): the reference makes
+// a consumer's compiler load them even where `types` is empty (the TypeScript 6 default). `@types/node` is a
+// dependency of this package, so the copy npm places at the top of a fresh install is one (>= 20.11) that
+// declares everything we use, not the old one (12.x) some `@alicloud` packages bring.
+/// <reference types="node" preserve="true" />
+
+// The public API, name by name: what a user constructs, configures, catches or implements. Everything else
+// (schedules, parsers, key tables, timer arithmetic) stays internal so it can change without a breaking
+// release; api/public-api.md is the reviewed report of this list (`npm run api-report`).
+
+// ali-oss adapter
+export { ProxyBucket, type ProxyBucketOptions, type ProxyBucketErrorAnnotations } from './oss/proxy-bucket.js';
+export { ProxyBucketError } from './oss/proxy-bucket-error.js';
+export type { AKExpireHandler } from './oss/ak-expire-handler.js';
+export {
+  OssAKExpireHandler,
+  DEFAULT_AK_EXPIRE_CODES,
+  type OssAKExpireHandlerOptions,
+} from './oss/oss-ak-expire-handler.js';
+export type { AliOssExtraOptions, AliOssUndeclaredMethods } from './oss/ali-oss-extras.js';
+
+// The shared cache
+export { SecretCacheClient, type SecretCacheReadOptions } from './cache/secret-cache-client.js';
+export type { SecretCacheClientOptions } from './cache/secret-cache-options.js';
+export { SecretCacheError, SecretCacheErrorCode } from './cache/secret-cache-error.js';
+export {
+  SECRET_CACHE_CHANNELS,
+  type RefreshTrigger,
+  type SecretCacheEvents,
+  type SecretErrorEvent,
+  type SecretRefreshEvent,
+  type SecretRejectEvent,
+  type SecretRotateEvent,
+  type SecretStaleEvent,
+} from './cache/secret-cache-events.js';
+export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-status.js';
+export type { RefreshBasis } from './cache/refresh-schedule.js';
+export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';
+export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
+export { acquireDefaultCacheClient } from './defaults/default-cache-client.js';
+
+// Configuration
+export {
+  ConfigLoader,
+  CONFIG_FILE_ENV_VAR,
+  DEFAULT_CONFIG_NAME,
+  type ConfigLoadInput,
+  type ConfigOptions,
+  type ConfigOptionValue,
+} from './config/config-loader.js';
+export type {
+  CacheSettings,
+  ConfigOrigin,
+  ConfigWarning,
+  DkmsInstanceConfig,
+  ProviderConfig,
+  RegionConfig,
+} from './config/provider-config.js';
+export type { RamCredentialsConfig } from './config/ram-credentials-config.js';
+export type { ConfigKeyName, ConfigSource } from './config/config-keys.js';
+export { ConfigError, ConfigErrorCode, type ConfigErrorLocation } from './config/config-error.js';
+
+// Credentials and secrets
+export { AccessKeyCredential, type AccessKeyCredentialFields } from './credentials/access-key-credential.js';
+export type { CredentialProvider, RefreshNowOptions, RefreshOutcome } from './credentials/credential-provider.js';
+export { SecretDataError, SecretDataErrorCode } from './credentials/secret-data-error.js';
+export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
+
+// Secret sources (KMS)
+export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from './kms/secret-source.js';
+export { KmsError, type KmsErrorDetails } from './kms/kms-error.js';
+export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
+export type { ClientKey } from './kms/dkms/client-key.js';
+export { ClientKeyError, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';
+export { clientKeyFromPem, readClientKeyFile } from './kms/dkms/client-key-loader.js';
+export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from './kms/openapi/open-api-secret-source.js';
+export { OpenApiSourceConfigError } from './kms/openapi/open-api-source-config-error.js';
+export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
+export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
+export { secretSourceFromConfig } from './kms/secret-source-from-config.js';
+
+// Errors (base class) and time
+export { ManagedCredentialsError } from './errors/managed-credentials-error.js';
+export type { BackoffPolicy } from './runtime/backoff.js';
+export { systemClock, type Clock, type TimerHandle, type TimerOptions, type RandomSource } from './runtime/clock.js';

@@ -1,20 +1,12 @@
-import * as credentialsModule from '@alicloud/credentials';
 import type * as CredentialsTypes from '@alicloud/credentials';
-import {
-  DefaultCredentialsProvider,
-  ECSRAMRoleCredentialsProvider,
-  OIDCRoleArnCredentialsProvider,
-  RAMRoleARNCredentialsProvider,
-  StaticAKCredentialsProvider,
-  type CredentialsProvider,
-} from '@alicloud/credentials';
+import type { CredentialsProvider } from '@alicloud/credentials';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
 import { KmsError } from '../kms-error.js';
 import { cjsDefaultExport } from './cjs-default-export.js';
+import { loadOpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError } from './open-api-source-config-error.js';
 
 type CredentialClass = typeof CredentialsTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
-const Credential = cjsDefaultExport<CredentialClass>(credentialsModule);
 
 /** The `@alicloud/credentials` client that signs OpenAPI calls. */
 export type OpenApiCredential = InstanceType<CredentialClass>;
@@ -57,10 +49,18 @@ export function createOpenApiCredential(
       { cause },
     );
   }
+  const Credential = cjsDefaultExport<CredentialClass>(loadOpenApiPackages().credentials);
   return new Credential(null, reportingFailures(provider, config.type, source));
 }
 
 function buildProvider(config: RamCredentialsConfig, timeouts: CredentialTimeouts): CredentialsProvider {
+  const {
+    DefaultCredentialsProvider,
+    ECSRAMRoleCredentialsProvider,
+    OIDCRoleArnCredentialsProvider,
+    RAMRoleARNCredentialsProvider,
+    StaticAKCredentialsProvider,
+  } = loadOpenApiPackages().credentials;
   switch (config.type) {
     case 'ak':
       requireFields(config.type, { credentials_access_key_id: config.accessKeyId, credentials_access_secret: config.accessKeySecret });

@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as openApiModule from '@alicloud/openapi-client';
 import type * as OpenApiTypes from '@alicloud/openapi-client';
-import { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
-import { RuntimeOptions } from '@alicloud/tea-util';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
 import { retryWithBackoff } from '../../runtime/retry-with-backoff.js';
@@ -16,11 +13,11 @@ import { cjsDefaultExport } from './cjs-default-export.js';
 import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
+import { loadOpenApiPackages, type OpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError } from './open-api-source-config-error.js';
 import { parseGetSecretValueResponse } from './parse-get-secret-value-response.js';
 
 type OpenApiClientClass = typeof OpenApiTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
-const OpenApiClient = cjsDefaultExport<OpenApiClientClass>(openApiModule);
 
 /** Options of {@link OpenApiSecretSource}: one `cache_client_region_id` entry plus the RAM identity. */
 export interface OpenApiSecretSourceOptions {
@@ -76,6 +73,7 @@ export class OpenApiSecretSource implements SecretSource {
   private readonly connectTimeoutMs: number;
   private readonly readTimeoutMs: number;
   private readonly closer = new AbortController();
+  private readonly packages: OpenApiPackages;
 
   /**
    * @param options - region entry, credentials and timeouts
@@ -88,6 +86,10 @@ export class OpenApiSecretSource implements SecretSource {
     const readTimeoutMs = positive('readTimeoutMs', options.readTimeoutMs ?? 10_000);
     const ca = loadCa(options);
     const credential = createOpenApiCredential(options.credentials, this.description, { connectTimeoutMs, readTimeoutMs });
+    // The SDK is loaded here, by the first OpenAPI source, not when this package is imported.
+    this.packages = loadOpenApiPackages();
+    const { Config } = this.packages.openApi;
+    const OpenApiClient = cjsDefaultExport<OpenApiClientClass>(this.packages.openApi);
     this.client = new OpenApiClient(
       new Config({
         credential,
@@ -152,6 +154,8 @@ export class OpenApiSecretSource implements SecretSource {
     // The SDK's timers (whole ms, on Node's timer clock) are clipped to the time left plus a little slack, so
     // the deadline, which destroys the request, comes first; they only back it up.
     const clip = (ms: number) => Math.max(1, Math.min(ms, Math.ceil(remainingMs) + SDK_TIMER_SLACK_MS));
+    const { RuntimeOptions } = this.packages.teaUtil;
+    const { Params, OpenApiRequest } = this.packages.openApi;
     const runtime = new RuntimeOptions({
       autoretry: false,
       ignoreSSL: false,
