@@ -4,6 +4,7 @@ import type { AccessKeyCredential } from '../credentials/access-key-credential.j
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
+import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
@@ -27,6 +28,13 @@ export type ProxyBucketOptions = Omit<
      * yours: `shutdown()` does not close it.
      */
     cacheClient?: CredentialProvider;
+    /**
+     * Configuration in code, keyed like the properties file (e.g. `cache_client_dkms_config_info` as an
+     * array of objects, `rotation_interval` as a number). Each key set here wins over the environment
+     * variable and the properties file of the same name; the keys not set here still come from them. Buckets
+     * whose resulting configuration is equal share one cache. Not allowed together with `cacheClient`.
+     */
+    config?: ConfigOptions;
   };
 
 /** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
@@ -96,7 +104,7 @@ export class ProxyBucket {
     if (typeof options !== 'object' || options === null) {
       throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket options must be an object');
     }
-    const { secretName, akExpireHandler, cacheClient, ...ossOptions } = options;
+    const { secretName, akExpireHandler, cacheClient, config, ...ossOptions } = options;
     if (typeof secretName !== 'string' || secretName.trim() === '') {
       throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "secretName" must be a non-empty string');
     }
@@ -111,13 +119,19 @@ export class ProxyBucket {
     if (akExpireHandler !== undefined && typeof akExpireHandler?.judgeAKExpire !== 'function') {
       throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
     }
+    if (config !== undefined && cacheClient !== undefined) {
+      throw new ProxyBucketError(
+        'ProxyBucket.InvalidOptions',
+        'ProxyBucket options "config" and "cacheClient" exclude each other: configure the cache client you pass instead',
+      );
+    }
     this.secretName = secretName;
     this.#handler = akExpireHandler ?? new OssAKExpireHandler();
     this.#client = new OSS({ ...ossOptions, accessKeyId: PLACEHOLDER_KEY, accessKeySecret: PLACEHOLDER_KEY }) as RawClient;
     if (cacheClient) {
       this.#provider = cacheClient;
     } else {
-      const lease = acquireDefaultCacheClient();
+      const lease = acquireDefaultCacheClient(ConfigLoader.load(config === undefined ? {} : { options: config }));
       this.#provider = lease.client;
       this.#release = lease.release;
     }
