@@ -77,9 +77,11 @@ export class ConfigLoader {
     const warnings: ConfigWarning[] = [];
     const settings = new Map<string, ConfigSetting>();
 
+    const otherFileProperties = new Map<string, ConfigSetting>();
+
     const { path, chosenBy } = chooseFile(input.configName, env, cwd);
     const text = readConfigFile(path, chosenBy);
-    if (text !== undefined) collectFile(text, path, settings, warnings);
+    if (text !== undefined) collectFile(text, path, settings, otherFileProperties, warnings);
     collectEnv(env, cwd, settings, warnings);
     collectOptions(input.options, cwd, settings, warnings);
 
@@ -99,6 +101,7 @@ export class ConfigLoader {
     return resolveProviderConfig(settings, {
       env,
       warnings,
+      otherFileProperties,
       ...(text === undefined ? {} : { configFile: path }),
     });
   }
@@ -141,7 +144,13 @@ function readConfigFile(path: string, chosenBy: string | undefined): string | un
   }
 }
 
-function collectFile(text: string, path: string, settings: Map<string, ConfigSetting>, warnings: ConfigWarning[]): void {
+function collectFile(
+  text: string,
+  path: string,
+  settings: Map<string, ConfigSetting>,
+  otherProperties: Map<string, ConfigSetting>,
+  warnings: ConfigWarning[],
+): void {
   const parsed = parseProperties(text, path);
   const baseDir = dirname(path);
   for (const [key, lines] of parsed.duplicates) {
@@ -153,9 +162,14 @@ function collectFile(text: string, path: string, settings: Map<string, ConfigSet
     });
   }
   for (const [key, entry] of parsed.entries) {
-    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings)) continue;
+    const setting = { key, value: entry.value, source: 'file' as const, baseDir, rawFileValue: entry.rawValue };
+    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings)) {
+      // Not a key, but a DKMS entry's passwordFromFilePathName may name it.
+      if (configKeySpec(key) === undefined) otherProperties.set(key, setting);
+      continue;
+    }
     if (entry.value.trim() === '') continue;
-    settings.set(key, { key, value: entry.value, source: 'file', baseDir, rawFileValue: entry.rawValue });
+    settings.set(key, setting);
   }
 }
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedCacheClientKeys } from '../../src/cache/shared-cache-client.js';
-import { CONFIG_FILE_ENV_VAR, DEFAULT_CONFIG_NAME } from '../../src/config/config-loader.js';
+import { CONFIG_FILE_ENV_VAR, ConfigLoader, DEFAULT_CONFIG_NAME } from '../../src/config/config-loader.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { LocalDkms, LocalOss, type LocalDkmsClientFiles } from '../../src/testing/index.js';
 
@@ -107,5 +107,32 @@ describe('ProxyBucket configured in code', () => {
           cacheClient: { getCredential: async () => KEY, peekCredential: () => undefined, refreshNow: async () => ({ changed: false }) } as never,
         }),
     ).toThrow(expect.objectContaining({ code: 'ProxyBucket.InvalidOptions', message: expect.stringContaining('"config"') }));
+  });
+});
+
+describe('a properties file written for the official Go provider', () => {
+  it('loads unchanged: caCert verifies TLS, passwordFromFilePathName finds the password file', async () => {
+    const file = join(dir, 'go-provider.properties');
+    const entry = {
+      regionId: 'cn-local',
+      endpoint: dkms.endpoint,
+      clientKeyFile: files.clientKeyFile,
+      passwordFromFilePathName: 'client_key_password_from_file_path',
+      ignoreSslCerts: false,
+      caCert: files.caFile,
+    };
+    await writeFile(
+      file,
+      [`cache_client_dkms_config_info=${JSON.stringify([entry])}`, `client_key_password_from_file_path=${files.passwordFile}`, ''].join('\n'),
+    );
+    ConfigLoader.setConfigName(file);
+    try {
+      const bucket = new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET) });
+      await bucket.put('go-shaped.txt', Buffer.from('from a Go provider file'));
+      expect(oss.getObject(BUCKET, 'go-shaped.txt')?.body.toString()).toBe('from a Go provider file');
+      await bucket.shutdown();
+    } finally {
+      ConfigLoader.setConfigName(undefined);
+    }
   });
 });
