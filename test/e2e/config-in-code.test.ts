@@ -136,3 +136,36 @@ describe('a properties file written for the official Go provider', () => {
     }
   });
 });
+
+describe('the logger option', () => {
+  it('receives the configuration warnings instead of process warnings, once per configuration and logger', async () => {
+    const processWarnings: string[] = [];
+    const onWarning = (warning: Error) => processWarnings.push(warning.message);
+    process.on('warning', onWarning);
+    const logged: string[] = [];
+    const logger = { warn: (message: string) => logged.push(message) };
+    // A typo'd key makes a warning; the key 4_800_000 makes this configuration unlike the other tests'.
+    const config = { cache_client_dkms_config_info: [dkmsEntry()], rotation_interval: 4_800_000, rotation_intervall: 1 } as never;
+    try {
+      const first = new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET), config, logger });
+      const second = new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET), config, logger });
+      expect(logged).toEqual([expect.stringMatching(/^\[ALI_OSS_MC_CONFIG_UnknownKey\] unknown key "rotation_intervall".*rotation_interval/)]);
+
+      const otherLogged: string[] = [];
+      const third = new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET), config, logger: { warn: (m: string) => otherLogged.push(m) } });
+      expect(otherLogged).toHaveLength(1);
+      await first.put('logged.txt', Buffer.from('x'));
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
+      expect(processWarnings.filter((message) => message.includes('rotation_intervall'))).toEqual([]);
+      await Promise.all([first.shutdown(), second.shutdown(), third.shutdown()]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('is checked: an object without warn is refused', () => {
+    expect(
+      () => new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET), config: { cache_client_dkms_config_info: [dkmsEntry()] }, logger: {} as never }),
+    ).toThrow(expect.objectContaining({ code: 'ProxyBucket.InvalidOptions', message: expect.stringContaining('"logger"') }));
+  });
+});
