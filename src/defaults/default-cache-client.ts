@@ -1,3 +1,4 @@
+import { DEFAULT_RECOVERY_PACING } from '../cache/recovery-policy.js';
 import { SecretCacheClient } from '../cache/secret-cache-client.js';
 import type { SecretCacheClientOptions } from '../cache/secret-cache-options.js';
 import { acquireSharedCacheClient, type SharedCacheClientLease } from '../cache/shared-cache-client.js';
@@ -81,7 +82,10 @@ export function cacheOptionsFromSettings(settings: CacheSettings): Omit<SecretCa
     fetchTimeoutMs: settings.fetchTimeoutMs,
     recovery: {
       minIntervalMs: settings.recoveryMinIntervalMs,
-      backoff: { baseMs: Math.min(1000, settings.recoveryBackoffCapMs), capMs: settings.recoveryBackoffCapMs },
+      backoff: {
+        baseMs: Math.min(DEFAULT_RECOVERY_PACING.backoff.baseMs, settings.recoveryBackoffCapMs),
+        capMs: settings.recoveryBackoffCapMs,
+      },
     },
     ...(settings.maxStalenessMs > 0 && { maxStalenessMs: settings.maxStalenessMs }),
   };

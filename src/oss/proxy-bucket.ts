@@ -10,7 +10,7 @@ import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../ru
 import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
-import { ProxyBucketError } from './proxy-bucket-error.js';
+import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
 import { redactOssError } from './redact-oss-error.js';
 import { isReplayableCall } from './replayability.js';
 
@@ -117,29 +117,29 @@ export class ProxyBucket implements OssBucket {
    */
   constructor(options: ProxyBucketOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket options must be an object');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket options must be an object');
     }
     const { secretName, akExpireHandler, cacheClient, config, logger, ...ossOptions } = options;
     if (typeof secretName !== 'string' || secretName.trim() === '') {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "secretName" must be a non-empty string');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "secretName" must be a non-empty string');
     }
     for (const field of CREDENTIAL_FIELDS) {
       if ((ossOptions as Record<string, unknown>)[field] !== undefined) {
         throw new ProxyBucketError(
-          'ProxyBucket.InvalidOptions',
+          ProxyBucketErrorCode.InvalidOptions,
           `ProxyBucket option "${field}" is not allowed: the AccessKey comes from the secret "${secretName}"`,
         );
       }
     }
     if (akExpireHandler !== undefined && typeof akExpireHandler?.judgeAKExpire !== 'function') {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
     }
     if (logger !== undefined && !isManagedCredentialsLogger(logger)) {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "logger" must have a warn(message) method');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "logger" must have a warn(message) method');
     }
     if (config !== undefined && cacheClient !== undefined) {
       throw new ProxyBucketError(
-        'ProxyBucket.InvalidOptions',
+        ProxyBucketErrorCode.InvalidOptions,
         'ProxyBucket options "config" and "cacheClient" exclude each other: configure the cache client you pass instead',
       );
     }
@@ -202,7 +202,7 @@ export class ProxyBucket implements OssBucket {
   on<K extends BucketEventName>(event: K, listener: BucketEventListener<K>): this {
     this.#assertOpen();
     if (typeof listener !== 'function') {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', `ProxyBucket.on("${String(event)}") needs a listener function`);
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, `ProxyBucket.on("${String(event)}") needs a listener function`);
     }
     const emitter = this.#eventSource(event);
     const byListener = (this.#listeners ??= new Map()).get(event) ?? new Map<AnyFunction, AnyFunction>();
@@ -392,7 +392,7 @@ export class ProxyBucket implements OssBucket {
     const credential = this.#provider.peekCredential(this.secretName);
     if (!credential) {
       throw new ProxyBucketError(
-        'ProxyBucket.NotReady',
+        ProxyBucketErrorCode.NotReady,
         `ProxyBucket.${method}() is synchronous and the credential of secret "${this.secretName}" is not loaded yet: ` +
           'await bucket.ready() first, or use an async variant (asyncSignatureUrl, signatureUrlV4)',
       );
@@ -416,7 +416,7 @@ export class ProxyBucket implements OssBucket {
     const provider = this.#provider as Partial<EventSource>;
     if (typeof provider.on !== 'function' || typeof provider.off !== 'function') {
       throw new ProxyBucketError(
-        'ProxyBucket.EventsUnsupported',
+        ProxyBucketErrorCode.EventsUnsupported,
         `ProxyBucket.on("${event}"): the cacheClient of this bucket has no events (it needs on/off, as SecretCacheClient)`,
       );
     }
@@ -434,7 +434,7 @@ export class ProxyBucket implements OssBucket {
 
   #assertOpen(): void {
     if (this.#shutdown) {
-      throw new ProxyBucketError('ProxyBucket.Shutdown', `ProxyBucket for secret "${this.secretName}" was shut down`);
+      throw new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
     }
   }
 

@@ -3,6 +3,7 @@ import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import type { SecretRefreshEvent, SecretRotateEvent } from '../../src/cache/secret-cache-events.js';
 import type { OssBucket } from '../../src/oss/oss-bucket.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
+import { ProxyBucketErrorCode } from '../../src/oss/proxy-bucket-error.js';
 import { LocalOss } from '../../src/testing/oss/index.js';
 import { SecretStore } from '../../src/testing/secret-store.js';
 import { InMemorySecretSource } from '../support/in-memory-secret-source.js';
@@ -79,12 +80,12 @@ describe('bucket.on / off', () => {
     expect(cache.listenerCount('rotate')).toBe(2);
     await a.shutdown();
     expect(['rotate', 'error', 'stale', 'reject'].map((event) => cache.listenerCount(event))).toEqual([1, 0, 0, 0]);
-    expect(() => a.on('rotate', () => {})).toThrow(expect.objectContaining({ code: 'ProxyBucket.Shutdown' }));
+    expect(() => a.on('rotate', () => {})).toThrow(expect.objectContaining({ code: ProxyBucketErrorCode.Shutdown }));
   });
 
   it('explains when the cacheClient given has no events', () => {
     const plain = new ProxyBucket({ secretName: 's', cacheClient: new ManualCredentialProvider(credential('LTAI-X')), ...oss.clientOptions(BUCKET) });
-    expect(() => plain.on('rotate', () => {})).toThrow(expect.objectContaining({ code: 'ProxyBucket.EventsUnsupported' }));
+    expect(() => plain.on('rotate', () => {})).toThrow(expect.objectContaining({ code: ProxyBucketErrorCode.EventsUnsupported }));
   });
 });
 
@@ -95,6 +96,6 @@ describe('OssBucket', () => {
     await stored.put('stored.txt', Buffer.from('stored'));
     expect(stored.accessKeyId).toBe(a.accessKeyId);
     await stored[Symbol.asyncDispose]();
-    await expect(a.put('after.txt', Buffer.from('x'))).rejects.toMatchObject({ code: 'ProxyBucket.Shutdown' });
+    await expect(a.put('after.txt', Buffer.from('x'))).rejects.toMatchObject({ code: ProxyBucketErrorCode.Shutdown });
   });
 });
