@@ -5,11 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigLoader, ProxyBucket } from 'ali-oss-managed-credentials';
+import { ConfigLoader, ProxyBucket, type OssBucket } from 'ali-oss-managed-credentials';
 import { runIfScript, startLocalCloud } from './local-cloud.js';
 
 /** A tiny file service: `PUT /files/<name>` stores the body, `GET /files/<name>` returns it. */
-export function createApp(bucket: ProxyBucket): Server {
+export function createApp(bucket: OssBucket): Server {
   return createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '').replace(/^\/files\//, ''));
     const handle = async () => {
@@ -37,7 +37,7 @@ export function createApp(bucket: ProxyBucket): Server {
  * Graceful shutdown: stop accepting connections, let requests in flight finish, then release the bucket
  * (which closes the shared cache and its timers). After this the process exits on its own.
  */
-export async function shutdown(server: Server, bucket: ProxyBucket): Promise<void> {
+export async function shutdown(server: Server, bucket: OssBucket): Promise<void> {
   await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   await bucket.shutdown();
 }

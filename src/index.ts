@@ -16,7 +16,9 @@
 
 // ali-oss adapter
 export { ProxyBucket, type ProxyBucketOptions, type ProxyBucketErrorAnnotations } from './oss/proxy-bucket.js';
-export { ProxyBucketError } from './oss/proxy-bucket-error.js';
+export { ProxyBucketError, ProxyBucketErrorCode } from './oss/proxy-bucket-error.js';
+export type { OssBucket, BucketEventName, BucketEventListener } from './oss/oss-bucket.js';
+export type { ManagedCredentialsLogger } from './runtime/managed-credentials-logger.js';
 export type { AKExpireHandler } from './oss/ak-expire-handler.js';
 export {
   OssAKExpireHandler,
@@ -43,7 +45,7 @@ export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-s
 export type { RefreshBasis } from './cache/refresh-schedule.js';
 export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
-export { acquireDefaultCacheClient } from './defaults/default-cache-client.js';
+export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
 
 // Configuration
 export {
@@ -77,10 +79,10 @@ export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from 
 export { KmsError, type KmsErrorDetails } from './kms/kms-error.js';
 export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
 export type { ClientKey } from './kms/dkms/client-key.js';
-export { ClientKeyError, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';
+export { ClientKeyError, ClientKeyErrorCode, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';
 export { clientKeyFromPem, readClientKeyFile } from './kms/dkms/client-key-loader.js';
 export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from './kms/openapi/open-api-secret-source.js';
-export { OpenApiSourceConfigError } from './kms/openapi/open-api-source-config-error.js';
+export { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './kms/openapi/open-api-source-config-error.js';
 export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
 export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
 export { secretSourceFromConfig } from './kms/secret-source-from-config.js';

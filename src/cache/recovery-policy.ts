@@ -1,3 +1,4 @@
+import { configKeyDefault } from '../config/config-key-default.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
 
 /** How the cache paces KMS calls while the key it holds cannot be used (rejected by OSS, or about to expire). */
@@ -11,10 +12,14 @@ export interface RecoveryPacing {
   backoff: BackoffPolicy;
 }
 
-/** The defaults of {@link RecoveryPacing}: about 1 s growing to about 30 s, never more than 1 KMS call/s. */
+/**
+ * The defaults of {@link RecoveryPacing}: about 1 s growing to about 30 s, never more than 1 KMS call/s. The
+ * minimum interval and the cap are the `recovery_min_interval` and `recovery_backoff_cap` defaults of the key
+ * table; the first step (1 s) has no key.
+ */
 export const DEFAULT_RECOVERY_PACING: Readonly<RecoveryPacing> = Object.freeze({
-  minIntervalMs: 1000,
-  backoff: Object.freeze({ baseMs: 1000, capMs: 30_000 }),
+  minIntervalMs: configKeyDefault('recovery_min_interval'),
+  backoff: Object.freeze({ baseMs: 1000, capMs: configKeyDefault('recovery_backoff_cap') }),
 });
 
 /** What {@link nextRecoveryAttempt} decides from. All times monotonic ms. */

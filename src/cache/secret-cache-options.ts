@@ -2,6 +2,7 @@ import type { Clock, RandomSource } from '../runtime/clock.js';
 import { systemClock } from '../runtime/clock.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
 import type { SecretSource } from '../kms/secret-source.js';
+import { configKeyDefault } from '../config/config-key-default.js';
 import { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './recovery-policy.js';
 import { MAX_REFRESH_DELAY_MS } from './refresh-schedule.js';
 import { SecretCacheError, SecretCacheErrorCode } from './secret-cache-error.js';
@@ -66,17 +67,25 @@ export interface ResolvedSecretCacheOptions {
   versionStage: string | undefined;
 }
 
-/** The defaults of {@link SecretCacheClientOptions}, the same as the official providers' where they have one. */
+/**
+ * The defaults of {@link SecretCacheClientOptions}. Those that are configuration keys are taken from the key
+ * table (`CONFIG_KEYS`), so a `SecretCacheClient` built in code and one built from an empty properties file
+ * behave the same; the others (`loadRetryCapMs`, `maxEntries`) exist only here.
+ *
+ * The minimums differ on purpose: the key table's (e.g. `rotation_interval` >= 1000 ms) catch unit mistakes
+ * in hand-written files, such as seconds where milliseconds are meant; options in code are typed
+ * milliseconds and are also driven by injected clocks in tests, so they only need to be positive.
+ */
 export const SECRET_CACHE_DEFAULTS = Object.freeze({
-  rotationIntervalMs: 6 * 60 * 60 * 1000,
-  delayIntervalMs: 5 * 60 * 1000,
-  jitterMaxMs: 10 * 60 * 1000,
-  defaultTtlMs: 60 * 60 * 1000,
-  backoffBaseMs: 2000,
-  backoffCapMs: 10 * 60 * 1000,
+  rotationIntervalMs: configKeyDefault('rotation_interval'),
+  delayIntervalMs: configKeyDefault('delay_interval'),
+  jitterMaxMs: configKeyDefault('refresh_jitter_max'),
+  defaultTtlMs: configKeyDefault('default_refresh_interval'),
+  backoffBaseMs: configKeyDefault('refresh_backoff_base'),
+  backoffCapMs: configKeyDefault('refresh_backoff_cap'),
   /** Cap of the retry delay while nothing was ever loaded (the first load failed). */
   loadRetryCapMs: 30_000,
-  fetchTimeoutMs: 30_000,
+  fetchTimeoutMs: configKeyDefault('fetch_timeout'),
   maxEntries: 1000,
 });
 

@@ -390,10 +390,23 @@ export const DKMS_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
     description: 'NAME of an environment variable holding the ClientKey password; tried second.',
   },
   {
+    name: 'passwordFromFilePathName',
+    type: 'string',
+    required: false,
+    description:
+      'NAME of a property whose value is the path of the ClientKey password file, e.g. `client_key_password_from_file_path` (as in the official providers\' samples); tried third.',
+  },
+  {
     name: 'caFilePath',
     type: 'path',
     required: false,
     description: "PEM CA bundle for the instance's private CA; must exist.",
+  },
+  {
+    name: 'caCert',
+    type: 'path',
+    required: false,
+    description: 'The Go provider\'s name for `caFilePath` (a path); both may be set only to the same file.',
   },
   {
     name: 'ignoreSslCerts',
@@ -432,7 +445,6 @@ export const REGION_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
  */
 export const IGNORED_DKMS_FIELDS: readonly string[] = [
   'password',
-  'passwordFromFilePathName',
   'protocol',
   'clientKeyContent',
   'accessKeyId',
@@ -447,5 +459,4 @@ export const IGNORED_DKMS_FIELDS: readonly string[] = [
   'socks5Proxy',
   'socks5NetWork',
   'ca',
-  'caCert',
 ];

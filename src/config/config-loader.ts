@@ -77,10 +77,12 @@ export class ConfigLoader {
     const warnings: ConfigWarning[] = [];
     const settings = new Map<string, ConfigSetting>();
 
+    const otherFileProperties = new Map<string, ConfigSetting>();
+
     const { path, chosenBy } = chooseFile(input.configName, env, cwd);
     const text = readConfigFile(path, chosenBy);
-    if (text !== undefined) collectFile(text, path, settings, warnings);
-    collectEnv(env, cwd, settings);
+    if (text !== undefined) collectFile(text, path, settings, otherFileProperties, warnings);
+    collectEnv(env, cwd, settings, warnings);
     collectOptions(input.options, cwd, settings, warnings);
 
     if (text === undefined && settings.size === 0) {
@@ -88,13 +90,18 @@ export class ConfigLoader {
         ConfigErrorCode.FileNotFound,
         `no configuration found: looked for ${path}. Create it, point at another file with ` +
           `ConfigLoader.setConfigName(path) or the ${CONFIG_FILE_ENV_VAR} environment variable, ` +
-          'or set the keys as environment variables or options',
+          'or set the keys as environment variables or options' +
+          warnings
+            .filter((warning) => warning.code === 'EnvKeyCase')
+            .map((warning) => ` (${warning.message})`)
+            .join(''),
         { file: path },
       );
     }
     return resolveProviderConfig(settings, {
       env,
       warnings,
+      otherFileProperties,
       ...(text === undefined ? {} : { configFile: path }),
     });
   }
@@ -137,7 +144,13 @@ function readConfigFile(path: string, chosenBy: string | undefined): string | un
   }
 }
 
-function collectFile(text: string, path: string, settings: Map<string, ConfigSetting>, warnings: ConfigWarning[]): void {
+function collectFile(
+  text: string,
+  path: string,
+  settings: Map<string, ConfigSetting>,
+  otherProperties: Map<string, ConfigSetting>,
+  warnings: ConfigWarning[],
+): void {
   const parsed = parseProperties(text, path);
   const baseDir = dirname(path);
   for (const [key, lines] of parsed.duplicates) {
@@ -149,18 +162,46 @@ function collectFile(text: string, path: string, settings: Map<string, ConfigSet
     });
   }
   for (const [key, entry] of parsed.entries) {
-    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings)) continue;
+    const setting = { key, value: entry.value, source: 'file' as const, baseDir, rawFileValue: entry.rawValue };
+    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings)) {
+      // Not a key, but a DKMS entry's passwordFromFilePathName may name it.
+      if (configKeySpec(key) === undefined) otherProperties.set(key, setting);
+      continue;
+    }
     if (entry.value.trim() === '') continue;
-    settings.set(key, { key, value: entry.value, source: 'file', baseDir, rawFileValue: entry.rawValue });
+    settings.set(key, setting);
   }
 }
 
-/** Only exact key names are read from the environment; other variables are not ours to warn about. */
-function collectEnv(env: Readonly<Record<string, string | undefined>>, cwd: string, settings: Map<string, ConfigSetting>): void {
+/** Lower-cased key name -> key name, for the environment's near misses (`SECRET_NAMES`). */
+const KEYS_BY_LOWER_CASE: ReadonlyMap<string, string> = new Map(CONFIG_KEYS.map((spec) => [spec.name.toLowerCase(), spec.name]));
+
+/**
+ * Only exact key names are read from the environment. A variable that differs from a key only in case
+ * (`SECRET_NAMES`) is not read either, but warned about (`EnvKeyCase`): it is almost certainly meant as that
+ * key. Other variables are not ours to warn about.
+ */
+function collectEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  settings: Map<string, ConfigSetting>,
+  warnings: ConfigWarning[],
+): void {
   for (const spec of CONFIG_KEYS) {
     const value = Object.hasOwn(env, spec.name) ? env[spec.name] : undefined;
     if (value === undefined || value.trim() === '' || !(spec.sources as readonly ConfigSource[]).includes('env')) continue;
     settings.set(spec.name, { key: spec.name, value, source: 'env', baseDir: cwd });
+  }
+  for (const name of Object.keys(env)) {
+    const key = KEYS_BY_LOWER_CASE.get(name.toLowerCase());
+    if (key === undefined || key === name || env[name] === undefined) continue;
+    warnings.push({
+      code: 'EnvKeyCase',
+      key,
+      message:
+        `environment variable ${name} is ignored: configuration keys are case-sensitive, ` +
+        `set ${key} (exactly this spelling) instead`,
+    });
   }
 }
 

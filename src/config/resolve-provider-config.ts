@@ -41,6 +41,11 @@ export interface ResolveContext {
   readonly configFile?: string;
   /** Warnings collected so far (unknown keys...); more are appended. */
   readonly warnings: ConfigWarning[];
+  /**
+   * Properties of the file that are not configuration keys, by name: a DKMS entry's
+   * `passwordFromFilePathName` may name one (their `UnknownKey` warning is then dropped).
+   */
+  readonly otherFileProperties?: ReadonlyMap<string, ConfigSetting>;
 }
 
 type Settings = ReadonlyMap<string, ConfigSetting>;
@@ -78,7 +83,7 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
     );
   }
   const dkmsInstances = dkmsEntries.map((entry, index) =>
-    readDkmsInstance(entry.value, index, entry.baseDir, settings, env, warnings),
+    readDkmsInstance(entry.value, index, entry.baseDir, settings, context, warnings),
   );
   warnDuplicateEndpoints('cache_client_dkms_config_info', dkmsInstances, warnings);
   warnDuplicateEndpoints('cache_client_region_id', regions.filter((region) => region.endpoint !== undefined), warnings);
@@ -276,9 +281,10 @@ function readDkmsInstance(
   index: number,
   baseDir: string,
   settings: Settings,
-  env: Readonly<Record<string, string | undefined>>,
+  context: ResolveContext,
   warnings: ConfigWarning[],
 ): DkmsInstanceConfig {
+  const env = context.env;
   const key = 'cache_client_dkms_config_info';
   warnUnknownFields(key, index, entry, DKMS_ENTRY_FIELDS, IGNORED_DKMS_FIELDS, warnings);
   const at = (name: string) => ({ key, index, field: name });
@@ -287,8 +293,7 @@ function readDkmsInstance(
   const clientKeyFile = expectReadableFile(requireField(entry, at('clientKeyFile')), at('clientKeyFile'), baseDir);
   const ignoreValue = optionalField(entry, 'ignoreSslCerts');
   const ignoreSslCerts = ignoreValue === undefined ? false : expectBoolean(ignoreValue, at('ignoreSslCerts'));
-  const caValue = optionalField(entry, 'caFilePath');
-  const caFilePath = caValue === undefined ? undefined : expectReadableFile(caValue, at('caFilePath'), baseDir);
+  const caFilePath = readDkmsCaFile(entry, baseDir, at);
   const connectValue = optionalField(entry, 'connectTimeout');
   const readValue = optionalField(entry, 'readTimeout');
 
@@ -303,6 +308,8 @@ function readDkmsInstance(
     const name = expectEnvVarName(envValue, at('passwordFromEnvVariable'));
     steps.push({ kind: 'env', name, label: envLabel(name, 'passwordFromEnvVariable') });
   }
+  const namedStep = passwordFileNamedByProperty(entry, settings, context, at('passwordFromFilePathName'));
+  if (namedStep !== undefined) steps.push(namedStep);
   steps.push(...topLevelPasswordSteps(settings));
   const { password, source } = resolveClientKeyPassword(steps, env, { key, index });
 
@@ -327,6 +334,65 @@ function readDkmsInstance(
     ...(readValue === undefined ? {} : { readTimeoutMs: expectInteger(readValue, at('readTimeout'), 1) }),
   };
   return defineSecret(instance, 'password', password) as DkmsInstanceConfig;
+}
+
+/**
+ * The CA file of a DKMS entry: `caFilePath`, or `caCert` as the Go provider's files spell it (a path too).
+ * Both may be set only to the same file.
+ */
+function readDkmsCaFile(
+  entry: JsonObject,
+  baseDir: string,
+  at: (name: string) => ConfigErrorLocation & { field: string },
+): string | undefined {
+  const caFileValue = optionalField(entry, 'caFilePath');
+  const caCertValue = optionalField(entry, 'caCert');
+  const fromCaFilePath = caFileValue === undefined ? undefined : expectReadableFile(caFileValue, at('caFilePath'), baseDir);
+  if (caCertValue === undefined) return fromCaFilePath;
+  if (typeof caCertValue === 'string' && caCertValue.includes('-----BEGIN')) {
+    throw invalid(at('caCert'), 'holds PEM text; this library reads caCert as the path of the CA file: save the PEM to a file and put its path here');
+  }
+  const fromCaCert = expectReadableFile(caCertValue, at('caCert'), baseDir);
+  if (fromCaFilePath !== undefined && fromCaFilePath !== fromCaCert) {
+    throw new ConfigError(
+      ConfigErrorCode.IncompatibleKeys,
+      `${describeLocation(at('caCert'))} and caFilePath name different files (${fromCaCert}, ${fromCaFilePath}); keep one`,
+      at('caCert'),
+    );
+  }
+  return fromCaCert;
+}
+
+/**
+ * The password step of `passwordFromFilePathName`, as in the official providers' files: the NAME of a
+ * property (usually `client_key_password_from_file_path`) whose value is the password file's path. The
+ * property is a configuration key (from code, environment or file) or another property of the file.
+ */
+function passwordFileNamedByProperty(
+  entry: JsonObject,
+  settings: Settings,
+  context: ResolveContext,
+  location: ConfigErrorLocation & { field: string },
+): PasswordStep | undefined {
+  const value = optionalField(entry, location.field);
+  if (value === undefined) return undefined;
+  const property = expectString(value, location);
+  const holder = settings.get(property) ?? context.otherFileProperties?.get(property);
+  if (holder === undefined || (typeof holder.value === 'string' && holder.value.trim() === '')) {
+    throw new ConfigError(
+      ConfigErrorCode.MissingKey,
+      `${describeLocation(location)} names the property ${JSON.stringify(property)}, which is not set ` +
+        '(it should hold the path of the ClientKey password file)',
+      location,
+    );
+  }
+  // It is used, so it is not an unknown key.
+  for (let i = context.warnings.length - 1; i >= 0; i--) {
+    const warning = context.warnings[i]!;
+    if (warning.code === 'UnknownKey' && warning.key === property) context.warnings.splice(i, 1);
+  }
+  const path = resolvePath(expectString(holder.value, { key: property }), holder.baseDir);
+  return { kind: 'file', path, label: `${property} (${path}, named by passwordFromFilePathName)`, location };
 }
 
 function expectRegionId(value: unknown, location: ConfigErrorLocation): string {

@@ -1,3 +1,4 @@
+import { DEFAULT_RECOVERY_PACING } from '../cache/recovery-policy.js';
 import { SecretCacheClient } from '../cache/secret-cache-client.js';
 import type { SecretCacheClientOptions } from '../cache/secret-cache-options.js';
 import { acquireSharedCacheClient, type SharedCacheClientLease } from '../cache/shared-cache-client.js';
@@ -5,9 +6,17 @@ import { configIdentity } from '../config/config-identity.js';
 import { ConfigLoader } from '../config/config-loader.js';
 import type { CacheSettings, ProviderConfig } from '../config/provider-config.js';
 import { secretSourceFromConfig } from '../kms/secret-source-from-config.js';
+import type { ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 
-/** Configurations whose warnings were already printed, so each shows once per process. */
-const warnedConfigs = new Set<string>();
+/** Per configuration, the sinks (loggers, or the process) its warnings went to, so each gets them once. */
+const warnedSinks = new Map<string, WeakSet<object>>();
+const PROCESS_WARNINGS: object = Object.freeze({});
+
+/** Options of {@link acquireDefaultCacheClient}. */
+export interface AcquireDefaultCacheClientOptions {
+  /** Receives the configuration's warnings instead of `process.emitWarning`. */
+  readonly logger?: ManagedCredentialsLogger;
+}
 
 /**
  * The process-wide {@link SecretCacheClient} for the loaded configuration (`ConfigLoader.load()`): built on
@@ -15,18 +24,17 @@ const warnedConfigs = new Set<string>();
  * last lease is released. This is what a `ProxyBucket` without `cacheClient` uses.
  *
  * Configuration problems throw `ConfigError` synchronously; warnings (unknown keys, insecure TLS) are
- * emitted once with `process.emitWarning`. The `secret_names` of the configuration are prefetched in the
+ * emitted once per configuration with `process.emitWarning`, or given once to `options.logger`. The
+ * `secret_names` of the configuration are prefetched in the
  * background (failures surface as the client's `error` events and on first use, never as unhandled
  * rejections).
  */
-export function acquireDefaultCacheClient(config: ProviderConfig = ConfigLoader.load()): SharedCacheClientLease {
+export function acquireDefaultCacheClient(
+  config: ProviderConfig = ConfigLoader.load(),
+  options: AcquireDefaultCacheClientOptions = {},
+): SharedCacheClientLease {
   const key = configIdentity(config);
-  if (!warnedConfigs.has(key)) {
-    warnedConfigs.add(key);
-    for (const warning of config.warnings) {
-      process.emitWarning(warning.message, { code: `ALI_OSS_MC_CONFIG_${warning.code}` });
-    }
-  }
+  reportWarningsOnce(key, config, options.logger);
   return acquireSharedCacheClient(key, () => {
     const client = new SecretCacheClient({
       source: secretSourceFromConfig(config),
@@ -42,6 +50,27 @@ export function acquireDefaultCacheClient(config: ProviderConfig = ConfigLoader.
   });
 }
 
+/** Sends the warnings of `config` to `logger` (else the process), once per configuration and sink. */
+function reportWarningsOnce(key: string, config: ProviderConfig, logger: ManagedCredentialsLogger | undefined): void {
+  const sink = logger ?? PROCESS_WARNINGS;
+  let sinks = warnedSinks.get(key);
+  if (sinks === undefined) warnedSinks.set(key, (sinks = new WeakSet()));
+  if (sinks.has(sink)) return;
+  sinks.add(sink);
+  for (const warning of config.warnings) {
+    const code = `ALI_OSS_MC_CONFIG_${warning.code}`;
+    if (logger === undefined) {
+      process.emitWarning(warning.message, { code });
+      continue;
+    }
+    try {
+      logger.warn(`[${code}] ${warning.message}`);
+    } catch {
+      process.emitWarning(warning.message, { code }); // a broken logger must not break the bucket
+    }
+  }
+}
+
 /** Maps the cache keys of a configuration onto {@link SecretCacheClientOptions}. */
 export function cacheOptionsFromSettings(settings: CacheSettings): Omit<SecretCacheClientOptions, 'source'> {
   return {
@@ -53,7 +82,10 @@ export function cacheOptionsFromSettings(settings: CacheSettings): Omit<SecretCa
     fetchTimeoutMs: settings.fetchTimeoutMs,
     recovery: {
       minIntervalMs: settings.recoveryMinIntervalMs,
-      backoff: { baseMs: Math.min(1000, settings.recoveryBackoffCapMs), capMs: settings.recoveryBackoffCapMs },
+      backoff: {
+        baseMs: Math.min(DEFAULT_RECOVERY_PACING.backoff.baseMs, settings.recoveryBackoffCapMs),
+        capMs: settings.recoveryBackoffCapMs,
+      },
     },
     ...(settings.maxStalenessMs > 0 && { maxStalenessMs: settings.maxStalenessMs }),
   };

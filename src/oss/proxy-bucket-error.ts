@@ -1,9 +1,35 @@
 import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
 
+/** Stable codes of {@link ProxyBucketError}. */
+export const ProxyBucketErrorCode = {
+  /** A synchronous signer (`signatureUrl`...) was called before the first credential was loaded. */
+  NotReady: 'ProxyBucket.NotReady',
+  /** The bucket was shut down; it makes no more calls. */
+  Shutdown: 'ProxyBucket.Shutdown',
+  /** An option of `new ProxyBucket(...)` (or an argument of `on`) is missing, of the wrong type, or not allowed. */
+  InvalidOptions: 'ProxyBucket.InvalidOptions',
+  /** `on()` was called but the `cacheClient` given has no events (no `on`/`off`). */
+  EventsUnsupported: 'ProxyBucket.EventsUnsupported',
+} as const;
+
+/** One of the {@link ProxyBucketErrorCode} values. */
+export type ProxyBucketErrorCode = (typeof ProxyBucketErrorCode)[keyof typeof ProxyBucketErrorCode];
+
 /**
  * An error raised by {@link ProxyBucket} itself (not by OSS): misuse such as calling a synchronous signer
- * before the first credential arrived, or calling after `shutdown()`.
- *
- * Codes: `ProxyBucket.NotReady`, `ProxyBucket.Shutdown`, `ProxyBucket.InvalidOptions`.
+ * before the first credential arrived, or calling after `shutdown()`. `code` is one of
+ * {@link ProxyBucketErrorCode}.
  */
-export class ProxyBucketError extends ManagedCredentialsError {}
+export class ProxyBucketError extends ManagedCredentialsError {
+  /** One of {@link ProxyBucketErrorCode}. */
+  declare readonly code: ProxyBucketErrorCode;
+
+  /**
+   * @param code - one of {@link ProxyBucketErrorCode}
+   * @param message - names the option or method; never a secret
+   * @param options - standard `ErrorOptions` (`cause`)
+   */
+  constructor(code: ProxyBucketErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}

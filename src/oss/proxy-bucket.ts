@@ -4,10 +4,13 @@ import type { AccessKeyCredential } from '../credentials/access-key-credential.j
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 import type { AliOssExtraOptions, AliOssUndeclaredMethods } from './ali-oss-extras.js';
+import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
+import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
+import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
-import { ProxyBucketError } from './proxy-bucket-error.js';
+import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
 import { redactOssError } from './redact-oss-error.js';
 import { isReplayableCall } from './replayability.js';
 
@@ -27,6 +30,18 @@ export type ProxyBucketOptions = Omit<
      * yours: `shutdown()` does not close it.
      */
     cacheClient?: CredentialProvider;
+    /**
+     * Configuration in code, keyed like the properties file (e.g. `cache_client_dkms_config_info` as an
+     * array of objects, `rotation_interval` as a number). Each key set here wins over the environment
+     * variable and the properties file of the same name; the keys not set here still come from them. Buckets
+     * whose resulting configuration is equal share one cache. Not allowed together with `cacheClient`.
+     */
+    config?: ConfigOptions;
+    /**
+     * Receives the configuration's warnings (unknown keys, insecure TLS...) instead of `process.emitWarning`:
+     * `console`, a pino logger, or any `{ warn(message) }`. Each configuration warns once per logger.
+     */
+    logger?: ManagedCredentialsLogger;
   };
 
 /** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
@@ -36,6 +51,12 @@ export interface ProxyBucketErrorAnnotations {
    * because its body (a stream) or sink was already consumed: calling again with a fresh stream will work.
    */
   retryWithFreshBody?: boolean;
+}
+
+/** What `on`/`off` need from the credential provider: an EventEmitter such as `SecretCacheClient`. */
+interface EventSource {
+  on(event: string, listener: AnyFunction): unknown;
+  off(event: string, listener: AnyFunction): unknown;
 }
 
 type RawClient = OSS & Record<string, unknown> & { options: Record<string, unknown> };
@@ -76,7 +97,7 @@ export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ProxyBucket {
+export class ProxyBucket implements OssBucket {
   /** Name of the KMS secret this bucket's AccessKey comes from. */
   readonly secretName: string;
   readonly #client: RawClient;
@@ -87,6 +108,8 @@ export class ProxyBucket {
   /** A key this bucket saw rejected while the cache had nothing better; its next success is reported. */
   #awaitingAcceptance: string | undefined;
   #shutdown = false;
+  /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
+  #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
 
   /**
    * Synchronous, like `new OSS(...)`. Throws {@link ProxyBucketError} for invalid options and, when no
@@ -94,22 +117,31 @@ export class ProxyBucket {
    */
   constructor(options: ProxyBucketOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket options must be an object');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket options must be an object');
     }
-    const { secretName, akExpireHandler, cacheClient, ...ossOptions } = options;
+    const { secretName, akExpireHandler, cacheClient, config, logger, ...ossOptions } = options;
     if (typeof secretName !== 'string' || secretName.trim() === '') {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "secretName" must be a non-empty string');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "secretName" must be a non-empty string');
     }
     for (const field of CREDENTIAL_FIELDS) {
       if ((ossOptions as Record<string, unknown>)[field] !== undefined) {
         throw new ProxyBucketError(
-          'ProxyBucket.InvalidOptions',
+          ProxyBucketErrorCode.InvalidOptions,
           `ProxyBucket option "${field}" is not allowed: the AccessKey comes from the secret "${secretName}"`,
         );
       }
     }
     if (akExpireHandler !== undefined && typeof akExpireHandler?.judgeAKExpire !== 'function') {
-      throw new ProxyBucketError('ProxyBucket.InvalidOptions', 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "akExpireHandler" must have a judgeAKExpire(error) method');
+    }
+    if (logger !== undefined && !isManagedCredentialsLogger(logger)) {
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "logger" must have a warn(message) method');
+    }
+    if (config !== undefined && cacheClient !== undefined) {
+      throw new ProxyBucketError(
+        ProxyBucketErrorCode.InvalidOptions,
+        'ProxyBucket options "config" and "cacheClient" exclude each other: configure the cache client you pass instead',
+      );
     }
     this.secretName = secretName;
     this.#handler = akExpireHandler ?? new OssAKExpireHandler();
@@ -117,7 +149,10 @@ export class ProxyBucket {
     if (cacheClient) {
       this.#provider = cacheClient;
     } else {
-      const lease = acquireDefaultCacheClient();
+      const lease = acquireDefaultCacheClient(
+        ConfigLoader.load(config === undefined ? {} : { options: config }),
+        logger === undefined ? {} : { logger },
+      );
       this.#provider = lease.client;
       this.#release = lease.release;
     }
@@ -151,9 +186,47 @@ export class ProxyBucket {
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
+    this.#removeAllListeners();
     const release = this.#release;
     this.#release = undefined;
     await release?.();
+  }
+
+  /**
+   * Listens to an event of the cache for this bucket's secret only: `rotate` (the AccessKeyId changed),
+   * `refresh` (a fetch succeeded), `error` (a fetch failed), `stale` (the last good key is served while KMS
+   * fails), `reject` (OSS rejected a key). Payloads carry key ids and fingerprints, never secrets. Listeners
+   * are removed by `shutdown()`. Costs nothing per call.
+   * @throws ProxyBucketError `ProxyBucket.EventsUnsupported` when the `cacheClient` given has no events
+   */
+  on<K extends BucketEventName>(event: K, listener: BucketEventListener<K>): this {
+    this.#assertOpen();
+    if (typeof listener !== 'function') {
+      throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, `ProxyBucket.on("${String(event)}") needs a listener function`);
+    }
+    const emitter = this.#eventSource(event);
+    const byListener = (this.#listeners ??= new Map()).get(event) ?? new Map<AnyFunction, AnyFunction>();
+    this.#listeners.set(event, byListener);
+    if (byListener.has(listener as AnyFunction)) return this;
+    const secretName = this.secretName;
+    const wrapper = (payload: unknown) => {
+      if ((payload as { secretName?: unknown } | undefined)?.secretName === secretName) {
+        (listener as (payload: unknown) => void)(payload);
+      }
+    };
+    byListener.set(listener as AnyFunction, wrapper);
+    emitter.on(event, wrapper);
+    return this;
+  }
+
+  /** Removes a listener added with {@link ProxyBucket.on}. */
+  off<K extends BucketEventName>(event: K, listener: BucketEventListener<K>): this {
+    const byListener = this.#listeners?.get(event);
+    const wrapper = byListener?.get(listener as AnyFunction);
+    if (byListener === undefined || wrapper === undefined) return this;
+    byListener.delete(listener as AnyFunction);
+    (this.#provider as unknown as EventSource).off(event, wrapper);
+    return this;
   }
 
   /** Same as {@link ProxyBucket.shutdown}, for `await using`. */
@@ -321,7 +394,7 @@ export class ProxyBucket {
     const credential = this.#provider.peekCredential(this.secretName);
     if (!credential) {
       throw new ProxyBucketError(
-        'ProxyBucket.NotReady',
+        ProxyBucketErrorCode.NotReady,
         `ProxyBucket.${method}() is synchronous and the credential of secret "${this.secretName}" is not loaded yet: ` +
           'await bucket.ready() first, or use an async variant (asyncSignatureUrl, signatureUrlV4)',
       );
@@ -341,9 +414,29 @@ export class ProxyBucket {
     return result === this.#client ? this : result; // useBucket/setBucket chain on the proxy
   }
 
+  #eventSource(event: string): EventSource {
+    const provider = this.#provider as Partial<EventSource>;
+    if (typeof provider.on !== 'function' || typeof provider.off !== 'function') {
+      throw new ProxyBucketError(
+        ProxyBucketErrorCode.EventsUnsupported,
+        `ProxyBucket.on("${event}"): the cacheClient of this bucket has no events (it needs on/off, as SecretCacheClient)`,
+      );
+    }
+    return provider as EventSource;
+  }
+
+  #removeAllListeners(): void {
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners === undefined) return;
+    for (const [event, byListener] of listeners) {
+      for (const wrapper of byListener.values()) (this.#provider as unknown as EventSource).off(event, wrapper);
+    }
+  }
+
   #assertOpen(): void {
     if (this.#shutdown) {
-      throw new ProxyBucketError('ProxyBucket.Shutdown', `ProxyBucket for secret "${this.secretName}" was shut down`);
+      throw new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
     }
   }
 

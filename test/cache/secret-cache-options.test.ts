@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigLoader } from '../../src/config/config-loader.js';
+import { cacheOptionsFromSettings } from '../../src/defaults/default-cache-client.js';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import { SecretCacheError, SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
 import { SECRET_CACHE_DEFAULTS, resolveSecretCacheOptions, type SecretCacheClientOptions } from '../../src/cache/secret-cache-options.js';
@@ -25,6 +30,20 @@ describe('SecretCacheClient options', () => {
       maxEntries: SECRET_CACHE_DEFAULTS.maxEntries,
       versionStage: undefined,
     });
+  });
+
+  it('has the same defaults as a configuration that sets no cache key (one source of truth: the key table)', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cache-defaults-'));
+    try {
+      const config = ConfigLoader.load({ cwd, env: {}, options: { cache_client_region_id: [{ regionId: 'cn-hangzhou' }] } });
+      const fromConfig = resolveSecretCacheOptions({ source, ...cacheOptionsFromSettings(config.cache) });
+      const bare = resolveSecretCacheOptions({ source });
+      const cacheFields = ({ rotationIntervalMs, delayIntervalMs, jitterMaxMs, defaultTtlMs, backoff, maxStalenessMs, fetchTimeoutMs, recovery }: typeof bare) =>
+        ({ rotationIntervalMs, delayIntervalMs, jitterMaxMs, defaultTtlMs, backoff, maxStalenessMs, fetchTimeoutMs, recovery });
+      expect(cacheFields(fromConfig)).toEqual(cacheFields(bare));
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it.each<[string, Partial<SecretCacheClientOptions> | Record<string, unknown>]>([

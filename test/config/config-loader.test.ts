@@ -5,6 +5,7 @@ import {
   CONFIG_FILE_ENV_VAR,
   ConfigError,
   ConfigLoader,
+  configKeySpec,
   type ProviderConfig,
 } from '../../src/config/index.js';
 import { ConfigTestDir } from './config-test-dir.js';
@@ -179,6 +180,26 @@ describe('ConfigLoader: sources and precedence', () => {
       fetch_timeout: 'default',
     });
     expect(config.configFile).toBe(join(dir.path, 'managed_credentials_providers.properties'));
+  });
+
+  it('warns about environment variables that match a key only case-insensitively, and does not read them', () => {
+    dir.properties(`${REGION}secret_names=from-file`);
+    const config = ConfigLoader.load({
+      cwd: dir.path,
+      env: { SECRET_NAMES: 'upper-case', Rotation_Interval: '1', PATH: '/bin', SECRET_NAME: 'not a key' },
+    });
+    expect(config.secretNames).toEqual(['from-file']);
+    expect(config.cache.rotationIntervalMs).toBe(configKeySpec('rotation_interval')?.defaultValue);
+    const nearMisses = config.warnings.filter((warning) => warning.code === 'EnvKeyCase');
+    expect(nearMisses.map((warning) => warning.key).sort()).toEqual(['rotation_interval', 'secret_names']);
+    expect(nearMisses.find((warning) => warning.key === 'secret_names')?.message).toMatch(/SECRET_NAMES .*secret_names/);
+    expect(JSON.stringify(config.warnings)).not.toContain('upper-case');
+  });
+
+  it('names the near-miss environment variable when nothing else configures the library', () => {
+    expect(() => ConfigLoader.load({ cwd: dir.path, env: { CACHE_CLIENT_DKMS_CONFIG_INFO: '[]' } })).toThrow(
+      expect.objectContaining({ code: 'ConfigError.FileNotFound', message: expect.stringContaining('CACHE_CLIENT_DKMS_CONFIG_INFO is ignored') }),
+    );
   });
 
   it('reads fetch_timeout (ms) from any source, its bounds included', () => {

@@ -4,7 +4,7 @@ import type { RamCredentialsConfig } from '../../config/ram-credentials-config.j
 import { KmsError } from '../kms-error.js';
 import { cjsDefaultExport } from './cjs-default-export.js';
 import { loadOpenApiPackages } from './open-api-packages.js';
-import { OpenApiSourceConfigError } from './open-api-source-config-error.js';
+import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
 
 type CredentialClass = typeof CredentialsTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
 
@@ -44,7 +44,7 @@ export function createOpenApiCredential(
   } catch (cause) {
     if (cause instanceof OpenApiSourceConfigError) throw cause;
     throw new OpenApiSourceConfigError(
-      'OpenApiConfig.InvalidCredentials',
+      OpenApiSourceConfigErrorCode.InvalidCredentials,
       `credentials_type ${config.type} cannot be used: ${safeMessage(cause)}`,
       { cause },
     );
@@ -111,7 +111,7 @@ function buildProvider(config: RamCredentialsConfig, timeouts: CredentialTimeout
     }
     case 'client_key':
       throw new OpenApiSourceConfigError(
-        'OpenApiConfig.UnsupportedCredentialsType',
+        OpenApiSourceConfigErrorCode.UnsupportedCredentialsType,
         'credentials_type client_key authenticates only to a KMS instance (configure it in cache_client_dkms_config_info); ' +
           'the KMS OpenAPI path (cache_client_region_id) needs a RAM identity: ak, sts/ram_role, ecs_ram_role, oidc_role_arn or the default chain',
       );
@@ -125,7 +125,7 @@ function requireFields(type: string, fields: Record<string, string | undefined>)
     .filter(([, value]) => value === undefined || value === '')
     .map(([key]) => key);
   if (missing.length > 0) {
-    throw new OpenApiSourceConfigError('OpenApiConfig.InvalidCredentials', `credentials_type ${type} needs ${missing.join(', ')}`);
+    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidCredentials, `credentials_type ${type} needs ${missing.join(', ')}`);
   }
 }
 

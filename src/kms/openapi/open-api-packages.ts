@@ -2,7 +2,7 @@ import type * as CredentialsTypes from '@alicloud/credentials';
 import type * as OpenApiTypes from '@alicloud/openapi-client';
 import type * as TeaUtilTypes from '@alicloud/tea-util';
 import { requireFromPackage } from '../../runtime/require-from-package.js';
-import { OpenApiSourceConfigError } from './open-api-source-config-error.js';
+import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
 
 /**
  * The OpenAPI path's packages and the ranges this package is tested with. They are optional peer dependencies:
@@ -24,7 +24,7 @@ function load(name: string): unknown {
       .map(([pkg, range]) => `${pkg}@${range}`)
       .join(' ');
     throw new OpenApiSourceConfigError(
-      'OpenApiConfig.PackagesMissing',
+      OpenApiSourceConfigErrorCode.PackagesMissing,
       `the KMS OpenAPI path (cache_client_region_id) needs ${name}, which is not installed: npm install ${install}`,
       { cause },
     );

@@ -14,7 +14,7 @@ import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
 import { loadOpenApiPackages, type OpenApiPackages } from './open-api-packages.js';
-import { OpenApiSourceConfigError } from './open-api-source-config-error.js';
+import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
 import { parseGetSecretValueResponse } from './parse-get-secret-value-response.js';
 
 type OpenApiClientClass = typeof OpenApiTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
@@ -242,19 +242,19 @@ function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
 function loadCa(options: OpenApiSecretSourceOptions): string | undefined {
   const { caFilePath, ca, regionId } = options;
   if (caFilePath !== undefined && ca !== undefined) {
-    throw new OpenApiSourceConfigError('OpenApiConfig.InvalidCa', `region ${regionId}: give caFilePath or ca, not both`);
+    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidCa, `region ${regionId}: give caFilePath or ca, not both`);
   }
   let pem = ca;
   if (caFilePath !== undefined) {
     try {
       pem = readFileSync(caFilePath, 'utf8');
     } catch (cause) {
-      throw new OpenApiSourceConfigError('OpenApiConfig.CaFileUnreadable', `region ${regionId}: caFilePath ${caFilePath} cannot be read`, { cause });
+      throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.CaFileUnreadable, `region ${regionId}: caFilePath ${caFilePath} cannot be read`, { cause });
     }
   }
   if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new OpenApiSourceConfigError(
-      'OpenApiConfig.InvalidCa',
+      OpenApiSourceConfigErrorCode.InvalidCa,
       `region ${regionId}: ${caFilePath === undefined ? 'ca' : `caFilePath ${caFilePath}`} contains no PEM certificate`,
     );
   }
@@ -263,7 +263,7 @@ function loadCa(options: OpenApiSecretSourceOptions): string | undefined {
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new OpenApiSourceConfigError('OpenApiConfig.InvalidOption', `OpenApiSecretSource option ${name} must be a positive number of ms`);
+    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidOption, `OpenApiSecretSource option ${name} must be a positive number of ms`);
   }
   return value;
 }

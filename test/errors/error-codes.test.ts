@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
+import { ConfigErrorCode } from '../../src/config/config-error.js';
+import { SecretDataErrorCode } from '../../src/credentials/secret-data-error.js';
+import { ClientKeyErrorCode } from '../../src/kms/dkms/client-key-error.js';
+import { readClientKeyFileSync } from '../../src/kms/dkms/client-key-loader.js';
+import { resolveOpenApiEndpoint } from '../../src/kms/openapi/open-api-endpoint.js';
+import { OpenApiSourceConfigErrorCode } from '../../src/kms/openapi/open-api-source-config-error.js';
+import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
+import { ProxyBucketErrorCode } from '../../src/oss/proxy-bucket-error.js';
+
+// Every error class with codes of its own publishes them as one documented constant object, in one style:
+// `{ Name: '<Prefix>.Name' }`, one prefix per class.
+const CODE_OBJECTS: Record<string, Record<string, string>> = {
+  ConfigErrorCode,
+  SecretCacheErrorCode,
+  SecretDataErrorCode,
+  ClientKeyErrorCode,
+  OpenApiSourceConfigErrorCode,
+  ProxyBucketErrorCode,
+};
+
+describe('error code constants', () => {
+  it.each(Object.entries(CODE_OBJECTS))('%s: each value is "<one prefix>.<its key>"', (_name, codes) => {
+    const prefixes = new Set<string>();
+    for (const [key, value] of Object.entries(codes)) {
+      const [prefix, suffix] = value.split('.');
+      expect(suffix).toBe(key);
+      prefixes.add(prefix!);
+    }
+    expect(prefixes.size).toBe(1);
+  });
+
+  it('are the codes the errors carry', () => {
+    expect(() => readClientKeyFileSync('/nonexistent/clientKey.json', 'pw')).toThrow(
+      expect.objectContaining({ name: 'ClientKeyError', code: ClientKeyErrorCode.FileNotFound }),
+    );
+    expect(() => resolveOpenApiEndpoint({ regionId: 'not a region' })).toThrow(
+      expect.objectContaining({ name: 'OpenApiSourceConfigError', code: OpenApiSourceConfigErrorCode.InvalidRegionId }),
+    );
+    expect(() => new ProxyBucket({ secretName: '' } as never)).toThrow(
+      expect.objectContaining({ name: 'ProxyBucketError', code: ProxyBucketErrorCode.InvalidOptions }),
+    );
+  });
+});
