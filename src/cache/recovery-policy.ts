@@ -83,8 +83,8 @@ export interface ForcedRefreshInput {
   /** Whether the held key differs from the rejected one and is not itself known rejected. */
   heldKeyUsable: boolean;
   fetchRunning: boolean;
-  /** The next allowed attempt ({@link nextRecoveryAttempt}). */
-  attempt: RecoveryAttempt;
+  /** When the next attempt is allowed (monotonic; see {@link nextRecoveryAttempt}). */
+  attemptDueAtMs: number;
   /** Longest a caller waits for an attempt that is not due yet (the minimum interval). */
   holdMaxMs: number;
 }
@@ -93,7 +93,7 @@ export interface ForcedRefreshInput {
 export function planForcedRefresh(input: ForcedRefreshInput): ForcedRefreshStep {
   if (input.heldKeyUsable) return { kind: 'cached' };
   if (input.fetchRunning) return { kind: 'join' };
-  const { dueAtMs } = input.attempt;
+  const dueAtMs = input.attemptDueAtMs;
   if (dueAtMs <= input.nowMs) return { kind: 'fetch' };
   if (dueAtMs - input.nowMs <= input.holdMaxMs) return { kind: 'hold', dueAtMs };
   return { kind: 'paced', dueAtMs };

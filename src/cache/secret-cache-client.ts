@@ -29,7 +29,8 @@ import {
 import { SecretEntry, type SecretFetch } from './secret-entry.js';
 import type { SecretEntryStatus } from './secret-entry-status.js';
 import { isTooStale } from './staleness.js';
-import { holdUntil, untilAborted, waitForFetch } from './wait-for-fetch.js';
+import { untilAborted } from '../runtime/until-aborted.js';
+import { holdUntil, waitForFetch } from './wait-for-fetch.js';
 
 let nextClientNumber = 1;
 /** Logical clock ordering fetch starts and rejection marks exactly (two can share one millisecond). */
@@ -188,7 +189,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         nowMs,
         heldKeyUsable: keyChanged(rejectedId, before, held, entry.rejected.ids),
         fetchRunning: entry.inFlight !== undefined,
-        attempt: { dueAtMs: this.#attemptDueAt(entry, nowMs), rule: 'backoff' },
+        attemptDueAtMs: this.#attemptDueAt(entry, nowMs),
         holdMaxMs: recovery.minIntervalMs,
       });
       if (step.kind === 'cached') break;
@@ -322,7 +323,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
           nowMs,
           heldKeyUsable: false,
           fetchRunning: false,
-          attempt: { dueAtMs: this.#attemptDueAt(entry, nowMs), rule: 'backoff' },
+          attemptDueAtMs: this.#attemptDueAt(entry, nowMs),
           holdMaxMs: recovery.minIntervalMs,
         });
         if (step.kind === 'paced' || (step.kind === 'hold' && step.dueAtMs >= deadlineAtMs)) throw this.#expiredError(entry);
@@ -489,7 +490,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     // Backstop for sources that ignore their budget: the fetch settles by its deadline whatever they do.
     const backstop = clock.setTimeout(() => controller.abort(this.#timeoutError(entry.secretName)), fetchTimeoutMs);
     const done = this.#fetch(entry, trigger, controller.signal, startedAtMs, sequence).finally(() => clock.clearTimeout(backstop));
-    const fetch: SecretFetch = { done, controller, trigger, startedAtMs, sequence, deadlineAtMs: startedAtMs + fetchTimeoutMs };
+    const fetch: SecretFetch = { done, controller, sequence, deadlineAtMs: startedAtMs + fetchTimeoutMs };
     entry.inFlight = fetch;
     this.#running.add(done);
     const settle = () => {
@@ -551,7 +552,6 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
 
     const schedule = this.#schedule(info, credential, nowMs);
     entry.scheduledDueAtMonoMs = monoNowMs + schedule.delayMs;
-    entry.scheduledBasis = schedule.basis;
     entry.expiryWindowStartMs = schedule.expiryWindowStartMs;
     if (credential !== undefined && !credential.sameKeyAs(previous)) {
       entry.recovery = { confirmations: 0, lastDemandAtMs: entry.recovery.lastDemandAtMs, suspected: false };

@@ -10,9 +10,6 @@ export interface SecretFetch {
   /** Settles when the fetch ends (already handled: nobody has to await it). */
   readonly done: Promise<void>;
   readonly controller: AbortController;
-  readonly trigger: RefreshTrigger;
-  /** Monotonic ms. */
-  readonly startedAtMs: number;
   /** Logical start time, ordered exactly against rejection marks (see `RejectedKeys`). */
   readonly sequence: number;
   /** Monotonic ms by which the fetch has settled (`fetchTimeoutMs` after the start). */
@@ -54,7 +51,6 @@ export class SecretEntry {
   staleAnnounced = true;
   /** Monotonic due time of the regular schedule chosen at the last success (restored after a recovery). */
   scheduledDueAtMonoMs: number | undefined;
-  scheduledBasis: string | undefined;
   /** Start of the expiry window of the held credential, wall clock (undefined: it does not expire). */
   expiryWindowStartMs: number | undefined;
   readonly rejected = new RejectedKeys();

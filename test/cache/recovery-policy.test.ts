@@ -42,13 +42,13 @@ describe('nextRecoveryAttempt', () => {
 });
 
 describe('planForcedRefresh', () => {
-  const base = { nowMs: 10_000, heldKeyUsable: false, fetchRunning: false, attempt: { dueAtMs: 10_000, rule: 'now' as const }, holdMaxMs: 1000 };
+  const base = { nowMs: 10_000, heldKeyUsable: false, fetchRunning: false, attemptDueAtMs: 10_000, holdMaxMs: 1000 };
   it.each([
     { name: 'a usable held key answers from the cache', input: { heldKeyUsable: true, fetchRunning: true }, step: { kind: 'cached' } },
     { name: 'a running fetch is joined', input: { fetchRunning: true }, step: { kind: 'join' } },
     { name: 'a due attempt fetches', input: {}, step: { kind: 'fetch' } },
-    { name: 'an attempt due within the hold limit is waited for', input: { attempt: { dueAtMs: 11_000, rule: 'backoff' as const } }, step: { kind: 'hold', dueAtMs: 11_000 } },
-    { name: 'a later attempt answers at once', input: { attempt: { dueAtMs: 11_001, rule: 'backoff' as const } }, step: { kind: 'paced', dueAtMs: 11_001 } },
+    { name: 'an attempt due within the hold limit is waited for', input: { attemptDueAtMs: 11_000 }, step: { kind: 'hold', dueAtMs: 11_000 } },
+    { name: 'a later attempt answers at once', input: { attemptDueAtMs: 11_001 }, step: { kind: 'paced', dueAtMs: 11_001 } },
   ])('$name', ({ input, step }) => {
     expect(planForcedRefresh({ ...base, ...input })).toEqual(step);
   });

@@ -15,6 +15,7 @@ import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoin
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
 import { loadOpenApiPackages, type OpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
+import { untilAborted } from '../../runtime/until-aborted.js';
 import { parseGetSecretValueResponse } from './parse-get-secret-value-response.js';
 
 type OpenApiClientClass = typeof OpenApiTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
@@ -214,29 +215,6 @@ function anySignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSign
       for (const s of active) s.removeEventListener('abort', onAbort);
     },
   };
-}
-
-/** `call`, or the reason of `signal` if it aborts first; `call`'s late outcome is ignored. */
-function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      cleanup();
-      reject(signal.reason);
-    };
-    const cleanup = () => signal.removeEventListener('abort', onAbort);
-    call.then(
-      (value) => {
-        cleanup();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function loadCa(options: OpenApiSecretSourceOptions): string | undefined {
