@@ -169,3 +169,39 @@ describe('the logger option', () => {
     ).toThrow(expect.objectContaining({ code: 'ProxyBucket.InvalidOptions', message: expect.stringContaining('"logger"') }));
   });
 });
+
+describe('ProxyBucket configured in code: secrets stay out of sight', () => {
+  it('a ClientKey password given in code reaches no message, inspect or JSON, right or wrong', async () => {
+    const { inspect } = await import('node:util');
+    const { passwordFromFilePath: _file, ...entryWithoutPassword } = dkmsEntry() as Record<string, unknown>;
+    const right = dkms.clientKey.password;
+    const bucket = new ProxyBucket({
+      secretName: SECRET,
+      ...oss.clientOptions(BUCKET),
+      config: { cache_client_dkms_config_info: [entryWithoutPassword], client_key_password: right },
+    });
+    await bucket.put('password-in-code.txt', Buffer.from('ok'));
+    const views = [String(bucket), JSON.stringify(bucket), inspect(bucket, { depth: Infinity, showHidden: true, getters: true })];
+    for (const view of views) expect(view).not.toContain(right);
+    await bucket.shutdown();
+
+    const wrong = 'a-wrong-password-typed-in-code-0000';
+    let error: unknown;
+    try {
+      const broken = new ProxyBucket({
+        secretName: SECRET,
+        ...oss.clientOptions(BUCKET),
+        config: { cache_client_dkms_config_info: [entryWithoutPassword], client_key_password: wrong },
+      });
+      await broken.put('never.txt', Buffer.from('x')).finally(() => broken.shutdown());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ name: 'ClientKeyError', code: 'ClientKeyError.WrongPassword' });
+    const errorViews = [String(error), JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true }), (error as Error).stack ?? ''];
+    for (const view of errorViews) {
+      expect(view).not.toContain(wrong);
+      expect(view).not.toContain(right);
+    }
+  });
+});
