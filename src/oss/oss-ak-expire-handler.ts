@@ -1,3 +1,4 @@
+import { isCodeless403 } from './is-codeless-403.js';
 import type { AKExpireHandler } from './ak-expire-handler.js';
 
 /** Options of {@link OssAKExpireHandler}. */
@@ -44,8 +45,8 @@ export class OssAKExpireHandler implements AKExpireHandler {
 
   judgeAKExpire(error: unknown): boolean {
     if (typeof error !== 'object' || error === null) return false;
-    const { code, status } = error as { code?: unknown; status?: unknown };
+    const { code } = error as { code?: unknown };
     if (typeof code === 'string' && this.codes.has(code)) return true;
-    return this.codeless403IsExpired && status === 403 && (code === undefined || code === null || code === '');
+    return this.codeless403IsExpired && isCodeless403(error);
   }
 }

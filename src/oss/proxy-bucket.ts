@@ -9,6 +9,7 @@ import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { isCodeless403 } from './is-codeless-403.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
 import { redactOssError } from './redact-oss-error.js';
@@ -447,13 +448,6 @@ export class ProxyBucket implements OssBucket {
     if (PLUMBING_METHODS.has(method)) return bucket.#callPlumbing(method, args);
     return bucket.#call(method, args);
   }
-}
-
-/** A 403 without an error code: ali-oss could not read the body (getStream, get into a writable). */
-function isCodeless403(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { status, code } = error as { status?: unknown; code?: unknown };
-  return status === 403 && (code === undefined || code === null || code === '');
 }
 
 function markRetryWithFreshBody(error: unknown): void {
