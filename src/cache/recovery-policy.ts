@@ -1,4 +1,5 @@
 import { configKeyDefault } from '../config/config-key-default.js';
+import { throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
 
 /** How the cache paces KMS calls while the key it holds cannot be used (rejected by OSS, or about to expire). */
@@ -34,13 +35,18 @@ export interface RecoveryAttemptInput {
   lastAnswerAtMs: number | undefined;
   /** A number in [0, 1) drawn for this decision (full jitter). */
   random: number;
+  /**
+   * Consecutive throttled KMS answers (HTTP 429) up to the last one; 0 or absent when the last answer was not
+   * a throttling.
+   */
+  throttles?: number;
 }
 
 /** When the next recovery fetch may start, and the rule that chose it. */
 export interface RecoveryAttempt {
   /** Monotonic ms; never earlier than `nowMs`. */
   dueAtMs: number;
-  rule: 'now' | 'backoff';
+  rule: 'now' | 'backoff' | 'throttled';
 }
 
 /**
@@ -51,11 +57,19 @@ export interface RecoveryAttempt {
  * - KMS confirmed it `n` times: `lastAnswer + minIntervalMs + U[0, min(capMs - minIntervalMs, baseMs * 2^(n-1)))`,
  *   so the waits grow from about 1 s to about 30 s with full jitter (a fleet does not re-ask in lockstep), no
  *   two such calls are less than `minIntervalMs` apart, and a burst of failures costs one call per step.
+ * - KMS throttled the last `t` attempts in a row (a shared quota is exhausted, often by a whole fleet asking
+ *   at once): `lastAnswer + max(minIntervalMs, throttledRetryDelayMs(t))`, a spread of seconds that widens
+ *   with each throttled answer, so a fleet's retries fit the quota instead of being throttled again.
  */
 export function nextRecoveryAttempt(input: RecoveryAttemptInput, pacing: RecoveryPacing): RecoveryAttempt {
   const { nowMs, confirmations, lastAnswerAtMs } = input;
-  if (lastAnswerAtMs === undefined || confirmations <= 0) return { dueAtMs: nowMs, rule: 'now' };
   const { minIntervalMs, backoff } = pacing;
+  const throttles = input.throttles ?? 0;
+  if (lastAnswerAtMs !== undefined && throttles > 0) {
+    const dueAtMs = lastAnswerAtMs + Math.max(minIntervalMs, throttledRetryDelayMs(throttles, input.random));
+    return dueAtMs > nowMs ? { dueAtMs, rule: 'throttled' } : { dueAtMs: nowMs, rule: 'now' };
+  }
+  if (lastAnswerAtMs === undefined || confirmations <= 0) return { dueAtMs: nowMs, rule: 'now' };
   const exponent = Math.min(confirmations - 1, 52);
   const spreadMs = Math.max(0, Math.min(backoff.capMs - minIntervalMs, backoff.baseMs * 2 ** exponent));
   const random = Number.isFinite(input.random) ? Math.min(Math.max(input.random, 0), 1) : 0;
@@ -87,14 +101,22 @@ export interface ForcedRefreshInput {
   attemptDueAtMs: number;
   /** Longest a caller waits for an attempt that is not due yet (the minimum interval). */
   holdMaxMs: number;
+  /**
+   * KMS throttled the last attempt: it is up and will answer when the quota has room, so the caller waits
+   * for the next attempt however far it is (the caller's deadline still applies) instead of failing now.
+   */
+  throttled?: boolean;
 }
 
-/** Decides the next step of a forced refresh. Pure; the cache loops over it until it can answer. */
+/**
+ * Decides the next step of a forced refresh. Pure; the cache loops over it until it can answer (and turns a
+ * `hold` past the caller's deadline into an answer at once).
+ */
 export function planForcedRefresh(input: ForcedRefreshInput): ForcedRefreshStep {
   if (input.heldKeyUsable) return { kind: 'cached' };
   if (input.fetchRunning) return { kind: 'join' };
   const dueAtMs = input.attemptDueAtMs;
   if (dueAtMs <= input.nowMs) return { kind: 'fetch' };
-  if (dueAtMs - input.nowMs <= input.holdMaxMs) return { kind: 'hold', dueAtMs };
+  if (dueAtMs - input.nowMs <= input.holdMaxMs || input.throttled === true) return { kind: 'hold', dueAtMs };
   return { kind: 'paced', dueAtMs };
 }

@@ -8,6 +8,7 @@ import { parseAccessKeyCredential } from '../credentials/parse-access-key-creden
 import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refresh-hints.js';
 import { SecretDataError } from '../credentials/secret-data-error.js';
 import { KmsError } from '../kms/kms-error.js';
+import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import type { SecretInfo } from '../kms/secret-info.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
 import { fingerprint } from '../runtime/fingerprint.js';
@@ -182,6 +183,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     // One deadline for the whole call, however many rounds (join, hold, follow-up) it takes.
     const deadlineAtMs = clock.monotonicNow() + fetchTimeoutMs;
     let via: RefreshOutcome['via'] = 'cached';
+    /** A throttled fetch this caller waited for: it waits for the next attempt if that is due before its deadline. */
+    let throttledBy: unknown;
     for (let round = 0; round < MAX_FORCED_REFRESH_ROUNDS; round++) {
       const held = entry.credential ?? before;
       const nowMs = clock.monotonicNow();
@@ -191,10 +194,12 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         fetchRunning: entry.inFlight !== undefined,
         attemptDueAtMs: this.#attemptDueAt(entry, nowMs),
         holdMaxMs: recovery.minIntervalMs,
+        throttled: !suspected && entry.consecutiveThrottles > 0,
       });
       if (step.kind === 'cached') break;
       // A mere suspicion (403 without code) never makes a caller wait for a paced attempt; nor does one past the deadline.
       if (step.kind === 'paced' || (step.kind === 'hold' && (suspected || step.dueAtMs >= deadlineAtMs))) {
+        if (throttledBy !== undefined) return { credential: held, changed: false, via: 'failed', error: throttledBy };
         return { credential: held, changed: false, via: 'paced', retryAtMs: wallTimeOf(step.dueAtMs, clock) };
       }
       try {
@@ -211,11 +216,18 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         if (markedAt === undefined || fetch.sequence > markedAt) break;
       } catch (error) {
         if (this.#closed || signal?.aborted) throw error;
+        // Throttled: KMS is up, the quota is busy; the next round waits for the next attempt within the deadline.
+        if (!suspected && isThrottlingError(error)) {
+          throttledBy = error;
+          continue;
+        }
         return { credential: entry.credential ?? before, changed: false, via: 'failed', error };
       }
     }
     const credential = entry.credential ?? before;
-    return { credential, changed: keyChanged(rejectedId, before, credential, entry.rejected.ids), via };
+    const changed = keyChanged(rejectedId, before, credential, entry.rejected.ids);
+    if (!changed && throttledBy !== undefined) return { credential, changed, via: 'failed', error: throttledBy };
+    return { credential, changed, via };
   }
 
   /**
@@ -466,6 +478,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         confirmations,
         lastAnswerAtMs: entry.lastAnswerAtMonoMs,
         random: random(),
+        throttles: entry.consecutiveThrottles,
       },
       recovery,
     ).dueAtMs;
@@ -545,6 +558,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     entry.fetchedAtMs = nowMs;
     entry.lastAnswerAtMonoMs = monoNowMs;
     entry.consecutiveFailures = 0;
+    entry.consecutiveThrottles = 0;
     entry.lastError = undefined;
     entry.loadFailed = false;
     entry.staleSinceMonoMs = undefined;
@@ -639,15 +653,19 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     const { clock, backoff, random, recovery } = this.#options;
     const monoNowMs = clock.monotonicNow();
     entry.consecutiveFailures += 1;
+    entry.consecutiveThrottles = isThrottlingError(error) ? entry.consecutiveThrottles + 1 : 0;
     entry.lastError = error;
     entry.lastAnswerAtMonoMs = monoNowMs;
+    // A throttled answer is contention evidence: the next try is spread wider than a plain backoff step.
+    const throttledDelayMs = () => (entry.consecutiveThrottles > 0 ? throttledRetryDelayMs(entry.consecutiveThrottles, random()) : 0);
     let retryAtMs: number | undefined;
     if (entry.info === undefined) {
       // Nothing was ever loaded: heal in the background, at most 30 s apart while the error is transient.
       entry.loadFailed = true;
       const retryable = (error as { retryable?: unknown } | undefined)?.retryable === true;
       const capMs = retryable ? Math.min(backoff.capMs, SECRET_CACHE_DEFAULTS.loadRetryCapMs) : backoff.capMs;
-      const delayMs = Math.max(recovery.minIntervalMs, fullJitterDelayMs(entry.consecutiveFailures - 1, { ...backoff, capMs }, random));
+      const backoffMs = fullJitterDelayMs(entry.consecutiveFailures - 1, { ...backoff, capMs }, random);
+      const delayMs = Math.max(recovery.minIntervalMs, backoffMs, throttledDelayMs());
       retryAtMs = monoNowMs + delayMs;
       if (!entry.detached) entry.timer.arm(retryAtMs, 'retry');
     } else {
@@ -658,7 +676,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         entry.attemptDueAtMonoMs = undefined;
         retryAtMs = this.#armNext(entry)?.dueAtMs;
       } else {
-        retryAtMs = monoNowMs + Math.max(1, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random));
+        retryAtMs = monoNowMs + Math.max(1, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random), throttledDelayMs());
         entry.attemptDueAtMonoMs = undefined;
         if (!entry.detached) entry.timer.arm(retryAtMs, 'retry');
       }

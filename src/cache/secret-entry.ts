@@ -42,6 +42,8 @@ export class SecretEntry {
   /** Last KMS answer of any kind, monotonic (paces forced and recovery fetches). */
   lastAnswerAtMonoMs: number | undefined;
   consecutiveFailures = 0;
+  /** Consecutive throttled answers (HTTP 429) up to the last one; 0 after any other answer. */
+  consecutiveThrottles = 0;
   lastError: unknown;
   /** The first load failed and nothing was ever loaded: reads fail fast while a background retry runs. */
   loadFailed = false;

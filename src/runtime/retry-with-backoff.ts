@@ -59,6 +59,11 @@ export interface RetryWithBackoffOptions {
   maxAttempts?: number;
   /** Jitter source; default `Math.random`. */
   random?: RandomSource;
+  /**
+   * The wait after a retryable failure, overriding `backoff` for it when it returns a number (e.g. a wider
+   * spread after a throttled answer); `undefined` keeps the full-jitter backoff.
+   */
+  retryDelayMs?: (failure: { attempt: number; error: unknown }) => number | undefined;
   /** Ends the loop at once with `signal.reason`; the attempt in flight is aborted with the same reason. */
   signal?: AbortSignal;
   /**
@@ -217,7 +222,7 @@ export function retryWithBackoff<T>(
         } else if (attemptsStarted >= maxAttempts) {
           limit = 'attempts';
         } else {
-          const delayMs = fullJitterDelayMs(number, backoff, random);
+          const delayMs = options.retryDelayMs?.({ attempt: number, error }) ?? fullJitterDelayMs(number, backoff, random);
           if (nowMs + delayMs >= deadlineAtMs) limit = 'deadline';
           else retryInMs = delayMs;
         }

@@ -32,6 +32,8 @@ interface FaultCase {
   disarm(stack: Stack): void;
   /** Pushes a started fetch to its failure (only needed when the failure is a timeout in virtual time). */
   drive?(stack: Stack, nextRequest: Promise<unknown>): Promise<void>;
+  /** KMS throttling: paced wider and waited for by callers (its own tests below). */
+  throttling?: true;
 }
 
 const OVERSIZED = 'x'.repeat(64 * 1024 + 1);
@@ -39,13 +41,15 @@ const OVERSIZED = 'x'.repeat(64 * 1024 + 1);
 // The stack's pacing (random fixed at 0.5, backoff base 1 s cap 4 s, recovery defaults: 1 s minimum interval,
 // base 1 s, cap 30 s), in virtual ms after the failed fetch's answer:
 /** Retry of a failed first load: max(recovery minimum 1 s, 0.5 * min(4 s, 1 s * 2^0)). */
-const LOAD_RETRY_MS = 1000;
+const DEFAULT_LOAD_RETRY_MS = 1000;
 /** Retry of a failed scheduled refresh (no rejected key): 0.5 * min(4 s, 1 s * 2^0). */
 const REFRESH_RETRY_MS = 500;
 /** Next recovery attempt after KMS failed once while the held key is rejected: 1 s + 0.5 * min(29 s, 1 s * 2^0). */
 const RECOVERY_PACE_MS = 1500;
 /** Longest a rejected call waits for a recovery attempt that is not due yet (recovery.minIntervalMs). */
 const HOLD_MAX_MS = 1000;
+/** After a throttled answer (contention evidence) the next try is spread wider: 1 s + 0.5 * (12 s - 1 s). */
+const THROTTLED_RETRY_MS = 6500;
 /** The cache's default fetch_timeout: no caller waits longer for one fetch. */
 const FETCH_TIMEOUT_MS = 30_000;
 const otherPki = createTestPki({ keyLabel: 'fault-matrix-other-pki', caName: 'Impostor' });
@@ -76,6 +80,7 @@ const FAULTS: FaultCase[] = [
     name: 'throttling',
     code: 'Rejected.Throttling',
     retryable: true,
+    throttling: true,
     arm: (s) => s.dkms.injectFault({ kind: 'throttling' }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
   },
@@ -175,6 +180,7 @@ function attemptsFor(key: string): Array<[string | undefined, string | number]> 
 }
 
 describe.each(FAULTS)('KMS fault: $name', (fault) => {
+  const LOAD_RETRY_MS = fault.throttling ? THROTTLED_RETRY_MS : DEFAULT_LOAD_RETRY_MS;
   it('at first load: the call rejects with the typed KmsError, nothing reaches OSS, callers fail fast, and the background retry heals it', async () => {
     fault.arm(stack);
     const failed = once(stack.cache, 'error') as Promise<[SecretErrorEvent]>;
@@ -220,7 +226,10 @@ describe.each(FAULTS)('KMS fault: $name', (fault) => {
     expect(stack.ossKeysUsed()).toEqual(['LTAI-K1']);
     expect(stack.clock.keepAliveTimers).toBe(0);
   });
+});
 
+// Throttling is paced and waited for differently: see 'KMS throttling' below.
+describe.each(FAULTS.filter((fault) => fault.throttling !== true))('KMS fault: $name', (fault) => {
   it('during a background refresh: the last good key is served, a revoked key surfaces as the OSS error, then it recovers', async () => {
     await stack.bucket.put('before.txt', Buffer.from('before'));
     fault.arm(stack);
@@ -337,6 +346,70 @@ describe.each(FAULTS)('KMS fault: $name', (fault) => {
     expect(stack.oss.getObject(BUCKET, 'b.txt')?.body.toString()).toBe('b');
     expect(stack.bucket.accessKeyId).toBe('LTAI-K2');
     expect(stack.cache.getStatus(SECRET_NAME)).toMatchObject({ state: 'fresh', accessKeyId: 'LTAI-K2' });
+    expect(stack.clock.keepAliveTimers).toBe(0);
+  });
+});
+
+describe('KMS throttling (HTTP 429 Rejected.Throttling)', () => {
+  it('a scheduled refresh throttled: the last good key is served and the next try is spread wider', async () => {
+    await stack.bucket.put('before.txt', Buffer.from('before'));
+    stack.dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
+    const failure = await stack.runScheduledFetch('error');
+    expect(failure).toMatchObject({ trigger: 'scheduled', servingStale: true, retryAtMs: stack.clock.now() + THROTTLED_RETRY_MS });
+    await stack.bucket.put('during.txt', Buffer.from('during'));
+    expect(stack.oss.requests.last()).toMatchObject({ accessKeyId: 'LTAI-K1', status: 200 });
+    expect(stack.clock.keepAliveTimers).toBe(0);
+  });
+
+  it('a rejected key while KMS throttles: the call waits for the next attempt (keeping the process alive) and is retried with the new key', async () => {
+    await stack.bucket.put('a.txt', Buffer.from('a'));
+    stack.dkms.injectFault({ kind: 'throttling' }, { times: 1 });
+    stack.rotateTo('LTAI-K2');
+    stack.oss.keys.revoke('LTAI-K1');
+    const kmsCalls = stack.source.calls;
+    const failed = once(stack.cache, 'error') as Promise<[SecretErrorEvent]>;
+    let settled = false;
+    const put = stack.bucket.put('b.txt', Buffer.from('b'));
+    const onSettled = () => {
+      settled = true;
+    };
+    put.then(onSettled, onSettled);
+    // The forced refresh asks KMS at once and is throttled: the next attempt is spread wider, and the caller waits for it.
+    const [event] = await failed;
+    const failedAt = stack.clock.now();
+    expect(event).toMatchObject({ trigger: 'forced', retryAtMs: failedAt + THROTTLED_RETRY_MS });
+    await flushPromises();
+    expect(settled).toBe(false);
+    expect(stack.clock.keepAliveTimers).toBe(1);
+    expect(stack.source.calls - kmsCalls).toBe(1);
+    await stack.clock.advance(THROTTLED_RETRY_MS);
+    await put;
+    expect(stack.source.calls - kmsCalls).toBe(2);
+    expect(attemptsFor('b.txt')).toEqual([
+      ['LTAI-K1', 'InvalidAccessKeyId'],
+      ['LTAI-K2', 200],
+    ]);
+    expect(stack.bucket.accessKeyId).toBe('LTAI-K2');
+    expect(stack.clock.keepAliveTimers).toBe(0);
+  });
+
+  it('a rejected key while KMS keeps throttling: the caller waits no longer than fetch_timeout, then sees the OSS error', async () => {
+    await stack.bucket.put('a.txt', Buffer.from('a'));
+    stack.dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
+    stack.rotateTo('LTAI-K2');
+    stack.oss.keys.revoke('LTAI-K1');
+    const startedAt = stack.clock.now();
+    let settledAt: number | undefined;
+    const put = rejectionOf(stack.bucket.put('b.txt', Buffer.from('b')));
+    const onSettled = () => {
+      settledAt = stack.clock.now();
+    };
+    put.then(onSettled, onSettled);
+    for (let i = 0; i < 10 && settledAt === undefined; i++) await stack.clock.advance(FETCH_TIMEOUT_MS / 10);
+    expect(settledAt).toBeDefined();
+    expect(settledAt).toBeLessThanOrEqual(startedAt + FETCH_TIMEOUT_MS);
+    expect(await put).toMatchObject({ code: 'InvalidAccessKeyId', status: 403 });
+    expect(attemptsFor('b.txt')).toEqual([['LTAI-K1', 'InvalidAccessKeyId']]);
     expect(stack.clock.keepAliveTimers).toBe(0);
   });
 });

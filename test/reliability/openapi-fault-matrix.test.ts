@@ -27,10 +27,13 @@ interface FaultCase {
   fault: LocalKmsFault;
   code: string;
   retryable: boolean;
+  /** Retry of a failed first load or scheduled refresh when it differs from the defaults below. */
+  retryMs?: { load: number; refresh: number };
 }
 const FAULTS: FaultCase[] = [
   { name: '503', fault: { kind: 'unavailable' }, code: 'ServiceUnavailableTemporary', retryable: true },
-  { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true },
+  // A throttled answer (contention evidence) spreads the next try: 1 s + 0.5 * (12 s - 1 s), see throttledRetryDelayMs.
+  { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true, retryMs: { load: 6500, refresh: 6500 } },
   { name: '500', fault: { kind: 'internal' }, code: 'InternalFailure', retryable: true },
   { name: 'connection reset', fault: { kind: 'reset' }, code: 'NetworkError', retryable: true },
   { name: 'garbage body', fault: { kind: 'garbage' }, code: 'InvalidResponse', retryable: true },
@@ -38,9 +41,9 @@ const FAULTS: FaultCase[] = [
 ];
 
 /** Retry of a failed first load: max(recovery minimum 1 s, full jitter 0.5 * min(cap 1 s, base 1 s)). */
-const LOAD_RETRY_MS = 1000;
+const DEFAULT_LOAD_RETRY_MS = 1000;
 /** Retry of a failed scheduled refresh: 0.5 * min(cap 1 s, base 1 s). */
-const REFRESH_RETRY_MS = 500;
+const DEFAULT_REFRESH_RETRY_MS = 500;
 
 const unhandled = trackUnhandledRejections();
 let clock: VirtualClock;
@@ -94,6 +97,8 @@ function expectKmsError(error: unknown, fault: FaultCase): void {
 }
 
 describe.each(FAULTS)('KMS OpenAPI fault: $name', (fault) => {
+  const LOAD_RETRY_MS = fault.retryMs?.load ?? DEFAULT_LOAD_RETRY_MS;
+  const REFRESH_RETRY_MS = fault.retryMs?.refresh ?? DEFAULT_REFRESH_RETRY_MS;
   it('at first load: typed KmsError to the caller, nothing sent to OSS; callers fail fast until the background retry heals it', async () => {
     kms.injectFault(fault.fault, Infinity);
     const failed = once(cache, 'error') as Promise<[SecretErrorEvent]>;

@@ -6,6 +6,7 @@ import { fetchDeadlineAtMs, fetchTimeoutError } from '../fetch-timeout-error.js'
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
+import { isThrottlingError, throttledRetryDelayMs } from '../throttle-pacing.js';
 import { isRetryableError } from './is-retryable-error.js';
 
 /** Options of {@link FailoverSecretSource}. */
@@ -28,6 +29,7 @@ export interface FailoverSecretSourceOptions {
   hedgeAfterMs?: number;
   /** Backoff between two tries of the same source (full jitter). Default `{ baseMs: 1_000, capMs: 10_000 }`. */
   backoff?: BackoffPolicy;
+
   /**
    * After a less preferred source answered, calls start there; once this many ms have passed, the next
    * call starts with the preferred source again (re-probe). Default 1 800 000 (30 min).
@@ -52,7 +54,7 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * One call tries the healthy source first (initially the first configured one). A non-retryable error
  * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
  * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
- * full-jitter backoff, and the first success wins; the losers are aborted. A source that fails for good
+ * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first success wins; the losers are aborted. A source that fails for good
  * drops out, but the call keeps waiting while any other source may still succeed, within one budget
  * (`deadlineMs`, or the call's smaller `timeoutMs`) shared by all sources: each request is given the time
  * left as its `timeoutMs`, no backoff sleeps past the deadline, and at the deadline the requests in flight
@@ -168,7 +170,9 @@ export class FailoverSecretSource implements SecretSource {
         const source = sources[index] as SecretSource;
         const history = histories[index] as (typeof histories)[number];
         running.add(index);
-        // Each source is tried at once, then again after a backoff for every retryable failure.
+        let throttles = 0;
+        // Each source is tried at once, then again after a backoff for every retryable failure; a throttled
+        // answer (a shared quota exhausted, often by a whole fleet) is retried after a wider, growing spread.
         retryWithBackoff(
           ({ signal: attemptSignal, remainingMs }) => {
             history.inFlightSinceMs = clock.monotonicNow();
@@ -180,6 +184,14 @@ export class FailoverSecretSource implements SecretSource {
             backoff: this.backoff,
             deadlineAtMs,
             isRetryable: isRetryableError,
+            retryDelayMs: ({ error }) => {
+              if (!isThrottlingError(error)) {
+                throttles = 0;
+                return undefined;
+              }
+              throttles += 1;
+              return throttledRetryDelayMs(throttles, this.random());
+            },
             signal: losers.signal,
             onAttemptFailed: (failure) => {
               history.inFlightSinceMs = undefined;
