@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runColdStart } from './cold-start.js';
+import { runFleetRevokeBench } from './fleet-revoke.js';
 import { runFleetSimulation } from './fleet-simulation.js';
 import { runSharedCacheKmsLoad } from './kms-load.js';
 import { checkTargets, renderMarkdown, type BenchResults, type CacheKmsCallsOutput } from './lib/report.js';
@@ -30,6 +31,8 @@ const PLAN = quick
       storm: { calls: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 24, callEveryMinutes: 120 },
       fleet: { processes: 10_000, seed: 7 },
+      // Smaller fleets, and no chart: the committed SVG belongs to a full run.
+      fleetRevoke: { processes: [200, 1000], horizonMs: 60_000 },
       memory: { calls: 5000, rotations: 50 },
       coldStart: { latenciesMs: [0, 100, 500], repetitions: 1 },
     }
@@ -39,6 +42,7 @@ const PLAN = quick
       storm: { calls: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 48, callEveryMinutes: 30 },
       fleet: { processes: 10_000, seed: 7 },
+      fleetRevoke: { processes: [1000, 10_000], horizonMs: 60_000, svgPath: here('./fleet-revoke.svg') },
       memory: { calls: 100_000, rotations: 1000 },
       coldStart: { latenciesMs: [0, 100, 500], repetitions: 5 },
     };
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
   const rotationStorm = await step('rotation storm', () => runRotationStorm(PLAN.storm));
   const kmsLoad = await step('KMS load (shared cache)', () => runSharedCacheKmsLoad(PLAN.kmsLoad));
   const fleet = await step('KMS load (fleet simulation)', () => runFleetSimulation(PLAN.fleet));
+  const fleetRevoke = await step('fleet emergency revoke under a KMS quota (virtual time)', () => runFleetRevokeBench(PLAN.fleetRevoke));
   const coldStart = await step('cold start', () => runColdStart(PLAN.coldStart));
   const memory = await step('memory and handles (child process)', () => runMemory(PLAN.memory));
   const recovery = await step('recovery after a rejected key (real time)', runRecovery);
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, memory, coldStart, recovery, hold };
+  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, fleetRevoke, memory, coldStart, recovery, hold };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {

@@ -85,6 +85,7 @@ export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from './kms/open
 export { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './kms/openapi/open-api-source-config-error.js';
 export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
 export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
+export type { ThrottlePacing } from './kms/throttle-pacing.js';
 export { secretSourceFromConfig } from './kms/secret-source-from-config.js';
 
 // Errors (base class) and time

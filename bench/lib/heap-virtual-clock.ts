@@ -50,6 +50,14 @@ export class HeapVirtualClock implements Clock {
     if (timer?.callback === undefined) return;
     timer.callback = undefined;
     this.#pending--;
+    // Cleared timers stay in the heap until they come up; rebuild it when they outnumber the live ones.
+    if (this.#heap.length > 2 * this.#pending + 4096) this.#compact();
+  }
+
+  #compact(): void {
+    const live = this.#heap.filter((timer) => timer.callback !== undefined);
+    this.#heap = [];
+    for (const timer of live) this.#push(timer);
   }
 
   /** Timers set and neither fired nor cleared. */

@@ -1,4 +1,5 @@
 import type { ColdStartResult } from '../cold-start.js';
+import { renderFleetRevokeMarkdown, type FleetRevokeBenchResult } from '../fleet-revoke.js';
 import type { FleetSimulationResult } from '../fleet-simulation.js';
 import type { SharedCacheKmsLoadResult } from '../kms-load.js';
 import type { MemoryResult } from '../memory.js';
@@ -33,6 +34,7 @@ export interface BenchResults {
   rotationStorm: RotationStormResult;
   kmsLoad: SharedCacheKmsLoadResult;
   fleet: FleetSimulationResult;
+  fleetRevoke: FleetRevokeBenchResult;
   memory: MemoryResult;
   coldStart: ColdStartResult;
   recovery: RecoveryResult;
@@ -72,6 +74,27 @@ export function checkTargets(r: Omit<BenchResults, 'targets' | 'meta'>): TargetC
     { name: 'heap growth', target: '< 5 MB', figure: `${round(r.memory.heapGrowthBytes / MB, 2)} MB`, met: r.memory.heapGrowthBytes < 5 * MB },
     { name: 'open handles after shutdown', target: '0 new', figure: String(r.memory.newResources.length), met: r.memory.newResources.length === 0 },
     ...recoveryTargets(r.recovery),
+    ...fleetRevokeTargets(r.fleetRevoke),
+  ];
+}
+
+/** The fleet-revoke goal of issue 14 (DESIGN §5), judged on this library's policy. */
+function fleetRevokeTargets(f: FleetRevokeBenchResult): TargetCheck[] {
+  const g = f.goal;
+  const allS = g.allOnNewKeyMs === null ? `not within ${f.horizonMs / 1000} s` : `${round(g.allOnNewKeyMs / 1000, 1)} s`;
+  return [
+    {
+      name: `fleet revoke: all ${g.processes.toLocaleString('en')} processes on the new key (${g.quotaQps} QPS quota)`,
+      target: `<= 1.5x N/quota (${round(g.allOnNewKeyTargetMs / 1000, 1)} s)`,
+      figure: allS,
+      met: g.allOnNewKeyMs !== null && g.allOnNewKeyMs <= g.allOnNewKeyTargetMs,
+    },
+    {
+      name: 'fleet revoke: throttled KMS attempts per successful one',
+      target: '< 2',
+      figure: String(g.throttledPerSuccess),
+      met: g.throttledPerSuccess < 2,
+    },
   ];
 }
 
@@ -173,6 +196,24 @@ export function renderMarkdown(r: BenchResults): string {
     'Fleet simulation: the cache\'s pure `computeRefreshSchedule` (6 h / +5 min / 0–10 min jitter) per process, ' +
       'processes started at random in the 6 h before, rotation 12 h later, calls counted per second within ±1 h.',
   ];
+  lines.push(
+    '',
+    '## Fleet: emergency revoke under a KMS quota (`bench/fleet-revoke.ts`)',
+    '',
+    `Virtual time, one process: every simulated process runs a real \`SecretCacheClient\` over the real \`FailoverSecretSource\` ` +
+      `(as a configuration builds it) and sends ${r.fleetRevoke.requestsPerSecond} requests/s (Poisson, fixed seed) until it has served ` +
+      `one with the new key; at t = 0 KMS serves the new key and OSS rejects the old one. KMS answers after ` +
+      `${r.fleetRevoke.kmsLatencyMs} ms and throttles (HTTP 429 \`Rejected.Throttling\`, mapped like the OpenAPI source does) ` +
+      'every request beyond its quota in each second. A rejected request does what ProxyBucket does: ' +
+      '`refreshNow(secret, { staleAccessKeyId })`, then one retry if the key changed. The official providers\' policy ' +
+      '(bucket of 5 forced refreshes per 10 min, each a fetch serialised by a per-secret lock and retried on throttling after ' +
+      '2, 4, 8, 10 s without jitter, a 200 ms sleep, one unconditional retry) and a plain full-jitter backoff ' +
+      `(1 s base, 30 s cap, callers waiting up to \`fetch_timeout\`) run in the same simulation. Waits and errors count the ` +
+      'requests each process sent until it served one with the new key.',
+    '',
+    renderFleetRevokeMarkdown(r.fleetRevoke).trim(),
+    ...(r.fleetRevoke.chart === undefined ? [] : ['', `![KMS attempts per second and processes on the new key over time](${r.fleetRevoke.chart})`]),
+  );
   if (r.cacheKmsCalls) {
     lines.push('', '## Cache: KMS calls over a week, warm reads (`bench/cache-kms-calls.ts`)', '', r.cacheKmsCalls.markdown.trim());
   } else if (r.cacheKmsCallsError) {

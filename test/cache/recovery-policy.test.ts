@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECOVERY_PACING, nextRecoveryAttempt, planForcedRefresh } from '../../src/cache/recovery-policy.js';
+import { DEFAULT_THROTTLE_PACING } from '../../src/kms/throttle-pacing.js';
 
 const pacing = DEFAULT_RECOVERY_PACING;
 
@@ -41,6 +42,40 @@ describe('nextRecoveryAttempt', () => {
   });
 });
 
+describe('nextRecoveryAttempt after throttled answers', () => {
+  it.each([
+    // throttles, confirmations, lastAnswerAt, now, random -> dueAt, rule
+    { throttles: 1, confirmations: 0, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 11_500, rule: 'throttled' },
+    { throttles: 1, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0, dueAtMs: 6000, rule: 'throttled' },
+    { throttles: 2, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 14_500, rule: 'throttled' },
+    { throttles: 3, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 14_500, rule: 'throttled' },
+    { throttles: 50, confirmations: 9, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.999_999, dueAtMs: 22_999, rule: 'throttled' },
+    { throttles: 1, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 30_000, random: 0.5, dueAtMs: 30_000, rule: 'now' },
+    { throttles: 0, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 6500, rule: 'backoff' },
+  ] as const)('$throttles throttled, $confirmations confirmations, now $nowMs -> $dueAtMs ($rule)', (row) => {
+    const { dueAtMs, rule, ...input } = row;
+    expect(nextRecoveryAttempt(input, pacing)).toEqual({ dueAtMs, rule });
+  });
+
+  it('never sooner than the minimum delay after the throttled answer, never later than the cap, and wider with each throttled answer', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        (throttles, lastAnswerAtMs, random) => {
+          const input = { confirmations: 1, lastAnswerAtMs, nowMs: lastAnswerAtMs, random };
+          const { dueAtMs } = nextRecoveryAttempt({ ...input, throttles }, pacing);
+          const next = nextRecoveryAttempt({ ...input, throttles: throttles + 1 }, pacing).dueAtMs;
+          expect(dueAtMs).toBeGreaterThanOrEqual(lastAnswerAtMs + Math.max(pacing.minIntervalMs, DEFAULT_THROTTLE_PACING.minDelayMs));
+          expect(dueAtMs).toBeLessThanOrEqual(lastAnswerAtMs + DEFAULT_THROTTLE_PACING.capMs);
+          expect(next).toBeGreaterThanOrEqual(dueAtMs);
+        },
+      ),
+    );
+  });
+});
+
 describe('planForcedRefresh', () => {
   const base = { nowMs: 10_000, heldKeyUsable: false, fetchRunning: false, attemptDueAtMs: 10_000, holdMaxMs: 1000 };
   it.each([
@@ -49,6 +84,13 @@ describe('planForcedRefresh', () => {
     { name: 'a due attempt fetches', input: {}, step: { kind: 'fetch' } },
     { name: 'an attempt due within the hold limit is waited for', input: { attemptDueAtMs: 11_000 }, step: { kind: 'hold', dueAtMs: 11_000 } },
     { name: 'a later attempt answers at once', input: { attemptDueAtMs: 11_001 }, step: { kind: 'paced', dueAtMs: 11_001 } },
+    {
+      name: 'after a throttled answer a later attempt is waited for (the caller decides against its deadline)',
+      input: { attemptDueAtMs: 25_000, throttled: true },
+      step: { kind: 'hold', dueAtMs: 25_000 },
+    },
+    { name: 'after a throttled answer a running fetch is still joined', input: { fetchRunning: true, throttled: true }, step: { kind: 'join' } },
+    { name: 'after a throttled answer a due attempt fetches', input: { throttled: true }, step: { kind: 'fetch' } },
   ])('$name', ({ input, step }) => {
     expect(planForcedRefresh({ ...base, ...input })).toEqual(step);
   });

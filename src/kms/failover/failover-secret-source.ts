@@ -6,7 +6,7 @@ import { fetchDeadlineAtMs, fetchTimeoutError } from '../fetch-timeout-error.js'
 import { KmsError } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
-import { isThrottlingError, throttledRetryDelayMs } from '../throttle-pacing.js';
+import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, type ThrottlePacing } from '../throttle-pacing.js';
 import { isRetryableError } from './is-retryable-error.js';
 
 /** Options of {@link FailoverSecretSource}. */
@@ -29,6 +29,12 @@ export interface FailoverSecretSourceOptions {
   hedgeAfterMs?: number;
   /** Backoff between two tries of the same source (full jitter). Default `{ baseMs: 1_000, capMs: 10_000 }`. */
   backoff?: BackoffPolicy;
+  /**
+   * The wait after a throttled answer (HTTP 429 `Rejected.Throttling`), used instead of `backoff`: a spread of
+   * seconds that widens with each consecutive throttled answer, so a fleet throttled at once fits the quota
+   * on its retries. Default: the defaults listed on {@link ThrottlePacing} (1 s + up to 12 s, x1.5, cap 18 s).
+   */
+  throttlePacing?: ThrottlePacing;
 
   /**
    * After a less preferred source answered, calls start there; once this many ms have passed, the next
@@ -72,6 +78,7 @@ export class FailoverSecretSource implements SecretSource {
   private readonly hedgeAfterMs: number;
   private readonly reprobeAfterMs: number;
   private readonly backoff: BackoffPolicy;
+  private readonly throttlePacing: Readonly<ThrottlePacing>;
   private healthyIndex = 0;
   private reprobeAtMs = 0;
   private readonly activeCalls = new Set<(reason: unknown) => void>();
@@ -90,6 +97,7 @@ export class FailoverSecretSource implements SecretSource {
     this.reprobeAfterMs = nonNegative('reprobeAfterMs', options.reprobeAfterMs ?? DEFAULT_REPROBE_AFTER_MS);
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.backoff = { baseMs: nonNegative('backoff.baseMs', backoff.baseMs), capMs: nonNegative('backoff.capMs', backoff.capMs) };
+    this.throttlePacing = options.throttlePacing ?? DEFAULT_THROTTLE_PACING;
     this.description = options.description ?? `failover(${this.sources.map((s) => s.description).join(', ')})`;
   }
 
@@ -190,7 +198,7 @@ export class FailoverSecretSource implements SecretSource {
                 return undefined;
               }
               throttles += 1;
-              return throttledRetryDelayMs(throttles, this.random());
+              return throttledRetryDelayMs(throttles, this.random(), this.throttlePacing);
             },
             signal: losers.signal,
             onAttemptFailed: (failure) => {

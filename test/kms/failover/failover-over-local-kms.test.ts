@@ -27,6 +27,7 @@ function group(options: { deadlineMs?: number } = {}): FailoverSecretSource {
     ),
     hedgeAfterMs: 150,
     backoff: { baseMs: 20, capMs: 100 },
+    throttlePacing: { minDelayMs: 20, firstWindowMs: 100, growth: 1.5, capMs: 150 },
     deadlineMs: options.deadlineMs ?? 10_000,
   });
   opened.push(failover);

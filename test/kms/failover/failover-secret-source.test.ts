@@ -167,6 +167,22 @@ describe('FailoverSecretSource', () => {
     expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
   });
 
+  it('retries a throttled source after a wider spread that widens with each throttled answer', async () => {
+    const { clock, sources, failover } = setup([[{ fail: throttled() }, { fail: throttled() }, { answer: 'a' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(0);
+    // random() = 0.5: 1 s + 0.5 * (12 s - 1 s) after the first throttled answer, 1 s + 0.5 * (18 s - 1 s) after the second.
+    await clock.advance(6_499);
+    expect(sources[0]?.calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(sources[0]?.calls).toHaveLength(2);
+    await clock.advance(9_499);
+    expect(sources[0]?.calls).toHaveLength(2);
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+    expect(sources[0]?.callOptions.map((c) => c.atMs)).toEqual([0, 6_500, 16_000]);
+  });
+
   it('gives up at the deadline with a retryable FetchTimeout naming what each source met', async () => {
     const { clock, sources, failover } = setup([[{ fail: throttled() }], [{ fail: unavailable() }]], { deadlineMs: 30_000 });
     const outcome = settle(failover.getSecretValue(request));

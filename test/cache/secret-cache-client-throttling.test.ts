@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { KmsError } from '../../src/kms/kms-error.js';
+import { flushPromises } from '../support/virtual-clock.js';
+import { createCache, putRamKey, rotateRamKey, SECOND } from './cache-fixture.js';
+
+/** A throttled answer, as the KMS sources surface HTTP 429 Rejected.Throttling. */
+function throttled(): KmsError {
+  return new KmsError('GetSecretValue of "oss-ak" failed: Rejected.Throttling (HTTP 429): QPS Limit Exceeded', {
+    code: 'Rejected.Throttling',
+    httpStatus: 429,
+    retryable: true,
+    source: 'in-memory',
+  });
+}
+
+// random is fixed at 0.5: the first throttled answer spreads the next attempt to 1 s + 0.5 * (12 s - 1 s) = 6.5 s,
+// the second to 1 s + 0.5 * (min(18 s, 12 s * 1.5) - 1 s) = 9.5 s after the answer.
+const FIRST_SPREAD_MS = 6500;
+const SECOND_SPREAD_MS = 9500;
+
+/** A cache holding AK1 (loaded 10 s ago), with KMS now serving AK2 and OSS rejecting AK1. */
+async function revoked() {
+  const fixture = createCache();
+  putRamKey(fixture.store, 'oss-ak', 'AK1');
+  await fixture.client.getCredential('oss-ak');
+  await fixture.clock.advance(10 * SECOND);
+  rotateRamKey(fixture.store, 'oss-ak', 'AK2');
+  return fixture;
+}
+
+describe('SecretCacheClient under KMS throttling', () => {
+  it('a caller whose forced refresh is throttled waits for the next attempt (keeping the process alive) and gets the new key', async () => {
+    const { client, source, clock, events } = await revoked();
+    source.failNext(throttled());
+    let settled = false;
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    void refresh.then(() => {
+      settled = true;
+    });
+    await flushPromises();
+    expect(source.callCount).toBe(2); // the load, and the throttled forced fetch
+    expect(events.error).toEqual([expect.objectContaining({ trigger: 'forced', retryAtMs: clock.now() + FIRST_SPREAD_MS })]);
+    expect(settled).toBe(false);
+    expect(clock.keepAliveTimers).toBe(1);
+
+    await clock.advance(FIRST_SPREAD_MS - 1);
+    expect(settled).toBe(false);
+    expect(source.callCount).toBe(2); // nothing before the spread is over
+    await clock.advance(1);
+    const outcome = await refresh;
+    expect(outcome).toMatchObject({ changed: true });
+    expect(outcome.credential.accessKeyId).toBe('AK2');
+    expect(source.callCount).toBe(3);
+    expect(clock.keepAliveTimers).toBe(0);
+  });
+
+  it('without throttling the same failure answers at once (an outage is not waited for by the caller)', async () => {
+    const { client, source, clock } = await revoked();
+    source.failNext(new KmsError('unavailable', { code: 'ServiceUnavailableTemporary', httpStatus: 503, retryable: true }));
+    const outcome = await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    expect(outcome).toMatchObject({ changed: false, via: 'failed', error: expect.objectContaining({ code: 'ServiceUnavailableTemporary' }) });
+    expect(clock.keepAliveTimers).toBe(0);
+  });
+
+  it('consecutive throttled answers widen the spread; a success resets it', async () => {
+    const { client, source, clock, events } = await revoked();
+    source.failNext(throttled(), 2);
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    await flushPromises();
+    const firstAt = clock.now();
+    expect(events.error.at(-1)).toMatchObject({ consecutiveFailures: 1, retryAtMs: firstAt + FIRST_SPREAD_MS });
+    await clock.advance(FIRST_SPREAD_MS);
+    const secondAt = clock.now();
+    expect(events.error.at(-1)).toMatchObject({ consecutiveFailures: 2, retryAtMs: secondAt + SECOND_SPREAD_MS });
+    await clock.advance(SECOND_SPREAD_MS);
+    expect((await refresh).credential.accessKeyId).toBe('AK2');
+    expect(source.callCount).toBe(4);
+
+    // After the success a new throttling starts again from the first, narrower spread.
+    rotateRamKey(source.store, 'oss-ak', 'AK3');
+    await clock.advance(10 * SECOND);
+    source.failNext(throttled());
+    const again = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK2' });
+    await flushPromises();
+    expect(events.error.at(-1)).toMatchObject({ consecutiveFailures: 1, retryAtMs: clock.now() + FIRST_SPREAD_MS });
+    await clock.advance(FIRST_SPREAD_MS);
+    expect((await again).credential.accessKeyId).toBe('AK3');
+  });
+
+  it('a caller waits no longer than fetch_timeout while KMS keeps throttling, then gets the held key and the throttling error', async () => {
+    const { client, source, clock } = await revoked();
+    source.goDown(throttled());
+    const startedAt = clock.monotonicNow();
+    let settledAt: number | undefined;
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    void refresh.then(() => {
+      settledAt = clock.monotonicNow();
+    });
+    for (let i = 0; i < 40 && settledAt === undefined; i++) await clock.advance(SECOND);
+    expect(settledAt).toBeDefined();
+    expect((settledAt as number) - startedAt).toBeLessThanOrEqual(30 * SECOND);
+    const outcome = await refresh;
+    expect(outcome).toMatchObject({ changed: false, via: 'failed', error: expect.objectContaining({ code: 'Rejected.Throttling' }) });
+    expect(outcome.credential.accessKeyId).toBe('AK1');
+    // Paced: the first attempt at once, then one per spread (6.5 s, 9.5 s, 9.5 s...), not one per second.
+    expect(source.callCount - 1).toBeLessThanOrEqual(4);
+    expect(clock.keepAliveTimers).toBe(0);
+  });
+
+  it('a throttled first load is retried in the background after the wider spread', async () => {
+    const { client, store, source, clock, events } = createCache();
+    putRamKey(store, 'oss-ak', 'AK1');
+    source.failNext(throttled());
+    await expect(client.getCredential('oss-ak')).rejects.toMatchObject({ code: 'Rejected.Throttling' });
+    expect(events.error).toEqual([expect.objectContaining({ trigger: 'load', retryAtMs: clock.now() + FIRST_SPREAD_MS })]);
+    await clock.advance(FIRST_SPREAD_MS);
+    expect(source.callCount).toBe(2);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK1');
+  });
+});
