@@ -249,7 +249,8 @@ function codeOf(error: unknown): string {
 /** A process running the real cache over the real failover source, loaded with the old key. */
 function oursProcess(kms: SimulatedKms, clock: HeapVirtualClock, random: () => number, fetchTimeoutMs: number, stack: 'failover' | 'direct'): SimProcess {
   const source: SecretSource = stack === 'direct' ? kms : new FailoverSecretSource({ sources: [kms], deadlineMs: fetchTimeoutMs, clock, random });
-  const cache = new SecretCacheClient({ source, clock, random, fetchTimeoutMs });
+  // One secret per process: a small LRU keeps 10,000 caches in one heap (the default preallocates 1,000 slots each).
+  const cache = new SecretCacheClient({ source, clock, random, fetchTimeoutMs, maxEntries: 4 });
   const isNew = (id: string | undefined) => id === NEW_KEY.accessKeyId;
   return {
     async request() {

@@ -16,6 +16,8 @@ export interface ChartPanel {
   series: readonly ChartSeries[];
   /** Horizontal reference lines (a quota, a goal). */
   references?: readonly { y: number; label: string }[];
+  /** Where the legend goes; default top right. */
+  legend?: 'top-right' | 'bottom-right';
 }
 
 /** What {@link renderLineChartSvg} draws. */
@@ -81,7 +83,7 @@ export function renderLineChartSvg(chart: LineChart): string {
     for (const ref of chart.xReferences ?? []) {
       out.push(
         `<line x1="${fmt(sx(ref.x))}" x2="${fmt(sx(ref.x))}" y1="${top}" y2="${bottom}" stroke="#999" stroke-dasharray="2 3"/>`,
-        `<text x="${fmt(sx(ref.x) + 4)}" y="${top + 12}" fill="#666">${escape(ref.label)}</text>`,
+        `<text x="${fmt(sx(ref.x) + 4)}" y="${bottom - 6}" fill="#666">${escape(ref.label)}</text>`,
       );
     }
     for (const series of panel.series) {
@@ -89,9 +91,10 @@ export function renderLineChartSvg(chart: LineChart): string {
       const path = series.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(sx(x))},${fmt(sy(y))}`).join(' ');
       out.push(`<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
     }
-    // Legend, top right of the panel.
+    // Legend, in a corner of the panel.
+    const legendTop = panel.legend === 'bottom-right' ? bottom - 24 - 16 * panel.series.length : top + 16;
     panel.series.forEach((series, i) => {
-      const y = top + 16 + i * 16;
+      const y = legendTop + i * 16;
       const x = MARGIN.left + plotWidth - 250;
       out.push(
         `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`,
