@@ -168,7 +168,7 @@ function renderFleetChart(runs: readonly FleetRevokeResult[], horizonMs: number)
         series: series(attempts, true),
         references: [{ y: first.quotaQps, label: `quota ${first.quotaQps}/s` }],
       },
-      { title: 'Processes serving the new key', yLabel: '% of processes', yMax: 100, series: series(percent, false), legend: 'bottom-right' },
+      { title: 'Processes serving the new key', yLabel: '% of processes', yMax: 100, series: series(percent, false), legend: 'top-left' },
     ],
   });
 }

@@ -17,7 +17,7 @@ export interface ChartPanel {
   /** Horizontal reference lines (a quota, a goal). */
   references?: readonly { y: number; label: string }[];
   /** Where the legend goes; default top right. */
-  legend?: 'top-right' | 'bottom-right';
+  legend?: 'top-right' | 'top-left';
 }
 
 /** What {@link renderLineChartSvg} draws. */
@@ -92,10 +92,9 @@ export function renderLineChartSvg(chart: LineChart): string {
       out.push(`<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
     }
     // Legend, in a corner of the panel.
-    const legendTop = panel.legend === 'bottom-right' ? bottom - 24 - 16 * panel.series.length : top + 16;
     panel.series.forEach((series, i) => {
-      const y = legendTop + i * 16;
-      const x = MARGIN.left + plotWidth - 250;
+      const y = top + 16 + i * 16;
+      const x = panel.legend === 'top-left' ? MARGIN.left + 12 : MARGIN.left + plotWidth - 330;
       out.push(
         `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`,
         `<text x="${x + 30}" y="${y}" fill="#222">${escape(series.name)}</text>`,
