@@ -27,6 +27,18 @@ export {
 } from './oss/oss-ak-expire-handler.js';
 export type { AliOssExtraOptions, AliOssUndeclaredMethods } from './oss/ali-oss-extras.js';
 
+// Tea SDK adapter (Alibaba Cloud clients such as @alicloud/sts20150401, @alicloud/oss20190517)
+export { createManagedClient, type ManagedClientOptions, type TeaClientClass } from './tea/create-managed-client.js';
+export { shutdownManagedClient } from './tea/shutdown-managed-client.js';
+export {
+  ManagedCredentialsProvider,
+  MANAGED_CREDENTIALS_PROVIDER_NAME,
+  type ManagedCredentialsProviderOptions,
+} from './tea/managed-credentials-provider.js';
+export type { TeaCredentials } from './tea/tea-credentials.js';
+export { TeaAKExpireHandler, DEFAULT_TEA_AK_EXPIRE_CODES } from './tea/tea-ak-expire-handler.js';
+export { ManagedClientError, ManagedClientErrorCode } from './tea/managed-client-error.js';
+
 // The shared cache
 export { SecretCacheClient, type SecretCacheReadOptions } from './cache/secret-cache-client.js';
 export type { SecretCacheClientOptions } from './cache/secret-cache-options.js';
