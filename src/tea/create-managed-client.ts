@@ -4,6 +4,7 @@ import { KeyAcceptance } from '../call/key-acceptance.js';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { ConfigOptions } from '../config/config-loader.js';
 import type { AKExpireHandler } from '../oss/ak-expire-handler.js';
+import { cjsDefaultExport } from '../kms/openapi/cjs-default-export.js';
 import { redactOssError } from '../oss/redact-oss-error.js';
 import type { ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import { loadCredentialClass } from './load-credential-class.js';
@@ -63,7 +64,9 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * (`@alicloud/oss20190517`), `@alicloud/openapi-core` 1.x based clients (`@alicloud/sts20150401`). Release it
  * with {@link shutdownManagedClient}; later calls reject with `ManagedClient.Shutdown`.
  *
- * @param ClientClass - the generated client class, e.g. `Sts20150401` (the default export of `@alicloud/sts20150401`)
+ * @param ClientClass - the generated client class, e.g. the default export of `@alicloud/sts20150401`; the module
+ *   itself is accepted too (`import Sts from '@alicloud/sts20150401'` in Node ESM gives the CommonJS exports,
+ *   whose `default` is the class)
  * @param config - its config (`new $OpenApi.Config({ regionId, endpoint, ... })`) without any AccessKey,
  *   bearer token or credential; it is copied, not changed
  * @param options - the secret and, optionally, the judge, cache, configuration and logger
@@ -82,11 +85,12 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * ```
  */
 export function createManagedClient<C extends TeaClientClass>(
-  ClientClass: C,
+  ClientClass: C | { readonly default: C },
   config: ConstructorParameters<C>[0],
   options: ManagedClientOptions,
 ): InstanceType<C> {
-  if (typeof ClientClass !== 'function') throw invalid('the first argument must be a Tea SDK client class');
+  const Client = cjsDefaultExport<C | undefined>(ClientClass);
+  if (typeof Client !== 'function') throw invalid('the first argument must be a Tea SDK client class');
   if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
   if (typeof config !== 'object' || config === null) throw invalid('config must be an object (the client\'s Config)');
   const { secretName, akExpireHandler, cacheClient } = options;
@@ -117,7 +121,7 @@ export function createManagedClient<C extends TeaClientClass>(
     }
     // A copy with the same prototype: a Tea Config is a model class whose methods the client may call.
     const ownConfig = Object.assign(Object.create(Object.getPrototypeOf(config) as object) as object, config, { credential });
-    const client = new ClientClass(ownConfig as never) as InstanceType<C>;
+    const client = new Client(ownConfig as never) as InstanceType<C>;
     wrapRequestMethods(client, provider, akExpireHandler ?? new TeaAKExpireHandler());
     managedClients.set(client, { provider });
     return client;
