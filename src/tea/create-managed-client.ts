@@ -89,7 +89,7 @@ export function createManagedClient<C extends TeaClientClass>(
   config: ConstructorParameters<C>[0],
   options: ManagedClientOptions,
 ): InstanceType<C> {
-  const Client = cjsDefaultExport<C | undefined>(ClientClass);
+  const Client = typeof ClientClass === 'object' && ClientClass !== null ? cjsDefaultExport<C | undefined>(ClientClass) : ClientClass;
   if (typeof Client !== 'function') throw invalid('the first argument must be a Tea SDK client class');
   if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
   if (typeof config !== 'object' || config === null) throw invalid('config must be an object (the client\'s Config)');
