@@ -5,6 +5,7 @@ import { main as basicUsage } from '../../examples/basic-usage.js';
 import { main as customAkExpireHandler } from '../../examples/custom-ak-expire-handler.js';
 import { main as customConfigFileName } from '../../examples/custom-config-file-name.js';
 import { main as httpServerShutdown } from '../../examples/http-server-shutdown.js';
+import { main as teaClient } from '../../examples/tea-client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,6 +46,18 @@ describe('examples', () => {
   it('http-server-shutdown serves a PUT and a GET, then closes the server and releases the bucket', async () => {
     const result = await httpServerShutdown();
     expect(result).toEqual({ putStatus: 201, body: 'hello over http', stored: ['greeting.txt'], listeningAfterShutdown: false });
+  });
+
+  it('tea-client calls STS through a managed Tea client across a rotate + revoke', async () => {
+    const result = await teaClient();
+    expect(result.before).toMatch(/^ram-user-with-LTAI5tExample/);
+    expect(result.after).toMatch(/^ram-user-with-LTAI5tExample/);
+    expect(result.after).not.toBe(result.before);
+    expect(result.requests).toEqual([
+      `${result.before?.slice('ram-user-with-'.length)} -> 200`,
+      `${result.before?.slice('ram-user-with-'.length)} -> InvalidAccessKeyId.NotFound`,
+      `${result.after?.slice('ram-user-with-'.length)} -> 200`,
+    ]);
   });
 
   it('the node:test example passes under node --test', async () => {
