@@ -9,6 +9,9 @@ import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { callWithManagedKey } from '../call/call-with-managed-key.js';
+import { KeyAcceptance } from '../call/key-acceptance.js';
+import type { RetryWithFreshBodyAnnotation } from '../call/retry-with-fresh-body.js';
 import { isCodeless403 } from './is-codeless-403.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
@@ -46,13 +49,7 @@ export type ProxyBucketOptions = Omit<
   };
 
 /** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
-export interface ProxyBucketErrorAnnotations {
-  /**
-   * `true` when the AccessKey was rejected, the cache now holds a new key, but the call was not retried
-   * because its body (a stream) or sink was already consumed: calling again with a fresh stream will work.
-   */
-  retryWithFreshBody?: boolean;
-}
+export type ProxyBucketErrorAnnotations = RetryWithFreshBodyAnnotation;
 
 /** What `on`/`off` need from the credential provider: an EventEmitter such as `SecretCacheClient`. */
 interface EventSource {
@@ -106,8 +103,8 @@ export class ProxyBucket implements OssBucket {
   readonly #handler: AKExpireHandler;
   #release: (() => unknown) | undefined;
   #applied: AccessKeyCredential | undefined;
-  /** A key this bucket saw rejected while the cache had nothing better; its next success is reported. */
-  #awaitingAcceptance: string | undefined;
+  /** Reports a success with a key this bucket saw rejected (OSS may accept a new key late). */
+  readonly #acceptance: KeyAcceptance;
   #shutdown = false;
   /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
@@ -157,6 +154,7 @@ export class ProxyBucket implements OssBucket {
       this.#provider = lease.client;
       this.#release = lease.release;
     }
+    this.#acceptance = new KeyAcceptance(this.#provider, secretName);
     this.#installRequestHook();
   }
 
@@ -265,12 +263,10 @@ export class ProxyBucket implements OssBucket {
     if (optionsIndex !== undefined) return this.#callResumable(method, args, optionsIndex);
     // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
     const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
-    try {
-      return await this.#withCurrentKey(() => original.apply(this.#client, args));
-    } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
-      return await this.#withCurrentKey(() => original.apply(this.#client, args));
-    }
+    return this.#managedCall(method, args, (credential) => {
+      this.#apply(credential);
+      return original.apply(this.#client, args) as Promise<unknown>;
+    });
   }
 
   /**
@@ -278,7 +274,7 @@ export class ProxyBucket implements OssBucket {
    * checkpoint its `progress` callback handed out (same uploadId, finished parts kept) instead of starting
    * a new upload and orphaning the old one with its billable parts.
    */
-  async #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
+  #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
     const userOptions = (args[optionsIndex] ?? {}) as Record<string, unknown>;
     const userProgress = userOptions.progress as AnyFunction | undefined;
     let checkpoint = userOptions.checkpoint;
@@ -286,54 +282,35 @@ export class ProxyBucket implements OssBucket {
       if (latest) checkpoint = latest;
       return userProgress?.call(undefined, percentage, latest, res);
     };
-    const invoke = (extra: Record<string, unknown>) => {
+    return this.#managedCall(method, args, (credential, attempt) => {
+      this.#apply(credential);
       const attemptArgs = [...args];
-      attemptArgs[optionsIndex] = { ...userOptions, progress, ...extra };
-      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs);
-    };
-    try {
-      return await invoke({});
-    } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
-      return await invoke(checkpoint ? { checkpoint } : {});
-    }
-  }
-
-  /**
-   * After a failed call: if the handler judges the key rejected, force a coalesced refresh and report
-   * whether a retry makes sense (the key changed and the call is replayable).
-   */
-  async #shouldRetry(error: unknown, replayable: boolean): Promise<boolean> {
-    if (this.#shutdown || !this.#judgeExpired(error)) return false;
-    const staleAccessKeyId =
-      (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined) ?? this.#applied?.accessKeyId;
-    // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
-    const suspected = isCodeless403(error);
-    const outcome = await this.#provider.refreshNow(this.secretName, {
-      ...(staleAccessKeyId === undefined ? {} : { staleAccessKeyId }),
-      suspected,
+      const resume = attempt === 1 && checkpoint ? { checkpoint } : {};
+      attemptArgs[optionsIndex] = { ...userOptions, progress, ...resume };
+      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs) as Promise<unknown>;
     });
-    // Until a request with a rejected key succeeds again, successes are reported (OSS may accept a new key
-    // late). A mere suspicion is not: other calls succeeding with the key say nothing about a forbidden object.
-    if (!outcome.changed && !suspected && staleAccessKeyId !== undefined) this.#awaitingAcceptance = staleAccessKeyId;
-    if (!outcome.changed) return false;
-    if (replayable) return true;
-    markRetryWithFreshBody(error);
-    return false;
   }
 
-  /** OSS took a key this bucket had reported rejected: tell the cache, once. */
-  #reportAccepted(accessKeyId: string): void {
-    this.#awaitingAcceptance = undefined;
-    this.#provider.reportKeyAccepted?.(this.secretName, accessKeyId);
-  }
-
-  #judgeExpired(error: unknown): boolean {
-    try {
-      return this.#handler.judgeAKExpire(error) === true;
-    } catch {
-      return false; // a faulty custom handler must not turn an OSS error into a different one
-    }
+  /** The shared "call with the managed key, retry once after a changed key" core, with ali-oss's judges. */
+  #managedCall(
+    method: string,
+    args: unknown[],
+    run: (credential: AccessKeyCredential, attempt: 0 | 1) => Promise<unknown>,
+  ): Promise<unknown> {
+    return callWithManagedKey({
+      provider: this.#provider,
+      secretName: this.secretName,
+      client: 'ali-oss',
+      isKeyRejected: (error) => this.#handler.judgeAKExpire(error),
+      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
+      isSuspected: isCodeless403,
+      canReplay: () => isReplayableCall(method, args),
+      run,
+      // The request hook knows which key signed the failed request (a multipart part may use a newer one).
+      signedWith: (error) => (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined),
+      acceptance: this.#acceptance,
+      isClosed: () => this.#shutdown,
+    });
   }
 
   /**
@@ -375,7 +352,7 @@ export class ProxyBucket implements OssBucket {
         return this.#withCurrentKey((credential) =>
           (rawRequest.call(this.#client, params) as Promise<unknown>).then(
             (result) => {
-              if (this.#awaitingAcceptance === credential.accessKeyId) this.#reportAccepted(credential.accessKeyId);
+              this.#acceptance.succeeded(credential.accessKeyId);
               return result;
             },
             (error: unknown) => {
@@ -447,16 +424,6 @@ export class ProxyBucket implements OssBucket {
     if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
     if (PLUMBING_METHODS.has(method)) return bucket.#callPlumbing(method, args);
     return bucket.#call(method, args);
-  }
-}
-
-function markRetryWithFreshBody(error: unknown): void {
-  if (typeof error !== 'object' || error === null) return;
-  (error as ProxyBucketErrorAnnotations).retryWithFreshBody = true;
-  if (error instanceof Error) {
-    error.message +=
-      ' (the AccessKey was rotated and a fresh key is now loaded, but this call was not retried because its ' +
-      'stream body or sink was already consumed; call again with a fresh stream)';
   }
 }
 
