@@ -9,7 +9,7 @@ import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
-import { callWithManagedKey } from '../call/call-with-managed-key.js';
+import { callWithManagedKey, type ManagedKeyClient } from '../call/call-with-managed-key.js';
 import { KeyAcceptance } from '../call/key-acceptance.js';
 import type { RetryWithFreshBodyAnnotation } from '../call/retry-with-fresh-body.js';
 import { isCodeless403 } from './is-codeless-403.js';
@@ -105,6 +105,8 @@ export class ProxyBucket implements OssBucket {
   #applied: AccessKeyCredential | undefined;
   /** Reports a success with a key this bucket saw rejected (OSS may accept a new key late). */
   readonly #acceptance: KeyAcceptance;
+  /** This bucket as the shared call core sees it: the cache, the secret and ali-oss's judges. */
+  readonly #managed: ManagedKeyClient;
   #shutdown = false;
   /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
@@ -155,6 +157,19 @@ export class ProxyBucket implements OssBucket {
       this.#release = lease.release;
     }
     this.#acceptance = new KeyAcceptance(this.#provider, secretName);
+    const handler = this.#handler;
+    this.#managed = {
+      provider: this.#provider,
+      secretName,
+      client: 'ali-oss',
+      isKeyRejected: (error) => handler.judgeAKExpire(error),
+      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
+      isSuspected: isCodeless403,
+      // The request hook knows which key signed the failed request (a multipart part may use a newer one).
+      signedWith: (error) => (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined),
+      acceptance: this.#acceptance,
+      isClosed: () => this.#shutdown,
+    };
     this.#installRequestHook();
   }
 
@@ -257,16 +272,18 @@ export class ProxyBucket implements OssBucket {
   }
 
   /** Runs an ali-oss call method with refresh-and-retry-once on a rejected key. */
-  async #call(method: string, args: unknown[]): Promise<unknown> {
-    this.#assertOpen();
+  #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#shutdown) return Promise.reject(this.#shutdownError());
     const optionsIndex = RESUMABLE_METHODS.get(method);
     if (optionsIndex !== undefined) return this.#callResumable(method, args, optionsIndex);
     // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
     const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
-    return this.#managedCall(method, args, (credential) => {
-      this.#apply(credential);
-      return original.apply(this.#client, args) as Promise<unknown>;
-    });
+    // One inline closure: the warm path allocates this function per call and nothing else.
+    return callWithManagedKey(
+      this.#managed,
+      (credential) => original.apply(this.#clientWith(credential), args) as Promise<unknown>,
+      isReplayableCall(method, args),
+    );
   }
 
   /**
@@ -282,35 +299,16 @@ export class ProxyBucket implements OssBucket {
       if (latest) checkpoint = latest;
       return userProgress?.call(undefined, percentage, latest, res);
     };
-    return this.#managedCall(method, args, (credential, attempt) => {
-      this.#apply(credential);
-      const attemptArgs = [...args];
-      const resume = attempt === 1 && checkpoint ? { checkpoint } : {};
-      attemptArgs[optionsIndex] = { ...userOptions, progress, ...resume };
-      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs) as Promise<unknown>;
-    });
-  }
-
-  /** The shared "call with the managed key, retry once after a changed key" core, with ali-oss's judges. */
-  #managedCall(
-    method: string,
-    args: unknown[],
-    run: (credential: AccessKeyCredential, attempt: 0 | 1) => Promise<unknown>,
-  ): Promise<unknown> {
-    return callWithManagedKey({
-      provider: this.#provider,
-      secretName: this.secretName,
-      client: 'ali-oss',
-      isKeyRejected: (error) => this.#handler.judgeAKExpire(error),
-      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
-      isSuspected: isCodeless403,
-      canReplay: () => isReplayableCall(method, args),
-      run,
-      // The request hook knows which key signed the failed request (a multipart part may use a newer one).
-      signedWith: (error) => (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined),
-      acceptance: this.#acceptance,
-      isClosed: () => this.#shutdown,
-    });
+    return callWithManagedKey(
+      this.#managed,
+      (credential, attempt) => {
+        const attemptArgs = [...args];
+        const resume = attempt === 1 && checkpoint ? { checkpoint } : {};
+        attemptArgs[optionsIndex] = { ...userOptions, progress, ...resume };
+        return RAW_PROTOTYPE[method]!.apply(this.#clientWith(credential), attemptArgs) as Promise<unknown>;
+      },
+      isReplayableCall(method, args),
+    );
   }
 
   /**
@@ -322,6 +320,12 @@ export class ProxyBucket implements OssBucket {
     const loaded = this.#provider.peekCredential(this.secretName);
     if (loaded) return action(this.#apply(loaded));
     return this.#provider.getCredential(this.secretName).then((credential) => action(this.#apply(credential)));
+  }
+
+  /** The wrapped client with `credential` applied, for an attempt of a call. */
+  #clientWith(credential: AccessKeyCredential): RawClient {
+    this.#apply(credential);
+    return this.#client;
   }
 
   /** Puts the credential's triple into the wrapped client's options, all three fields together. */
@@ -413,9 +417,11 @@ export class ProxyBucket implements OssBucket {
   }
 
   #assertOpen(): void {
-    if (this.#shutdown) {
-      throw new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
-    }
+    if (this.#shutdown) throw this.#shutdownError();
+  }
+
+  #shutdownError(): ProxyBucketError {
+    return new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
   }
 
   /** @internal Method dispatch used by the generated prototype methods. */

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callWithManagedKey, type ManagedKeyCall } from '../../src/call/call-with-managed-key.js';
+import { callWithManagedKey, type ManagedKeyAttempt, type ManagedKeyClient } from '../../src/call/call-with-managed-key.js';
 import { KeyAcceptance } from '../../src/call/key-acceptance.js';
 import { MANAGED_CALL_CHANNELS, type ManagedCallRetryEvent } from '../../src/call/managed-call-events.js';
 import type { AccessKeyCredential } from '../../src/credentials/access-key-credential.js';
@@ -28,19 +28,22 @@ async function setup() {
   putRamKey(fixture.store, SECRET, 'LTAIold');
   const service = new FakeService();
   const attempts: (0 | 1)[] = [];
-  const call = (overrides: Partial<ManagedKeyCall<string>> = {}): Promise<string> =>
-    callWithManagedKey<string>({
+  type Overrides = Partial<ManagedKeyClient> & { run?: ManagedKeyAttempt<string>; canReplay?: boolean | ((error: unknown) => boolean) };
+  const call = (overrides: Overrides = {}): Promise<string> => {
+    const { run, canReplay, ...clientOverrides } = overrides;
+    const defaultRun: ManagedKeyAttempt<string> = (credential, attempt) => {
+      attempts.push(attempt);
+      return service.call(credential);
+    };
+    const managed: ManagedKeyClient = {
       provider: fixture.client,
       secretName: SECRET,
       client: 'tea',
       isKeyRejected: isRejected,
-      canReplay: () => true,
-      run: (credential, attempt) => {
-        attempts.push(attempt);
-        return service.call(credential);
-      },
-      ...overrides,
-    });
+      ...clientOverrides,
+    };
+    return callWithManagedKey<string>(managed, run ?? defaultRun, canReplay ?? true);
+  };
   return { ...fixture, service, attempts, call };
 }
 
@@ -97,13 +100,25 @@ describe('callWithManagedKey', () => {
     await call();
     rotateRamKey(store, SECRET, 'LTAInew');
     service.revoked.add('LTAIold');
-    const error = (await call({ canReplay: () => false }).catch((e: unknown) => e)) as Error & { retryWithFreshBody?: boolean };
+    const error = (await call({ canReplay: false }).catch((e: unknown) => e)) as Error & { retryWithFreshBody?: boolean };
     expect(error.retryWithFreshBody).toBe(true);
     expect(error.message).toContain('call again with a fresh stream');
     expect(attempts).toEqual([0, 0]);
     // The cache did load the new key: the next call works at once.
     expect(await call()).toBe('ok:LTAInew');
     expect(retryEvents.map((event) => event.outcome)).toEqual(['not-replayable']);
+  });
+
+  it('canReplay may judge the error: the judge sees the service error and decides the retry', async () => {
+    const { call, store, service } = await setup();
+    await call();
+    rotateRamKey(store, SECRET, 'LTAInew');
+    service.revoked.add('LTAIold');
+    const judged: unknown[] = [];
+    const result = await call({ canReplay: (error) => (judged.push(error), true) });
+    expect(result).toBe('ok:LTAInew');
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toMatchObject({ code: 'InvalidAccessKeyId' });
   });
 
   it('an error not judged a rejected key is rethrown without asking KMS', async () => {
@@ -144,7 +159,7 @@ describe('callWithManagedKey', () => {
     let first = true;
     const result = await call({
       // The first attempt signs with the old key although the new one is loaded (a request in flight).
-      run: (credential) => {
+      run: (credential: AccessKeyCredential) => {
         const signing = first ? { ...credential, accessKeyId: 'LTAIold' } : credential;
         first = false;
         return service.call(signing as AccessKeyCredential);
