@@ -48,7 +48,7 @@ export type ProxyBucketOptions = Omit<
     logger?: ManagedCredentialsLogger;
   };
 
-/** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
+/** Extra fields ProxyBucket puts on an error it rethrows after a refresh (the same as a Tea client's). */
 export type ProxyBucketErrorAnnotations = RetryWithFreshBodyAnnotation;
 
 /** What `on`/`off` need from the credential provider: an EventEmitter such as `SecretCacheClient`. */

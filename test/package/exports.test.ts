@@ -37,6 +37,7 @@ const expectedMain = [
   'SecretDataError',
   'SecretDataErrorCode',
   'SecretInfo',
+  'MANAGED_CALL_CHANNELS',
   'secretSourceFromConfig',
   'systemClock',
 ];
