@@ -53,6 +53,12 @@ export {
   type SecretRotateEvent,
   type SecretStaleEvent,
 } from './cache/secret-cache-events.js';
+export {
+  MANAGED_CALL_CHANNELS,
+  type ManagedCallClient,
+  type ManagedCallRetryEvent,
+} from './call/managed-call-events.js';
+export type { RetryWithFreshBodyAnnotation } from './call/retry-with-fresh-body.js';
 export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-status.js';
 export type { RefreshBasis } from './cache/refresh-schedule.js';
 export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';

@@ -43,6 +43,7 @@ const expectedMain = [
   'SecretDataError',
   'SecretDataErrorCode',
   'SecretInfo',
+  'MANAGED_CALL_CHANNELS',
   'secretSourceFromConfig',
   'shutdownManagedClient',
   'systemClock',
