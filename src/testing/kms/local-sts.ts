@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../runtime/clock.js';
-import { percentEncode } from './acs3-signature.js';
+import { percentEncode } from '../openapi/acs3-signature.js';
 import type { LocalKmsPrincipal } from './local-kms.js';
 
 /** Options of {@link LocalSts.start}. */
