@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../../runtime/clock.js';
 import { formatKmsDate, type SecretStore, type SecretVersionRecord } from '../secret-store.js';
-import { ACS3_ALGORITHM, acs3Signature, parseAcs3Authorization } from './acs3-signature.js';
+import { ACS3_ALGORITHM, acs3Signature, parseAcs3Authorization } from '../openapi/acs3-signature.js';
 import type { LocalKmsFault } from './local-kms-fault.js';
 import type { LocalKmsRequestRecord } from './local-kms-request-record.js';
 

@@ -1,9 +1,9 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../runtime/clock.js';
-import { percentEncode } from './acs3-signature.js';
+import { rpcSignature } from '../openapi/rpc-signature.js';
 import type { LocalKmsPrincipal } from './local-kms.js';
 
 /** Options of {@link LocalSts.start}. */
@@ -152,13 +152,8 @@ export class LocalSts {
     }
     const caller = this.options.callers?.find((c) => c.accessKeyId === accessKeyId);
     if (!caller) throw new StsFailure(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    const { Signature: signature, ...signed } = params;
-    const canonical = Object.keys(signed)
-      .sort()
-      .map((key) => `${percentEncode(key)}=${percentEncode(signed[key] ?? '')}`)
-      .join('&');
-    const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
-    const expected = createHmac('sha1', `${caller.accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
+    const signature = params['Signature'];
+    const expected = rpcSignature(method, params, caller.accessKeySecret);
     const a = Buffer.from(expected);
     const b = Buffer.from(signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {

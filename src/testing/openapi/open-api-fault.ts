@@ -1,0 +1,28 @@
+/**
+ * A failure {@link LocalOpenApi} injects into the next matching request(s), before authentication:
+ * - `latency`: wait `delayMs` (emulator clock), then answer normally. `delayMs: Infinity` holds the request
+ *   unanswered, however far the clock moves, until `close()` drops the connection;
+ * - `unavailable`: 503 `ServiceUnavailable`; `throttle`: 400 `Throttling.User`; `internal`: 500 `InternalError`
+ *   (optionally after `delayMs`);
+ * - `error`: any status and code (optionally after `delayMs`);
+ * - `reset`: drop the connection without an answer;
+ * - `garbage`: 502 with an HTML body, like a proxy in the way.
+ */
+export type OpenApiFault =
+  | { kind: 'latency'; delayMs: number }
+  | { kind: 'unavailable'; delayMs?: number }
+  | { kind: 'throttle'; delayMs?: number }
+  | { kind: 'internal'; delayMs?: number }
+  | { kind: 'error'; httpStatus: number; code: string; message?: string; delayMs?: number }
+  | { kind: 'reset' }
+  | { kind: 'garbage' };
+
+/** Which requests an injected {@link OpenApiFault} applies to, and how often. */
+export interface OpenApiFaultOptions {
+  /** How many matching requests fail (default 1; `Infinity` until `clearFaults()`). */
+  times?: number;
+  /** Only requests naming this action (default: any request). */
+  action?: string;
+  /** Only requests to this exact path (default: any path). */
+  path?: string;
+}
