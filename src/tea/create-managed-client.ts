@@ -1,5 +1,5 @@
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
-import { callWithManagedKey } from '../call/call-with-managed-key.js';
+import { callWithManagedKey, type ManagedKeyClient } from '../call/call-with-managed-key.js';
 import { KeyAcceptance } from '../call/key-acceptance.js';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { ConfigOptions } from '../config/config-loader.js';
@@ -134,6 +134,15 @@ export function createManagedClient<C extends TeaClientClass>(
 /** Replaces the low-level request methods of this one instance with managed ones. */
 function wrapRequestMethods(client: object, provider: ManagedCredentialsProvider, handler: AKExpireHandler): void {
   const acceptance = new KeyAcceptance(provider.cacheClient, provider.secretName);
+  // Built once per client: a call allocates only its attempt function.
+  const keyClient: ManagedKeyClient = {
+    provider: provider.cacheClient,
+    secretName: provider.secretName,
+    client: 'tea',
+    isKeyRejected: (error) => handler.judgeAKExpire(error),
+    acceptance,
+    isClosed: () => provider.closed,
+  };
   const target = client as Record<string, unknown>;
   for (const method of TEA_REQUEST_METHODS) {
     const original = target[method];
@@ -143,16 +152,11 @@ function wrapRequestMethods(client: object, provider: ManagedCredentialsProvider
       if (provider.closed) throw shutdownError(provider.secretName, method);
       // A request method called by another one inside a managed call: the outer call manages the key.
       if (pinnedCredential(provider) !== undefined) return invoke(args);
-      return callWithManagedKey({
-        provider: provider.cacheClient,
-        secretName: provider.secretName,
-        client: 'tea',
-        isKeyRejected: (error) => handler.judgeAKExpire(error),
-        canReplay: () => isReplayableTeaRequest(args),
-        run: (credential) => attempt(provider, credential, acceptance, () => invoke(args)),
-        acceptance,
-        isClosed: () => provider.closed,
-      });
+      return callWithManagedKey(
+        keyClient,
+        (credential) => attempt(provider, credential, acceptance, () => invoke(args)),
+        isReplayableTeaRequest(args),
+      );
     };
     Object.defineProperty(client, method, {
       configurable: true,
