@@ -8,6 +8,8 @@ import { resolveOpenApiEndpoint } from '../../src/kms/openapi/open-api-endpoint.
 import { OpenApiSourceConfigErrorCode } from '../../src/kms/openapi/open-api-source-config-error.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { ProxyBucketErrorCode } from '../../src/oss/proxy-bucket-error.js';
+import { ManagedCredentialsProvider } from '../../src/tea/managed-credentials-provider.js';
+import { ManagedClientErrorCode } from '../../src/tea/managed-client-error.js';
 
 // Every error class with codes of its own publishes them as one documented constant object, in one style:
 // `{ Name: '<Prefix>.Name' }`, one prefix per class.
@@ -18,6 +20,7 @@ const CODE_OBJECTS: Record<string, Record<string, string>> = {
   ClientKeyErrorCode,
   OpenApiSourceConfigErrorCode,
   ProxyBucketErrorCode,
+  ManagedClientErrorCode,
 };
 
 describe('error code constants', () => {
@@ -40,6 +43,9 @@ describe('error code constants', () => {
     );
     expect(() => new ProxyBucket({ secretName: '' } as never)).toThrow(
       expect.objectContaining({ name: 'ProxyBucketError', code: ProxyBucketErrorCode.InvalidOptions }),
+    );
+    expect(() => new ManagedCredentialsProvider({ secretName: '' })).toThrow(
+      expect.objectContaining({ name: 'ManagedClientError', code: ManagedClientErrorCode.InvalidOptions }),
     );
   });
 });
