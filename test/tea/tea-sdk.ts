@@ -1,6 +1,8 @@
 import * as openApiClientModule from '@alicloud/openapi-client';
 import * as openApiCoreModule from '@alicloud/openapi-core';
+import * as kmsModule from '@alicloud/kms20160120';
 import * as ossModule from '@alicloud/oss20190517';
+import * as rpcClientModule from '@alicloud/rpc-client';
 import * as stsModule from '@alicloud/sts20150401';
 import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
 
@@ -25,3 +27,9 @@ export const OssModels = 'PutObjectRequest' in ossModule ? (ossModule as typeof 
 export const CoreConfig = ('$OpenApiUtil' in openApiCoreModule ? openApiCoreModule : named(openApiCoreModule)).$OpenApiUtil.Config;
 /** openapi-client's Config and request models (for openapi-client based clients). */
 export const OpenApiClientModels = 'Config' in openApiClientModule ? openApiClientModule : named(openApiClientModule);
+/** `@alicloud/kms20160120` 1.x, on the legacy `@alicloud/rpc-client` 1.x (RPC V1 through its doRequest). */
+export const Kms = cjsDefaultExport<DefaultExport<typeof kmsModule>>(kmsModule);
+/** The models of the legacy KMS client. */
+export const KmsModels = 'ListSecretsRequest' in kmsModule ? (kmsModule as typeof kmsModule) : named(kmsModule);
+/** rpc-client's Config. */
+export const RpcConfig = ('Config' in rpcClientModule ? rpcClientModule : named(rpcClientModule)).Config;
