@@ -67,4 +67,12 @@ describe('Tea clients on the default cache', () => {
     expect(sharedCacheClientKeys()).toHaveLength(1); // the bucket still holds it
     await bucket.shutdown();
   });
+
+  it('gives the cache back when the client class refuses its config', () => {
+    // The generated client throws without an endpoint or region.
+    expect(() => createManagedClient(Sts, new CoreConfig({}), { secretName: SECRET, config })).toThrow(
+      /RegionId is empty/,
+    );
+    expect(sharedCacheClientKeys()).toEqual([]);
+  });
 });
