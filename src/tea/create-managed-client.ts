@@ -77,9 +77,9 @@ type AnyMethod = (...args: unknown[]) => unknown;
  *
  * @example
  * ```ts
- * import Sts, * as $Sts from '@alicloud/sts20150401';
- * import { Config } from '@alicloud/openapi-core/dist/utils.js';
- * const sts = createManagedClient(Sts, new Config({ endpoint: 'sts.cn-hangzhou.aliyuncs.com' }), { secretName: 'ram-ak' });
+ * import Sts from '@alicloud/sts20150401';
+ * import { $OpenApiUtil } from '@alicloud/openapi-core';
+ * const sts = createManagedClient(Sts, new $OpenApiUtil.Config({ regionId: 'cn-hangzhou' }), { secretName: 'ram-ak' });
  * const who = await sts.getCallerIdentity();
  * await shutdownManagedClient(sts);
  * ```

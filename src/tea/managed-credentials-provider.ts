@@ -44,7 +44,7 @@ export interface ManagedCredentialsProviderOptions {
  *
  * @example
  * ```ts
- * import Credential from '@alicloud/credentials';
+ * import Credential from '@alicloud/credentials'; // from Node ESM: its `.default`
  * const provider = new ManagedCredentialsProvider({ secretName: 'ecs-ram-ak' });
  * const client = new Ecs20140526({ credential: new Credential(null, provider), regionId: 'cn-hangzhou' });
  * // ...
