@@ -7,11 +7,11 @@ import type { AKExpireHandler } from '../oss/ak-expire-handler.js';
 import { cjsDefaultExport } from '../kms/openapi/cjs-default-export.js';
 import { redactOssError } from '../oss/redact-oss-error.js';
 import type { ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
-import { loadCredentialClass } from './load-credential-class.js';
+import { loadCredentialClass, type CredentialClass } from './load-credential-class.js';
 import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
 import { managedClients } from './managed-clients.js';
 import { MANAGED_CREDENTIALS_PROVIDER_NAME, ManagedCredentialsProvider } from './managed-credentials-provider.js';
-import { pinnedCredential, runWithPinnedCredential } from './pinned-credential.js';
+import { PinnedClientViews } from './pinned-client-views.js';
 import { TeaAKExpireHandler } from './tea-ak-expire-handler.js';
 import { isReplayableTeaRequest } from './tea-replayability.js';
 import { TEA_REQUEST_METHODS } from './tea-request-methods.js';
@@ -53,7 +53,7 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * present) wrapped so that a rejected key is recovered from like ProxyBucket does:
  *
  * - each attempt is signed with one key the cache chose (pinned for the attempt, also across the SDK's own
- *   network retries), so the key that failed is known exactly;
+ *   network retries and its separate id/secret/token reads), so the key that failed is known exactly;
  * - an error judged by `akExpireHandler` (default: `InvalidAccessKeyId.NotFound`, `InvalidAccessKeyId`,
  *   `InvalidAccessKeyId.Inactive`, `Unauthorized`, `InvalidSecurityToken.*`, and rpc-client's `...Error`
  *   forms) forces the cache's coalesced refresh (one KMS call however many calls failed), and the request is
@@ -122,7 +122,10 @@ export function createManagedClient<C extends TeaClientClass>(
     // A copy with the same prototype: a Tea Config is a model class whose methods the client may call.
     const ownConfig = Object.assign(Object.create(Object.getPrototypeOf(config) as object) as object, config, { credential });
     const client = new Client(ownConfig as never) as InstanceType<C>;
-    wrapRequestMethods(client, provider, akExpireHandler ?? new TeaAKExpireHandler());
+    if ((client as { _credential?: unknown })._credential !== credential) {
+      throw invalid('this client class does not sign with config.credential (not a Tea SDK client on openapi-client, openapi-core or rpc-client?)');
+    }
+    wrapRequestMethods(client, provider, akExpireHandler ?? new TeaAKExpireHandler(), Credential);
     managedClients.set(client, { provider });
     return client;
   } catch (error) {
@@ -132,7 +135,12 @@ export function createManagedClient<C extends TeaClientClass>(
 }
 
 /** Replaces the low-level request methods of this one instance with managed ones. */
-function wrapRequestMethods(client: object, provider: ManagedCredentialsProvider, handler: AKExpireHandler): void {
+function wrapRequestMethods(
+  client: object,
+  provider: ManagedCredentialsProvider,
+  handler: AKExpireHandler,
+  Credential: CredentialClass,
+): void {
   const acceptance = new KeyAcceptance(provider.cacheClient, provider.secretName);
   // Built once per client: a call allocates only its attempt function.
   const keyClient: ManagedKeyClient = {
@@ -144,17 +152,17 @@ function wrapRequestMethods(client: object, provider: ManagedCredentialsProvider
     isClosed: () => provider.closed,
   };
   const target = client as Record<string, unknown>;
+  const originals = new Map<string, AnyMethod>();
   for (const method of TEA_REQUEST_METHODS) {
-    const original = target[method];
-    if (typeof original !== 'function') continue;
-    const invoke = (args: unknown[]): Promise<unknown> => (original as AnyMethod).apply(client, args) as Promise<unknown>;
+    if (typeof target[method] === 'function') originals.set(method, target[method] as AnyMethod);
+  }
+  const views = new PinnedClientViews(client, originals, Credential, MANAGED_CREDENTIALS_PROVIDER_NAME);
+  for (const [method, original] of originals) {
     const managed = async (args: unknown[]): Promise<unknown> => {
       if (provider.closed) throw shutdownError(provider.secretName, method);
-      // A request method called by another one inside a managed call: the outer call manages the key.
-      if (pinnedCredential(provider) !== undefined) return invoke(args);
       return callWithManagedKey(
         keyClient,
-        (credential) => attempt(provider, credential, acceptance, () => invoke(args)),
+        (credential) => attempt(credential, acceptance, () => original.apply(views.for(credential), args) as Promise<unknown>),
         isReplayableTeaRequest(args),
       );
     };
@@ -167,15 +175,10 @@ function wrapRequestMethods(client: object, provider: ManagedCredentialsProvider
   }
 }
 
-/** One attempt signed with `credential`: pinned for the provider, a success reported, the error redacted. */
-async function attempt(
-  provider: ManagedCredentialsProvider,
-  credential: AccessKeyCredential,
-  acceptance: KeyAcceptance,
-  send: () => Promise<unknown>,
-): Promise<unknown> {
+/** One attempt signed with `credential`: a success reported, the error redacted. */
+async function attempt(credential: AccessKeyCredential, acceptance: KeyAcceptance, send: () => Promise<unknown>): Promise<unknown> {
   try {
-    const result = await runWithPinnedCredential(provider, credential, send);
+    const result = await send();
     acceptance.succeeded(credential.accessKeyId);
     return result;
   } catch (error) {

@@ -5,7 +5,6 @@ import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
-import { pinnedCredential } from './pinned-credential.js';
 import { toTeaCredentials, type TeaCredentials } from './tea-credentials.js';
 
 /** The provider name Tea SDK clients send as `x-acs-credentials-provider` (any name but `bearer` / `id_token`). */
@@ -35,9 +34,9 @@ export interface ManagedCredentialsProviderOptions {
  * this library's cache: every Alibaba Cloud "Tea" SDK client given `new Credential(null, provider)` signs each
  * request with the current key of the managed RAM credential in KMS, and follows its rotation.
  *
- * Each `getCredentials()` returns one consistent (id, secret, token) triple of a single key. Inside a call
- * made by a client from {@link createManagedClient}, it returns exactly the key that call chose for its
- * attempt. With the key loaded it answers without I/O; the first call waits for the first load.
+ * Each `getCredentials()` returns one consistent (id, secret, token) triple of a single key. With the key
+ * loaded it answers without I/O; the first call waits for the first load. (A client from
+ * {@link createManagedClient} reads, within one attempt, a credential pinned to the key that attempt chose.)
  *
  * A plain client built on this provider gets the rotating key but no retry on a rejected key; use
  * {@link createManagedClient} for that.
@@ -120,13 +119,10 @@ export class ManagedCredentialsProvider {
     return MANAGED_CREDENTIALS_PROVIDER_NAME;
   }
 
-  /**
-   * The key to sign with now: the one pinned by a running managed call of this provider, else the cache's
-   * loaded key, else the first load.
-   */
+  /** The key to sign with now: the cache's loaded key, else the first load. */
   #current(): Promise<AccessKeyCredential> {
     if (this.#closed) return Promise.reject(this.#shutdownError());
-    const credential = pinnedCredential(this) ?? this.#cache.peekCredential(this.secretName);
+    const credential = this.#cache.peekCredential(this.secretName);
     return credential !== undefined ? Promise.resolve(credential) : this.#cache.getCredential(this.secretName);
   }
 
