@@ -44,6 +44,15 @@ describe('createManagedClient options', () => {
     }
   });
 
+  it('refuses a class that does not sign with config.credential', () => {
+    class NotATeaClient {
+      constructor(readonly config: object) {}
+    }
+    expect(() => createManagedClient(NotATeaClient, {}, { secretName: 's', cacheClient: cache })).toThrow(
+      expect.objectContaining({ code: ManagedClientErrorCode.InvalidOptions, message: expect.stringContaining('config.credential') }),
+    );
+  });
+
   it('leaves the caller\'s config object unchanged', () => {
     const own = config();
     const client = createManagedClient(StsClient, own, { secretName: 's', cacheClient: cache });
