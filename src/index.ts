@@ -53,6 +53,16 @@ export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-p
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
 export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
 
+// OpenTelemetry (optional: loads @opentelemetry/api only when enabled)
+export { enableOpenTelemetry } from './telemetry/enable-open-telemetry.js';
+export type { OpenTelemetryBridge } from './telemetry/open-telemetry-bridge.js';
+export type {
+  OpenTelemetryMeterProvider,
+  OpenTelemetryOptions,
+  OpenTelemetryTracerProvider,
+} from './telemetry/open-telemetry-options.js';
+export { OpenTelemetryError, OpenTelemetryErrorCode } from './telemetry/open-telemetry-error.js';
+
 // Configuration
 export {
   ConfigLoader,
