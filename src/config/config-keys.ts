@@ -333,7 +333,7 @@ export const CONFIG_KEYS = [
     min: 1000,
     max: 10 * MINUTE_MS,
     description:
-      'Deadline (ms, 1000 to 600000) of one fetch of a secret across all sources, retries and failover: at most this long a caller waits for KMS; then the fetch fails with the retryable `FetchTimeout` naming what each source met. The connect and read timeouts of each source still apply within it.',
+      'Deadline (ms, 1000 to 600000) of one fetch of a secret across all sources, retries and failover: at most this long a caller waits for KMS; then the fetch fails with the retryable `Kms.FetchTimeout` naming what each source met. The connect and read timeouts of each source still apply within it.',
     secret: false,
     sources: ALL_SOURCES,
   },

@@ -21,6 +21,7 @@ const expectedMain = [
   'DkmsSecretSource',
   'FailoverSecretSource',
   'KmsError',
+  'KmsErrorCode',
   'ManagedCredentialsError',
   'OpenApiSecretSource',
   'OpenApiSourceConfigError',

@@ -164,7 +164,7 @@ describe('KMS errors', () => {
         await failureOf('DKMS TLS', () => noCa.getSecretValue({ secretName: 'oss-ram-ak' })),
         await failureOf('OpenAPI wrong secret', () => openApi.getSecretValue({ secretName: 'oss-ram-ak' })),
       ];
-      expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['SignatureNotMatch', 'TlsError', expect.any(String)]);
+      expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['SignatureNotMatch', 'Kms.TlsVerificationFailed', expect.any(String)]);
       for (const error of errors) expectNoLeaks(leaksIn('KMS', error, SECRETS));
       observe('DKMS source', wrongKey);
       observe('OpenAPI source', openApi);

@@ -1,7 +1,7 @@
 import type * as CredentialsTypes from '@alicloud/credentials';
 import type { CredentialsProvider } from '@alicloud/credentials';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
-import { KmsError } from '../kms-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import { cjsDefaultExport } from './cjs-default-export.js';
 import { loadOpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
@@ -138,7 +138,7 @@ function reportingFailures(provider: CredentialsProvider, type: string, source: 
         return await provider.getCredentials();
       } catch (cause) {
         throw new KmsError(`${source}: could not obtain RAM credentials (credentials_type ${type}): ${safeMessage(cause)}`, {
-          code: 'CredentialsUnavailable',
+          code: KmsErrorCode.CredentialsUnavailable,
           retryable: true,
           source,
           cause,
