@@ -106,7 +106,7 @@ export class DkmsSecretSource implements SecretSource {
   private readonly userAgent: string;
   private closed = false;
 
-  /** @param options - endpoint, ClientKey, TLS and retry settings; throws `KmsError` `InvalidDkmsOptions` on bad values */
+  /** @param options - endpoint, ClientKey, TLS and retry settings; throws `KmsError` `Kms.InvalidOptions` on bad values */
   constructor(options: DkmsSourceOptions) {
     const endpoint = parseEndpoint(options.endpoint);
     this.host = endpoint.host;

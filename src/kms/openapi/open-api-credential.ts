@@ -24,7 +24,7 @@ export interface CredentialTimeouts {
  * renewed by the SDK.
  *
  * A failure to obtain credentials at call time surfaces as a retryable {@link KmsError} with code
- * `CredentialsUnavailable` (STS and the metadata service are network calls too). `client_key` is rejected:
+ * `Kms.CredentialsUnavailable` (STS and the metadata service are network calls too). `client_key` is rejected:
  * an Application Access Point client key authenticates only to a KMS instance (DKMS); `@alicloud/credentials`
  * has no signer for it (its `rsa_key_pair` type is a different, STS-based mechanism).
  *
