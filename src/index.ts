@@ -92,7 +92,7 @@ export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 
 // Secret sources (KMS)
 export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from './kms/secret-source.js';
-export { KmsError, type KmsErrorDetails } from './kms/kms-error.js';
+export { KmsError, KmsErrorCode, type KmsErrorDetails } from './kms/kms-error.js';
 export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
 export type { ClientKey } from './kms/dkms/client-key.js';
 export { ClientKeyError, ClientKeyErrorCode, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';

@@ -3,7 +3,7 @@ const CODE_PATTERN = /^[A-Za-z][\w.:-]{0,79}$/;
 
 /**
  * The `error.type` attribute value of a failed fetch: the error's `code` (`Rejected.Throttling`,
- * `FetchTimeout`, `SecretData.MissingField`, ...), else its `name`, else `_OTHER`. Only short identifiers
+ * `Kms.FetchTimeout`, `SecretData.MissingField`, ...), else its `name`, else `_OTHER`. Only short identifiers
  * pass, so no message text (and so no value that could be secret) becomes an attribute.
  */
 export function errorType(error: unknown): string {

@@ -3,6 +3,9 @@ import { SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
 import { ConfigErrorCode } from '../../src/config/config-error.js';
 import { SecretDataErrorCode } from '../../src/credentials/secret-data-error.js';
 import { ClientKeyErrorCode } from '../../src/kms/dkms/client-key-error.js';
+import { fetchDeadlineAtMs } from '../../src/kms/fetch-timeout-error.js';
+import { FailoverSecretSource } from '../../src/kms/failover/failover-secret-source.js';
+import { KmsErrorCode } from '../../src/kms/kms-error.js';
 import { readClientKeyFileSync } from '../../src/kms/dkms/client-key-loader.js';
 import { resolveOpenApiEndpoint } from '../../src/kms/openapi/open-api-endpoint.js';
 import { OpenApiSourceConfigErrorCode } from '../../src/kms/openapi/open-api-source-config-error.js';
@@ -20,6 +23,7 @@ const CODE_OBJECTS: Record<string, Record<string, string>> = {
   OpenApiSourceConfigErrorCode,
   ProxyBucketErrorCode,
   OpenTelemetryErrorCode,
+  KmsErrorCode,
 };
 
 describe('error code constants', () => {
@@ -42,6 +46,13 @@ describe('error code constants', () => {
     );
     expect(() => new ProxyBucket({ secretName: '' } as never)).toThrow(
       expect.objectContaining({ name: 'ProxyBucketError', code: ProxyBucketErrorCode.InvalidOptions }),
+    );
+    // Misuse of a source is a KmsError too (these were plain ManagedCredentialsErrors with ad-hoc codes).
+    expect(() => fetchDeadlineAtMs(0, -1, 'dkms(a)')).toThrow(
+      expect.objectContaining({ name: 'KmsError', code: KmsErrorCode.InvalidOptions, retryable: false }),
+    );
+    expect(() => new FailoverSecretSource({ sources: [] })).toThrow(
+      expect.objectContaining({ name: 'KmsError', code: KmsErrorCode.InvalidOptions }),
     );
   });
 });

@@ -22,6 +22,7 @@ const expectedMain = [
   'enableOpenTelemetry',
   'FailoverSecretSource',
   'KmsError',
+  'KmsErrorCode',
   'ManagedCredentialsError',
   'OpenApiSecretSource',
   'OpenApiSourceConfigError',
