@@ -35,7 +35,7 @@ export type {
   OpenApiSignatureKind,
   OpenApiStyle,
 } from './openapi/open-api-call.js';
-export type { OpenApiFault, OpenApiFaultOptions } from './openapi/open-api-fault.js';
+export type { OpenApiFault, OpenApiFaultAnswer, OpenApiFaultOptions } from './openapi/open-api-fault.js';
 export type {
   OpenApiRequestCounters,
   OpenApiRequestLog,

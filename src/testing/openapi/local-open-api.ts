@@ -67,6 +67,12 @@ const PROTOCOL_PARAMS = new Set([
   'OSSAccessKeyId',
   'security-token',
 ]);
+/** Status, code and message of the ready-made fault answers. */
+const FAULT_DEFAULTS = {
+  unavailable: [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'],
+  throttle: [400, 'Throttling.User', 'Request was denied due to user flow control.'],
+  internal: [500, 'InternalError', 'The request processing has failed due to some unknown error.'],
+} as const;
 const HIDDEN_HEADERS = new Set(['authorization', 'x-acs-security-token', 'x-oss-security-token', 'x-acs-bearer-token']);
 
 /**
@@ -250,7 +256,7 @@ export class LocalOpenApi {
       hasSecurityToken,
       requestBytes: request.body.length,
     });
-    notifyObserver(this, { record, params });
+    notifyObserver(this, { record, params, authorizationScheme: request.headers['authorization']?.split(' ', 1)[0] || undefined });
 
     const fault = this.#nextFault(action, request.pathname);
     if (fault) {
@@ -264,13 +270,9 @@ export class LocalOpenApi {
       }
       if (fault.kind !== 'latency') {
         const [status, code, message] =
-          fault.kind === 'unavailable'
-            ? [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.']
-            : fault.kind === 'throttle'
-              ? [400, 'Throttling.User', 'Request was denied due to user flow control.']
-              : fault.kind === 'internal'
-                ? [500, 'InternalError', 'The request processing has failed due to some unknown error.']
-                : [fault.httpStatus, fault.code, fault.message ?? fault.code];
+          fault.kind === 'error'
+            ? [fault.httpStatus, fault.code, fault.message ?? fault.code]
+            : [fault.httpStatus ?? FAULT_DEFAULTS[fault.kind][0], fault.code ?? FAULT_DEFAULTS[fault.kind][1], fault.message ?? FAULT_DEFAULTS[fault.kind][2]];
         return this.#sendError(res, record, { status, code, message }, kind === 'oss-v1');
       }
     }
