@@ -292,7 +292,7 @@ export class LocalOpenApi {
       if (match === 'wrong-version') {
         throw new OpenApiServiceError({ status: 400, code: 'InvalidVersion', message: 'Specified parameter Version is not valid.' });
       }
-      const call = this.#call(request, match, { style, action, version, kind, accessKeyId: attempt.accessKeyId, hasSecurityToken });
+      const call = this.#call(request, match, { requestId, style, action, version, kind, accessKeyId: attempt.accessKeyId, hasSecurityToken });
       const result: unknown = await match.handler(call);
       if (result instanceof OpenApiServiceError) throw result;
       this.#send(res, record, this.#success(result, kind === 'oss-v1', requestId), undefined);
@@ -344,13 +344,14 @@ export class LocalOpenApi {
   #call(
     request: GatewayRequest,
     match: RouteMatch,
-    info: { style: OpenApiStyle; action: string | undefined; version: string | undefined; kind: OpenApiSignatureKind; accessKeyId: string | undefined; hasSecurityToken: boolean },
+    info: { requestId: string; style: OpenApiStyle; action: string | undefined; version: string | undefined; kind: OpenApiSignatureKind; accessKeyId: string | undefined; hasSecurityToken: boolean },
   ): OpenApiCall {
     const withoutProtocol = (source: Readonly<Record<string, string>>) =>
       Object.fromEntries(Object.entries(source).filter(([name]) => !PROTOCOL_PARAMS.has(name) && !name.startsWith('x-oss-')));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HIDDEN_HEADERS.has(name)) headers[name] = value;
     return {
+      requestId: info.requestId,
       style: info.style,
       action: info.action,
       version: info.version,

@@ -37,6 +37,8 @@ export type OpenApiRoute =
  * AccessKeySecret or security token appears in it.
  */
 export interface OpenApiCall {
+  /** The RequestId of the answer (also in the request log). */
+  readonly requestId: string;
   readonly style: OpenApiStyle;
   /** `x-acs-action` or the `Action` parameter, if the request named one. */
   readonly action: string | undefined;
