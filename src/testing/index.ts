@@ -30,7 +30,6 @@ export { OpenApiServiceError, type OpenApiErrorAnswer } from './openapi/open-api
 export type {
   OpenApiCall,
   OpenApiHandler,
-  OpenApiHandlerResult,
   OpenApiRoute,
   OpenApiSignatureKind,
   OpenApiStyle,

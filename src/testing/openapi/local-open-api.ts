@@ -279,7 +279,7 @@ export class LocalOpenApi {
 
     const attempt: OpenApiAuthAttempt = { kind, hasSecurityToken };
     try {
-      const match = this.#routes.find(action, version, request.method, request.pathname);
+      const match = this.#routes.find(action, version, request.method, request.pathname, request.query);
       const anonymousAllowed = kind === 'none' && typeof match === 'object' && match.route.anonymous === true;
       try {
         if (!anonymousAllowed) this.#authenticator.authenticate(request, attempt);
