@@ -94,7 +94,7 @@ const HIDDEN_HEADERS = new Set(['authorization', 'x-acs-security-token', 'x-oss-
  * ```ts
  * const api = await LocalOpenApi.start({ keys: [{ accessKeyId: 'AK1', accessKeySecret: 'S1' }] });
  * api.handle({ action: 'GetCallerIdentity' }, (call) => ({ RequestId: 'r1', AccountId: '1', UserId: call.accessKeyId }));
- * const sts = new Sts({ accessKeyId: 'AK1', accessKeySecret: 'S1', endpoint: api.host, protocol: 'http' });
+ * const sts = new Sts(new $OpenApiUtil.Config({ accessKeyId: 'AK1', accessKeySecret: 'S1', endpoint: api.host, protocol: 'http' }));
  * await sts.getCallerIdentity();
  * api.keys.revoke('AK1'); // next call: ClientError code 'InvalidAccessKeyId.NotFound'
  * await api.close();
