@@ -41,11 +41,27 @@ export {
   type SecretRotateEvent,
   type SecretStaleEvent,
 } from './cache/secret-cache-events.js';
+export {
+  MANAGED_CALL_CHANNELS,
+  type ManagedCallClient,
+  type ManagedCallRetryEvent,
+} from './call/managed-call-events.js';
+export type { RetryWithFreshBodyAnnotation } from './call/retry-with-fresh-body.js';
 export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-status.js';
 export type { RefreshBasis } from './cache/refresh-schedule.js';
 export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
 export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
+
+// OpenTelemetry (optional: loads @opentelemetry/api only when enabled)
+export { enableOpenTelemetry } from './telemetry/enable-open-telemetry.js';
+export type { OpenTelemetryBridge } from './telemetry/open-telemetry-bridge.js';
+export type {
+  OpenTelemetryMeterProvider,
+  OpenTelemetryOptions,
+  OpenTelemetryTracerProvider,
+} from './telemetry/open-telemetry-options.js';
+export { OpenTelemetryError, OpenTelemetryErrorCode } from './telemetry/open-telemetry-error.js';
 
 // Configuration
 export {

@@ -8,6 +8,7 @@ import { resolveOpenApiEndpoint } from '../../src/kms/openapi/open-api-endpoint.
 import { OpenApiSourceConfigErrorCode } from '../../src/kms/openapi/open-api-source-config-error.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { ProxyBucketErrorCode } from '../../src/oss/proxy-bucket-error.js';
+import { OpenTelemetryErrorCode } from '../../src/telemetry/open-telemetry-error.js';
 
 // Every error class with codes of its own publishes them as one documented constant object, in one style:
 // `{ Name: '<Prefix>.Name' }`, one prefix per class.
@@ -18,6 +19,7 @@ const CODE_OBJECTS: Record<string, Record<string, string>> = {
   ClientKeyErrorCode,
   OpenApiSourceConfigErrorCode,
   ProxyBucketErrorCode,
+  OpenTelemetryErrorCode,
 };
 
 describe('error code constants', () => {
