@@ -65,6 +65,16 @@ export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-p
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
 export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
 
+// OpenTelemetry (optional: loads @opentelemetry/api only when enabled)
+export { enableOpenTelemetry } from './telemetry/enable-open-telemetry.js';
+export type { OpenTelemetryBridge } from './telemetry/open-telemetry-bridge.js';
+export type {
+  OpenTelemetryMeterProvider,
+  OpenTelemetryOptions,
+  OpenTelemetryTracerProvider,
+} from './telemetry/open-telemetry-options.js';
+export { OpenTelemetryError, OpenTelemetryErrorCode } from './telemetry/open-telemetry-error.js';
+
 // Configuration
 export {
   ConfigLoader,
@@ -94,7 +104,7 @@ export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 
 // Secret sources (KMS)
 export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from './kms/secret-source.js';
-export { KmsError, type KmsErrorDetails } from './kms/kms-error.js';
+export { KmsError, KmsErrorCode, type KmsErrorDetails } from './kms/kms-error.js';
 export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
 export type { ClientKey } from './kms/dkms/client-key.js';
 export { ClientKeyError, ClientKeyErrorCode, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';

@@ -521,7 +521,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         credentialError = error;
       }
     } catch (error) {
-      throw this.#onFailure(entry, trigger, error);
+      throw this.#onFailure(entry, trigger, error, startedAtMs);
     }
     this.#onSuccess(entry, trigger, { startedAtMs, sequence }, info, credential, credentialError);
   }
@@ -630,7 +630,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   }
 
   /** Records a failed fetch, arms the next attempt, and returns what to reject with. */
-  #onFailure(entry: SecretEntry, trigger: RefreshTrigger, error: unknown): unknown {
+  #onFailure(entry: SecretEntry, trigger: RefreshTrigger, error: unknown, startedAtMs: number): unknown {
     if (this.#closed) {
       return error instanceof SecretCacheError && error.code === SecretCacheErrorCode.Closed
         ? error
@@ -671,6 +671,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       consecutiveFailures: entry.consecutiveFailures,
       servingStale: entry.info !== undefined,
       retryAtMs: retryAtMs === undefined ? undefined : wallTimeOf(retryAtMs, clock),
+      durationMs: Math.round(monoNowMs - startedAtMs),
     });
     return error;
   }

@@ -30,12 +30,11 @@ export { OpenApiServiceError, type OpenApiErrorAnswer } from './openapi/open-api
 export type {
   OpenApiCall,
   OpenApiHandler,
-  OpenApiHandlerResult,
   OpenApiRoute,
   OpenApiSignatureKind,
   OpenApiStyle,
 } from './openapi/open-api-call.js';
-export type { OpenApiFault, OpenApiFaultOptions } from './openapi/open-api-fault.js';
+export type { OpenApiFault, OpenApiFaultAnswer, OpenApiFaultOptions } from './openapi/open-api-fault.js';
 export type {
   OpenApiRequestCounters,
   OpenApiRequestLog,

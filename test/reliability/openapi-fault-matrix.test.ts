@@ -32,9 +32,9 @@ const FAULTS: FaultCase[] = [
   { name: '503', fault: { kind: 'unavailable' }, code: 'ServiceUnavailableTemporary', retryable: true },
   { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true },
   { name: '500', fault: { kind: 'internal' }, code: 'InternalFailure', retryable: true },
-  { name: 'connection reset', fault: { kind: 'reset' }, code: 'NetworkError', retryable: true },
-  { name: 'garbage body', fault: { kind: 'garbage' }, code: 'InvalidResponse', retryable: true },
-  { name: 'slower than readTimeoutMs', fault: { kind: 'latency', delayMs: 60 * 60_000 }, code: 'Timeout', retryable: true },
+  { name: 'connection reset', fault: { kind: 'reset' }, code: 'Kms.NetworkError', retryable: true },
+  { name: 'garbage body', fault: { kind: 'garbage' }, code: 'Kms.InvalidResponse', retryable: true },
+  { name: 'slower than readTimeoutMs', fault: { kind: 'latency', delayMs: 60 * 60_000 }, code: 'Kms.Timeout', retryable: true },
 ];
 
 /** Retry of a failed first load: max(recovery minimum 1 s, full jitter 0.5 * min(cap 1 s, base 1 s)). */

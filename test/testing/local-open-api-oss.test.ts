@@ -64,6 +64,23 @@ describe('LocalOpenApi with @alicloud/oss20190517 (openapi-client, OSS gateway)'
     expect(api.requests.last()).toMatchObject({ signature: 'oss-v1', style: 'ROA', status: 200, accessKeyId: AK.accessKeyId });
   });
 
+  it('tells operations on the same path apart by their sub-resource (query conditions)', async () => {
+    const own = await LocalOpenApi.start({ keys: [AK] });
+    try {
+      own.handle({ method: 'GET', path: '/' }, () => ({ ListAllMyBucketsResult: { buckets: [{ Name: 'only' }, { Name: 'two' }] } }));
+      own.handle({ method: 'GET', path: '/', query: { regions: true } }, () => ({
+        RegionInfoList: { RegionInfo: [{ Region: 'oss-cn-hangzhou', InternetEndpoint: 'oss-cn-hangzhou.aliyuncs.com' }, { Region: 'oss-cn-beijing' }] },
+      }));
+      const oss = client(AK, own.host);
+      const regions = await oss.describeRegions(new ossModule.DescribeRegionsRequest({}));
+      expect(regions.body?.regionInfos?.map((r) => r.region)).toEqual(['oss-cn-hangzhou', 'oss-cn-beijing']);
+      const buckets = await listBuckets(oss);
+      expect(buckets.body?.buckets?.map((b) => b.name)).toEqual(['only', 'two']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rejects a revoked key with OSS InvalidAccessKeyId (403), as a Tea error with code and statusCode', async () => {
     api.keys.revoke(AK.accessKeyId);
     try {

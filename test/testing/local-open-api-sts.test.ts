@@ -59,6 +59,7 @@ describe('LocalOpenApi with @alicloud/sts20150401 (openapi-core, ACS3)', () => {
     expect(calls[0]).toMatchObject({ style: 'RPC', action: 'GetCallerIdentity', version: '2015-04-01', method: 'POST', path: '/', accessKeyId: AK.accessKeyId, sts: false, signature: 'acs3' });
     expect(calls[0]?.headers).not.toHaveProperty('authorization');
     expect(api.requests.last()).toMatchObject({ action: 'GetCallerIdentity', style: 'RPC', signature: 'acs3', accessKeyId: AK.accessKeyId, status: 200 });
+    expect(calls[0]?.requestId).toBe(api.requests.last()?.requestId);
   });
 
   it('rejects a revoked key with InvalidAccessKeyId.NotFound (404), and accepts it again once re-added', async () => {

@@ -67,6 +67,12 @@ const PROTOCOL_PARAMS = new Set([
   'OSSAccessKeyId',
   'security-token',
 ]);
+/** Status, code and message of the ready-made fault answers. */
+const FAULT_DEFAULTS = {
+  unavailable: [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'],
+  throttle: [400, 'Throttling.User', 'Request was denied due to user flow control.'],
+  internal: [500, 'InternalError', 'The request processing has failed due to some unknown error.'],
+} as const;
 const HIDDEN_HEADERS = new Set(['authorization', 'x-acs-security-token', 'x-oss-security-token', 'x-acs-bearer-token']);
 
 /**
@@ -88,7 +94,7 @@ const HIDDEN_HEADERS = new Set(['authorization', 'x-acs-security-token', 'x-oss-
  * ```ts
  * const api = await LocalOpenApi.start({ keys: [{ accessKeyId: 'AK1', accessKeySecret: 'S1' }] });
  * api.handle({ action: 'GetCallerIdentity' }, (call) => ({ RequestId: 'r1', AccountId: '1', UserId: call.accessKeyId }));
- * const sts = new Sts({ accessKeyId: 'AK1', accessKeySecret: 'S1', endpoint: api.host, protocol: 'http' });
+ * const sts = new Sts(new $OpenApiUtil.Config({ accessKeyId: 'AK1', accessKeySecret: 'S1', endpoint: api.host, protocol: 'http' }));
  * await sts.getCallerIdentity();
  * api.keys.revoke('AK1'); // next call: ClientError code 'InvalidAccessKeyId.NotFound'
  * await api.close();
@@ -250,7 +256,7 @@ export class LocalOpenApi {
       hasSecurityToken,
       requestBytes: request.body.length,
     });
-    notifyObserver(this, { record, params });
+    notifyObserver(this, { record, params, authorizationScheme: request.headers['authorization']?.split(' ', 1)[0] || undefined });
 
     const fault = this.#nextFault(action, request.pathname);
     if (fault) {
@@ -264,20 +270,16 @@ export class LocalOpenApi {
       }
       if (fault.kind !== 'latency') {
         const [status, code, message] =
-          fault.kind === 'unavailable'
-            ? [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.']
-            : fault.kind === 'throttle'
-              ? [400, 'Throttling.User', 'Request was denied due to user flow control.']
-              : fault.kind === 'internal'
-                ? [500, 'InternalError', 'The request processing has failed due to some unknown error.']
-                : [fault.httpStatus, fault.code, fault.message ?? fault.code];
+          fault.kind === 'error'
+            ? [fault.httpStatus, fault.code, fault.message ?? fault.code]
+            : [fault.httpStatus ?? FAULT_DEFAULTS[fault.kind][0], fault.code ?? FAULT_DEFAULTS[fault.kind][1], fault.message ?? FAULT_DEFAULTS[fault.kind][2]];
         return this.#sendError(res, record, { status, code, message }, kind === 'oss-v1');
       }
     }
 
     const attempt: OpenApiAuthAttempt = { kind, hasSecurityToken };
     try {
-      const match = this.#routes.find(action, version, request.method, request.pathname);
+      const match = this.#routes.find(action, version, request.method, request.pathname, request.query);
       const anonymousAllowed = kind === 'none' && typeof match === 'object' && match.route.anonymous === true;
       try {
         if (!anonymousAllowed) this.#authenticator.authenticate(request, attempt);
@@ -290,7 +292,7 @@ export class LocalOpenApi {
       if (match === 'wrong-version') {
         throw new OpenApiServiceError({ status: 400, code: 'InvalidVersion', message: 'Specified parameter Version is not valid.' });
       }
-      const call = this.#call(request, match, { style, action, version, kind, accessKeyId: attempt.accessKeyId, hasSecurityToken });
+      const call = this.#call(request, match, { requestId, style, action, version, kind, accessKeyId: attempt.accessKeyId, hasSecurityToken });
       const result: unknown = await match.handler(call);
       if (result instanceof OpenApiServiceError) throw result;
       this.#send(res, record, this.#success(result, kind === 'oss-v1', requestId), undefined);
@@ -342,13 +344,14 @@ export class LocalOpenApi {
   #call(
     request: GatewayRequest,
     match: RouteMatch,
-    info: { style: OpenApiStyle; action: string | undefined; version: string | undefined; kind: OpenApiSignatureKind; accessKeyId: string | undefined; hasSecurityToken: boolean },
+    info: { requestId: string; style: OpenApiStyle; action: string | undefined; version: string | undefined; kind: OpenApiSignatureKind; accessKeyId: string | undefined; hasSecurityToken: boolean },
   ): OpenApiCall {
     const withoutProtocol = (source: Readonly<Record<string, string>>) =>
       Object.fromEntries(Object.entries(source).filter(([name]) => !PROTOCOL_PARAMS.has(name) && !name.startsWith('x-oss-')));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HIDDEN_HEADERS.has(name)) headers[name] = value;
     return {
+      requestId: info.requestId,
       style: info.style,
       action: info.action,
       version: info.version,

@@ -1,5 +1,3 @@
-import type { OpenApiServiceError } from './open-api-service-error.js';
-
 /** The API style of a request: RPC (action and flat parameters) or ROA (method and resource path). */
 export type OpenApiStyle = 'RPC' | 'ROA';
 
@@ -21,22 +19,26 @@ export type OpenApiSignatureKind = 'acs3' | 'rpc-v1' | 'roa-v1' | 'oss-v1' | 'no
  * Which requests a handler answers:
  * - `{ action, version? }`: requests naming the action (`x-acs-action` header or `Action` parameter), any style;
  *   with `version`, only that API version (another version answers `InvalidVersion`);
- * - `{ method, path, version? }`: ROA requests by HTTP method (`'*'` for any) and path: an exact path, a pattern
- *   with `:name` segments (`/clusters/:clusterId`, available as `call.pathParams.clusterId`), or a RegExp
- *   (named groups become `pathParams`).
+ * - `{ method, path, query?, version? }`: ROA requests by HTTP method (`'*'` for any) and path: an exact path, a
+ *   pattern with `:name` segments (`/clusters/:clusterId`, available as `call.pathParams.clusterId`), or a RegExp
+ *   (named groups become `pathParams`); `query` also requires parameters (`true`: present with any value, a
+ *   string: that value), e.g. OSS sub-resources: `{ method: 'GET', path: '/', query: { regions: true } }`. When
+ *   several routes match, the one with the most `query` conditions wins.
  *
  * `anonymous: true` also accepts unsigned requests (APIs with `authType: 'Anonymous'`); signed ones are still
  * verified.
  */
 export type OpenApiRoute =
   | { action: string; version?: string; anonymous?: boolean }
-  | { method: string; path: string | RegExp; version?: string; anonymous?: boolean };
+  | { method: string; path: string | RegExp; query?: Readonly<Record<string, string | true>>; version?: string; anonymous?: boolean };
 
 /**
  * A secret-free view of one authenticated request, given to an {@link OpenApiHandler}. No signature,
  * AccessKeySecret or security token appears in it.
  */
 export interface OpenApiCall {
+  /** The RequestId of the answer (also in the request log). */
+  readonly requestId: string;
   readonly style: OpenApiStyle;
   /** `x-acs-action` or the `Action` parameter, if the request named one. */
   readonly action: string | undefined;
@@ -72,6 +74,3 @@ export interface OpenApiCall {
  * {@link OpenApiServiceError} for an error answer. May be async.
  */
 export type OpenApiHandler = (call: OpenApiCall) => unknown;
-
-/** The value a handler may return, spelled out for readers. */
-export type OpenApiHandlerResult = unknown | OpenApiServiceError | Promise<unknown>;

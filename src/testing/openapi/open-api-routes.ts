@@ -11,8 +11,10 @@ export interface RouteMatch {
 /** Why no route matched: no route at all, or routes for the action/path exist but for other versions. */
 export type RouteMiss = 'not-found' | 'wrong-version';
 
+type PathRouteSpec = Extract<OpenApiRoute, { path: string | RegExp }>;
+
 interface PathRoute {
-  readonly route: OpenApiRoute & { method: string; path: string | RegExp };
+  readonly route: PathRouteSpec;
   readonly handler: OpenApiHandler;
   readonly match: (pathname: string) => Record<string, string> | undefined;
 }
@@ -42,8 +44,16 @@ function compilePath(path: string | RegExp): (pathname: string) => Record<string
   };
 }
 
-function pathKey(route: { method: string; path: string | RegExp }, version: string | undefined): string {
-  return `${route.method.toUpperCase()} ${String(route.path)} ${version ?? '*'}`;
+function pathKey(route: PathRouteSpec): string {
+  const query = Object.entries(route.query ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => (value === true ? name : `${name}=${value}`))
+    .join('&');
+  return `${route.method.toUpperCase()} ${String(route.path)}?${query} ${route.version ?? '*'}`;
+}
+
+function queryMatches(route: PathRouteSpec, query: Readonly<Record<string, string>>): boolean {
+  return Object.entries(route.query ?? {}).every(([name, value]) => query[name] !== undefined && (value === true || query[name] === value));
 }
 
 /**
@@ -64,7 +74,7 @@ export class OpenApiRoutes {
       return;
     }
     if ('path' in route && (typeof route.path === 'string' ? route.path.startsWith('/') : route.path instanceof RegExp) && route.method) {
-      this.#byPath.set(pathKey(route, route.version), { route, handler, match: compilePath(route.path) });
+      this.#byPath.set(pathKey(route), { route, handler, match: compilePath(route.path) });
       return;
     }
     throw new LocalOpenApiError(
@@ -74,7 +84,13 @@ export class OpenApiRoutes {
   }
 
   /** Finds the handler for a request: by action first, then by method and path. */
-  find(action: string | undefined, version: string | undefined, method: string, pathname: string): RouteMatch | RouteMiss {
+  find(
+    action: string | undefined,
+    version: string | undefined,
+    method: string,
+    pathname: string,
+    query: Readonly<Record<string, string>>,
+  ): RouteMatch | RouteMiss {
     let miss: RouteMiss = 'not-found';
     if (action !== undefined) {
       const versions = this.#byAction.get(action);
@@ -84,9 +100,12 @@ export class OpenApiRoutes {
         miss = 'wrong-version';
       }
     }
-    for (const candidate of this.#byPath.values()) {
+    // The most specific route first: the one with the most query conditions.
+    const candidates = [...this.#byPath.values()].sort((a, b) => Object.keys(b.route.query ?? {}).length - Object.keys(a.route.query ?? {}).length);
+    for (const candidate of candidates) {
       const { route } = candidate;
       if (route.method !== '*' && route.method.toUpperCase() !== method) continue;
+      if (!queryMatches(route, query)) continue;
       const pathParams = candidate.match(pathname);
       if (!pathParams) continue;
       if (route.version !== undefined && route.version !== version) {

@@ -6,6 +6,8 @@ export interface ObservedRequest {
   readonly record: OpenApiRequestRecordDraft;
   /** Query and form parameters, as sent (may hold values a public log must not show). */
   readonly params: Readonly<Record<string, string>>;
+  /** The first word of the Authorization header (`ACS3-HMAC-SHA256`, `acs`, ...), if any. */
+  readonly authorizationScheme: string | undefined;
 }
 
 const observers = new WeakMap<object, (request: ObservedRequest) => void>();
