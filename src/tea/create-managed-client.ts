@@ -60,9 +60,11 @@ type AnyMethod = (...args: unknown[]) => unknown;
  *   sent once more, only if the key changed and it carries no stream body. A consumed stream is never re-sent:
  *   the error is rethrown with `retryWithFreshBody: true`.
  *
- * Synchronous, like `new ClientClass(config)`. Verified with `@alicloud/openapi-client` 0.4.x based clients
- * (`@alicloud/oss20190517`), `@alicloud/openapi-core` 1.x based clients (`@alicloud/sts20150401`). Release it
- * with {@link shutdownManagedClient}; later calls reject with `ManagedClient.Shutdown`.
+ * Synchronous, like `new ClientClass(config)`. Verified with clients on `@alicloud/openapi-client` 0.4.x
+ * (`@alicloud/oss20190517`), on `@alicloud/openapi-core` 1.x (`@alicloud/sts20150401`) and on the legacy
+ * `@alicloud/rpc-client` 1.x (`@alicloud/kms20160120` 1.x). openapi-core's `callSSEApi` (server-sent events)
+ * reads the current key but is not retried. Release the client with {@link shutdownManagedClient}; later calls
+ * reject with `ManagedClient.Shutdown`.
  *
  * @param ClientClass - the generated client class, e.g. the default export of `@alicloud/sts20150401`; the module
  *   itself is accepted too (`import Sts from '@alicloud/sts20150401'` in Node ESM gives the CommonJS exports,
@@ -71,8 +73,9 @@ type AnyMethod = (...args: unknown[]) => unknown;
  *   bearer token or credential; it is copied, not changed
  * @param options - the secret and, optionally, the judge, cache, configuration and logger
  * @returns an instance of `ClientClass` with its full type
- * @throws ManagedClientError `ManagedClient.InvalidOptions` for invalid options or a config with credentials;
- *   `OpenApiSourceConfigError` `OpenApiConfig.PackagesMissing` without `@alicloud/credentials`; `ConfigError`
+ * @throws ManagedClientError `ManagedClient.InvalidOptions` for invalid options, a config with credentials or a
+ *   class that does not sign with `config.credential`; `ManagedClient.CredentialsPackageUnsupported` for an
+ *   `@alicloud/credentials` older than 2.4.1; `OpenApiSourceConfigError` `OpenApiConfig.PackagesMissing` without `@alicloud/credentials`; `ConfigError`
  *   when the configuration cannot be loaded
  *
  * @example
