@@ -1,7 +1,9 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
+import { MANAGED_CALL_CHANNELS, type ManagedCallRetryEvent } from '../../src/call/managed-call-events.js';
 import { AccessKeyCredential } from '../../src/credentials/access-key-credential.js';
 import { createManagedClient } from '../../src/tea/create-managed-client.js';
 import { shutdownManagedClient } from '../../src/tea/shutdown-managed-client.js';
@@ -24,6 +26,8 @@ let currentKey: { accessKeyId: string; accessKeySecret: string };
 const stored = new Map<string, string>();
 let lastIdentityCall: OpenApiCall | undefined;
 const clients: object[] = [];
+const retryEvents: ManagedCallRetryEvent[] = [];
+const onRetry = (event: unknown) => retryEvents.push(event as ManagedCallRetryEvent);
 
 function newKey(): { accessKeyId: string; accessKeySecret: string } {
   keyNumber++;
@@ -92,6 +96,12 @@ beforeAll(async () => {
 
 afterAll(() => api.close());
 
+beforeEach(() => subscribe(MANAGED_CALL_CHANNELS.retry, onRetry));
+afterEach(() => {
+  unsubscribe(MANAGED_CALL_CHANNELS.retry, onRetry);
+  retryEvents.length = 0;
+});
+
 beforeEach(() => {
   currentKey = newKey();
   api.keys.add(currentKey);
@@ -134,6 +144,7 @@ describe('an openapi-core client (@alicloud/sts20150401)', () => {
       [currentKey.accessKeyId, 200],
     ]);
     expect(source.callCount).toBe(2);
+    expect(retryEvents).toEqual([{ secretName: SECRET, client: 'tea', outcome: 'retried' }]);
   });
 
   it('recovers the same way on the RPC V1 signature path (doRPCRequest) and from a disabled key', async () => {
@@ -287,6 +298,7 @@ describe('an openapi-client client (@alicloud/oss20190517, through its OSS gatew
     );
 
     expect(error.retryWithFreshBody).toBe(true);
+    expect(retryEvents).toEqual([{ secretName: SECRET, client: 'tea', outcome: 'not-replayable' }]);
     expect(error.code).toBe('InvalidAccessKeyId');
     expect(requestsSeen()).toEqual([[old.accessKeyId, 'InvalidAccessKeyId']]);
     expect(stored.has(`${BUCKET}/streamed.txt`)).toBe(false);
