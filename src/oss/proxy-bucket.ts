@@ -15,7 +15,7 @@ import type { RetryWithFreshBodyAnnotation } from '../call/retry-with-fresh-body
 import { isCodeless403 } from './is-codeless-403.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
-import { redactOssError } from './redact-oss-error.js';
+import { redactServiceError } from '../call/redact-service-error.js';
 import { isReplayableCall } from './replayability.js';
 
 /** Options of {@link ProxyBucket}: ali-oss options without credentials, plus where the credentials come from. */
@@ -361,7 +361,7 @@ export class ProxyBucket implements OssBucket {
             },
             (error: unknown) => {
               if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
-              redactOssError(error, credential);
+              redactServiceError(error, credential);
               throw error;
             },
           ),

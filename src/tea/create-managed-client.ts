@@ -4,8 +4,8 @@ import { KeyAcceptance } from '../call/key-acceptance.js';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { ConfigOptions } from '../config/config-loader.js';
 import type { AKExpireHandler } from '../oss/ak-expire-handler.js';
-import { cjsDefaultExport } from '../kms/openapi/cjs-default-export.js';
-import { redactOssError } from '../oss/redact-oss-error.js';
+import { cjsDefaultExport } from '../runtime/cjs-default-export.js';
+import { redactServiceError } from '../call/redact-service-error.js';
 import type { ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import { loadCredentialClass, type CredentialClass } from './load-credential-class.js';
 import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
@@ -186,7 +186,7 @@ async function attempt(credential: AccessKeyCredential, acceptance: KeyAcceptanc
     return result;
   } catch (error) {
     // The SDK keeps its last request on some errors (after its network retries): an STS token is in its headers.
-    redactOssError(error, credential);
+    redactServiceError(error, credential);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import type * as CredentialsTypes from '@alicloud/credentials';
-import { cjsDefaultExport } from '../kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../runtime/cjs-default-export.js';
 import { loadOptionalPeer } from '../kms/openapi/open-api-packages.js';
 
 /** The `Credential` class of `@alicloud/credentials` (its default export, whichever way the types resolve it). */

@@ -1,7 +1,7 @@
 import Sts from '@alicloud/sts20150401';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { createManagedClient } from '../../src/tea/create-managed-client.js';
 import { ManagedClientErrorCode } from '../../src/tea/managed-client-error.js';
 import { shutdownManagedClient } from '../../src/tea/shutdown-managed-client.js';

@@ -1,7 +1,7 @@
 import * as CredentialsModule from '@alicloud/credentials';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import type { CredentialClass } from '../../src/tea/load-credential-class.js';
 import { ManagedClientErrorCode } from '../../src/tea/managed-client-error.js';

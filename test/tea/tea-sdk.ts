@@ -4,7 +4,7 @@ import * as kmsModule from '@alicloud/kms20160120';
 import * as ossModule from '@alicloud/oss20190517';
 import * as rpcClientModule from '@alicloud/rpc-client';
 import * as stsModule from '@alicloud/sts20150401';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 
 // The real published clients, whichever way the test loader hands over their CommonJS exports: the generated
 // class is the `default` export, the models are named exports (on the namespace, or on its `default`).

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import * as ossModule from '@alicloud/oss20190517';
 import * as openApiClientModule from '@alicloud/openapi-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { LocalOpenApi, type OpenApiCall } from '../../src/testing/index.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import * as stsModule from '@alicloud/sts20150401';
 import * as openApiCoreModule from '@alicloud/openapi-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { LocalOpenApi, OpenApiServiceError, type OpenApiCall } from '../../src/testing/index.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import * as stsModule from '@alicloud/sts20150401';
 import * as openApiCoreModule from '@alicloud/openapi-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { LocalOpenApi, type OpenApiCall } from '../../src/testing/index.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 

@@ -2,7 +2,7 @@ import type * as CredentialsTypes from '@alicloud/credentials';
 import type { CredentialsProvider } from '@alicloud/credentials';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
-import { cjsDefaultExport } from './cjs-default-export.js';
+import { cjsDefaultExport } from '../../runtime/cjs-default-export.js';
 import { loadOpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
 

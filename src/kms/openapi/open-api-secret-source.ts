@@ -10,7 +10,7 @@ import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { withAbortableHttpRequests } from './abortable-http-requests.js';
-import { cjsDefaultExport } from './cjs-default-export.js';
+import { cjsDefaultExport } from '../../runtime/cjs-default-export.js';
 import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
