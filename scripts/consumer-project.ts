@@ -203,38 +203,44 @@ export interface Footprint {
   readonly packages: number;
 }
 
-/** Measures `dir/node_modules`. */
-export async function measureFootprint(dir: string): Promise<Footprint> {
-  let bytes = 0;
-  let packages = 0;
-  const walkTree = async (nodeModules: string): Promise<void> => {
+/**
+ * Every package directory npm placed under `nodeModules` (scoped ones, and nested `node_modules` of each,
+ * recursively), in directory order. Hidden entries (`.bin`, `.package-lock.json`) are skipped; a missing
+ * folder lists nothing.
+ */
+export async function listPackageDirs(nodeModules: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
     let names: string[];
     try {
-      names = await readdir(nodeModules);
+      names = await readdir(folder);
     } catch {
       return;
     }
     for (const name of names) {
       if (name.startsWith('.')) continue;
-      if (name.startsWith('@')) {
-        for (const scoped of await readdir(join(nodeModules, name))) await onePackage(join(nodeModules, name, scoped));
-      } else {
-        await onePackage(join(nodeModules, name));
+      const dirs = name.startsWith('@') ? (await readdir(join(folder, name))).map((scoped) => join(folder, name, scoped)) : [join(folder, name)];
+      for (const dir of dirs) {
+        found.push(dir);
+        await walk(join(dir, 'node_modules'));
       }
     }
   };
-  const onePackage = async (dir: string): Promise<void> => {
-    packages += 1;
-    await walkTree(join(dir, 'node_modules'));
-  };
-  const sumBytes = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
+  await walk(nodeModules);
+  return found;
+}
+
+/** Measures `dir/node_modules`. */
+export async function measureFootprint(dir: string): Promise<Footprint> {
+  let bytes = 0;
+  const sumBytes = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
       if (entry.isDirectory()) await sumBytes(path);
       else if (entry.isFile()) bytes += (await stat(path)).size;
     }
   };
-  await walkTree(join(dir, 'node_modules'));
+  const packages = (await listPackageDirs(join(dir, 'node_modules'))).length;
   await sumBytes(join(dir, 'node_modules'));
   return { bytes, packages };
 }

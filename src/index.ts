@@ -27,6 +27,18 @@ export {
 } from './oss/oss-ak-expire-handler.js';
 export type { AliOssExtraOptions, AliOssUndeclaredMethods } from './oss/ali-oss-extras.js';
 
+// Tea SDK adapter (Alibaba Cloud clients such as @alicloud/sts20150401, @alicloud/oss20190517)
+export { createManagedClient, type ManagedClientOptions, type TeaClientClass } from './tea/create-managed-client.js';
+export { shutdownManagedClient } from './tea/shutdown-managed-client.js';
+export {
+  ManagedCredentialsProvider,
+  MANAGED_CREDENTIALS_PROVIDER_NAME,
+  type ManagedCredentialsProviderOptions,
+} from './tea/managed-credentials-provider.js';
+export type { TeaCredentials } from './tea/tea-credentials.js';
+export { TeaAKExpireHandler, DEFAULT_TEA_AK_EXPIRE_CODES } from './tea/tea-ak-expire-handler.js';
+export { ManagedClientError, ManagedClientErrorCode } from './tea/managed-client-error.js';
+
 // The shared cache
 export { SecretCacheClient, type SecretCacheReadOptions } from './cache/secret-cache-client.js';
 export type { SecretCacheClientOptions } from './cache/secret-cache-options.js';
@@ -41,11 +53,27 @@ export {
   type SecretRotateEvent,
   type SecretStaleEvent,
 } from './cache/secret-cache-events.js';
+export {
+  MANAGED_CALL_CHANNELS,
+  type ManagedCallClient,
+  type ManagedCallRetryEvent,
+} from './call/managed-call-events.js';
+export type { RetryWithFreshBodyAnnotation } from './call/retry-with-fresh-body.js';
 export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-status.js';
 export type { RefreshBasis } from './cache/refresh-schedule.js';
 export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
 export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
+
+// OpenTelemetry (optional: loads @opentelemetry/api only when enabled)
+export { enableOpenTelemetry } from './telemetry/enable-open-telemetry.js';
+export type { OpenTelemetryBridge } from './telemetry/open-telemetry-bridge.js';
+export type {
+  OpenTelemetryMeterProvider,
+  OpenTelemetryOptions,
+  OpenTelemetryTracerProvider,
+} from './telemetry/open-telemetry-options.js';
+export { OpenTelemetryError, OpenTelemetryErrorCode } from './telemetry/open-telemetry-error.js';
 
 // Configuration
 export {
@@ -76,7 +104,7 @@ export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 
 // Secret sources (KMS)
 export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from './kms/secret-source.js';
-export { KmsError, type KmsErrorDetails } from './kms/kms-error.js';
+export { KmsError, KmsErrorCode, type KmsErrorDetails } from './kms/kms-error.js';
 export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
 export type { ClientKey } from './kms/dkms/client-key.js';
 export { ClientKeyError, ClientKeyErrorCode, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';

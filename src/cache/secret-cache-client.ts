@@ -534,7 +534,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
         credentialError = error;
       }
     } catch (error) {
-      throw this.#onFailure(entry, trigger, error);
+      throw this.#onFailure(entry, trigger, error, startedAtMs);
     }
     this.#onSuccess(entry, trigger, { startedAtMs, sequence }, info, credential, credentialError);
   }
@@ -644,7 +644,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   }
 
   /** Records a failed fetch, arms the next attempt, and returns what to reject with. */
-  #onFailure(entry: SecretEntry, trigger: RefreshTrigger, error: unknown): unknown {
+  #onFailure(entry: SecretEntry, trigger: RefreshTrigger, error: unknown, startedAtMs: number): unknown {
     if (this.#closed) {
       return error instanceof SecretCacheError && error.code === SecretCacheErrorCode.Closed
         ? error
@@ -689,6 +689,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       consecutiveFailures: entry.consecutiveFailures,
       servingStale: entry.info !== undefined,
       retryAtMs: retryAtMs === undefined ? undefined : wallTimeOf(retryAtMs, clock),
+      durationMs: Math.round(monoNowMs - startedAtMs),
     });
     return error;
   }

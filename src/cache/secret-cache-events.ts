@@ -50,6 +50,8 @@ export interface SecretErrorEvent {
   servingStale: boolean;
   /** When the background retry (or recovery attempt) is due, epoch ms; absent only for an entry evicted or closed meanwhile. */
   retryAtMs: number | undefined;
+  /** Time spent in the source before the fetch failed (or hit its deadline), ms. */
+  durationMs: number;
 }
 
 /** Payload of the `stale` event: a value whose refresh failed is being served (once per failed refresh). */

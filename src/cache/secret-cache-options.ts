@@ -23,7 +23,7 @@ export interface SecretCacheClientOptions {
   delayIntervalMs?: number;
   /** Upper bound of the random spread added to every scheduled refresh (`refresh_jitter_max`). Default 10 min. */
   jitterMaxMs?: number;
-  /** Refresh interval of secrets that don't rotate and carry no `RefreshInterval`. Default 1 h. */
+  /** Refresh interval of secrets that are not managed RAM AccessKeys and carry no `RefreshInterval`. Default 1 h. */
   defaultTtlMs?: number;
   /** Retry of failed background refreshes: exponential with full jitter. Default `{ baseMs: 2000, capMs: 600000 }`. */
   backoff?: Partial<BackoffPolicy>;
@@ -83,6 +83,7 @@ export const SECRET_CACHE_DEFAULTS = Object.freeze({
   defaultTtlMs: configKeyDefault('default_refresh_interval'),
   backoffBaseMs: configKeyDefault('refresh_backoff_base'),
   backoffCapMs: configKeyDefault('refresh_backoff_cap'),
+  maxStalenessMs: configKeyDefault('max_staleness'),
   /** Cap of the retry delay while nothing was ever loaded (the first load failed). */
   loadRetryCapMs: 30_000,
   fetchTimeoutMs: configKeyDefault('fetch_timeout'),
@@ -133,7 +134,7 @@ export function resolveSecretCacheOptions(options: SecretCacheClientOptions): Re
       baseMs: duration(backoff.baseMs, 'backoff.baseMs', SECRET_CACHE_DEFAULTS.backoffBaseMs, 1),
       capMs: duration(backoff.capMs, 'backoff.capMs', SECRET_CACHE_DEFAULTS.backoffCapMs, 1),
     },
-    maxStalenessMs: duration(options.maxStalenessMs, 'maxStalenessMs', 0, 0),
+    maxStalenessMs: duration(options.maxStalenessMs, 'maxStalenessMs', SECRET_CACHE_DEFAULTS.maxStalenessMs, 0),
     fetchTimeoutMs: duration(options.fetchTimeoutMs, 'fetchTimeoutMs', SECRET_CACHE_DEFAULTS.fetchTimeoutMs, 10),
     recovery: {
       minIntervalMs: duration(recovery.minIntervalMs, 'recovery.minIntervalMs', DEFAULT_RECOVERY_PACING.minIntervalMs, 0),

@@ -36,7 +36,23 @@ export interface ConfigKeySpec {
   readonly ignored?: boolean;
   /** Why an `ignored` key is ignored, for its warning (default: read by the official providers only). */
   readonly ignoredReason?: string;
+  /**
+   * Which configurations read the key: `all`, `dkms` (KMS instance entries with a ClientKey), `openapi` (the
+   * KMS OpenAPI regions, whatever their RAM identity), or the `credentials_type` values (RAM identities of the
+   * OpenAPI path) that read it. Empty for ignored keys. Drives the README's "Used by" column and the
+   * "not used by credentials_type" warnings.
+   */
+  readonly usedBy: readonly ConfigKeyUser[];
 }
+
+/** The `credentials_type` values accepted (`token` is the official providers' undocumented alias of `ak`). */
+export const CREDENTIALS_TYPES = ['ak', 'token', 'sts', 'ram_role', 'ecs_ram_role', 'client_key', 'oidc_role_arn'] as const;
+
+/** One `credentials_type` value. */
+export type CredentialsType = (typeof CREDENTIALS_TYPES)[number];
+
+/** An entry of {@link ConfigKeySpec.usedBy}. */
+export type ConfigKeyUser = 'all' | 'dkms' | 'openapi' | CredentialsType;
 
 /** One field of an object in a JSON-array key, for documentation and typo detection. */
 export interface ConfigJsonFieldSpec {
@@ -48,6 +64,8 @@ export interface ConfigJsonFieldSpec {
   readonly required: boolean;
   /** The default, as documentation text. */
   readonly defaultText?: string;
+  /** The default of a numeric field (ms for durations), used by the configuration and shown in the README. */
+  readonly defaultValue?: number;
   /** One-sentence documentation. */
   readonly description: string;
 }
@@ -55,9 +73,8 @@ export interface ConfigJsonFieldSpec {
 const ALL_SOURCES: readonly ConfigSource[] = ['file', 'env', 'code'];
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-
-/** The `credentials_type` values accepted (`token` is the official providers' undocumented alias of `ak`). */
-export const CREDENTIALS_TYPES = ['ak', 'token', 'sts', 'ram_role', 'ecs_ram_role', 'client_key', 'oidc_role_arn'] as const;
+/** `credentials_type` itself concerns every RAM identity. */
+const RAM_AUTH_KINDS: readonly ConfigKeyUser[] = CREDENTIALS_TYPES;
 
 /**
  * The configuration table: every key this library reads, in documentation order. It drives parsing,
@@ -71,6 +88,7 @@ export const CONFIG_KEYS = [
       'KMS instances (DKMS) to read secrets from, in order of preference: a JSON array of objects (fields below).',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['dkms'],
   },
   {
     name: 'cache_client_region_id',
@@ -79,6 +97,7 @@ export const CONFIG_KEYS = [
       'KMS OpenAPI regions (shared gateway or instance gateway) to read secrets from, after the DKMS instances: a JSON array of objects (fields below). Needs RAM credentials (`credentials_type`).',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['openapi'],
   },
   {
     name: 'credentials_type',
@@ -88,6 +107,7 @@ export const CONFIG_KEYS = [
       'RAM identity for `cache_client_region_id`: `ak`, `sts`/`ram_role`, `ecs_ram_role` or `oidc_role_arn`. Unset: the Alibaba Cloud default credential chain. `client_key` is accepted for compatibility but the KMS OpenAPI cannot sign with it: put the ClientKey in a `cache_client_dkms_config_info` entry instead.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: RAM_AUTH_KINDS,
   },
   {
     name: 'credentials_access_key_id',
@@ -95,6 +115,7 @@ export const CONFIG_KEYS = [
     description: 'AccessKey id for `ak`, `sts` and `ram_role`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['ak', 'sts', 'ram_role'],
   },
   {
     name: 'credentials_access_secret',
@@ -102,6 +123,7 @@ export const CONFIG_KEYS = [
     description: 'AccessKey secret for `ak`, `sts` and `ram_role`.',
     secret: true,
     sources: ALL_SOURCES,
+    usedBy: ['ak', 'sts', 'ram_role'],
   },
   {
     name: 'credentials_access_token_id',
@@ -109,6 +131,7 @@ export const CONFIG_KEYS = [
     description: 'AccessKey id for the legacy type `token` (same as `ak`).',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['token'],
   },
   {
     name: 'credentials_access_token',
@@ -116,6 +139,7 @@ export const CONFIG_KEYS = [
     description: 'AccessKey secret for the legacy type `token` (same as `ak`).',
     secret: true,
     sources: ALL_SOURCES,
+    usedBy: ['token'],
   },
   {
     name: 'credentials_role_arn',
@@ -123,6 +147,7 @@ export const CONFIG_KEYS = [
     description: 'RAM role ARN for `sts`/`ram_role` (required) and `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['sts', 'ram_role', 'oidc_role_arn'],
   },
   {
     name: 'credentials_role_session_name',
@@ -130,6 +155,7 @@ export const CONFIG_KEYS = [
     description: 'Role session name for `sts`/`ram_role` (required) and `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['sts', 'ram_role', 'oidc_role_arn'],
   },
   {
     name: 'credentials_policy',
@@ -137,6 +163,7 @@ export const CONFIG_KEYS = [
     description: 'Optional session policy (JSON text) for `sts`/`ram_role` and `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['sts', 'ram_role', 'oidc_role_arn'],
   },
   {
     name: 'credentials_duration_seconds',
@@ -145,6 +172,7 @@ export const CONFIG_KEYS = [
     description: 'Optional role session duration in seconds (STS unit) for `sts`/`ram_role` and `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['sts', 'ram_role', 'oidc_role_arn'],
   },
   {
     name: 'credentials_sts_endpoint',
@@ -152,6 +180,7 @@ export const CONFIG_KEYS = [
     description: 'Optional STS endpoint for `sts`/`ram_role` and `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['sts', 'ram_role', 'oidc_role_arn'],
   },
   {
     name: 'credentials_sts_region_id',
@@ -159,6 +188,7 @@ export const CONFIG_KEYS = [
     description: 'Optional STS region for `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['oidc_role_arn'],
   },
   {
     name: 'credentials_role_name',
@@ -166,6 +196,7 @@ export const CONFIG_KEYS = [
     description: 'ECS instance RAM role name for `ecs_ram_role` (optional: the metadata service names it).',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['ecs_ram_role'],
   },
   {
     name: 'credentials_oidc_provider_arn',
@@ -173,6 +204,7 @@ export const CONFIG_KEYS = [
     description: 'OIDC provider ARN for `oidc_role_arn`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['oidc_role_arn'],
   },
   {
     name: 'credentials_oidc_token_file_path',
@@ -180,6 +212,7 @@ export const CONFIG_KEYS = [
     description: 'OIDC token file for `oidc_role_arn`; must exist.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['oidc_role_arn'],
   },
   {
     name: 'client_key_private_key_path',
@@ -187,6 +220,7 @@ export const CONFIG_KEYS = [
     description: 'ClientKey JSON file for `credentials_type=client_key`; must exist.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['client_key'],
   },
   {
     name: 'client_key_password_from_file_path',
@@ -195,6 +229,7 @@ export const CONFIG_KEYS = [
       'File holding the ClientKey password (surrounding whitespace and newlines are trimmed); fallback for every DKMS entry.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['dkms', 'client_key'],
   },
   {
     name: 'client_key_password_from_env_variable',
@@ -202,6 +237,7 @@ export const CONFIG_KEYS = [
     description: 'NAME of an environment variable holding the ClientKey password; fallback for every DKMS entry.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['dkms', 'client_key'],
   },
   {
     name: 'client_key_password',
@@ -209,6 +245,7 @@ export const CONFIG_KEYS = [
     description: 'The ClientKey password itself; last fallback. Environment or code only, never the file.',
     secret: true,
     sources: ['env', 'code'],
+    usedBy: ['dkms', 'client_key'],
   },
   {
     name: 'secret_names',
@@ -216,6 +253,7 @@ export const CONFIG_KEYS = [
     description: 'Comma-separated secret names to fetch at start, so the first request finds them cached.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'rotation_interval',
@@ -226,6 +264,7 @@ export const CONFIG_KEYS = [
       'Refresh interval (ms) for a rotating RAM secret when its NextRotationDate is not within this interval; also the cap.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'delay_interval',
@@ -235,6 +274,7 @@ export const CONFIG_KEYS = [
     description: 'Delay (ms) after NextRotationDate before refreshing, so KMS has the new key.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'refresh_jitter_max',
@@ -244,15 +284,18 @@ export const CONFIG_KEYS = [
     description: 'Upper bound (ms) of the random delay added to every scheduled refresh, drawn anew each time.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'default_refresh_interval',
     type: 'duration-ms',
     defaultValue: HOUR_MS,
     min: 1000,
-    description: 'Refresh interval (ms) for secrets without automatic rotation.',
+    description:
+      'Refresh interval (ms) of secrets that are not managed RAM AccessKeys (a generic secret holding an AccessKey JSON, say) and whose value has no `RefreshInterval`. A managed RAM AccessKey secret follows `rotation_interval` and its `NextRotationDate`, whether its automatic rotation is on or off; a credential with `ExpireTimestamp` is also refreshed ahead of that.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'refresh_backoff_base',
@@ -262,6 +305,7 @@ export const CONFIG_KEYS = [
     description: 'First retry delay (ms) after a failed refresh; doubles per failure (full jitter).',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'refresh_backoff_cap',
@@ -271,6 +315,7 @@ export const CONFIG_KEYS = [
     description: 'Largest retry delay (ms) after failed refreshes; not less than `refresh_backoff_base`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'max_staleness',
@@ -281,6 +326,7 @@ export const CONFIG_KEYS = [
       'How long (ms) the last good key is served while refreshes fail; after that requests fail fast. 0 = no limit.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'recovery_min_interval',
@@ -292,6 +338,7 @@ export const CONFIG_KEYS = [
       'After OSS rejected the key KMS still serves: no KMS call for the secret sooner than this (ms) after its last answer. The first report of a rejected key is acted on at once.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'recovery_backoff_cap',
@@ -303,6 +350,7 @@ export const CONFIG_KEYS = [
       'Largest wait (ms) between KMS calls while KMS keeps serving a rejected key; the wait grows from about 1 s (full jitter). Recovery is paced by it, never locked out.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'forced_refresh_capacity',
@@ -312,6 +360,7 @@ export const CONFIG_KEYS = [
     description: 'No longer used (was a budget of forced refreshes); see `recovery_min_interval`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: [],
     ignored: true,
     ignoredReason: 'no longer used: recovery after a rejected key is paced by recovery_min_interval and recovery_backoff_cap, never locked out by a budget',
   },
@@ -323,6 +372,7 @@ export const CONFIG_KEYS = [
     description: 'No longer used (was the window of the forced-refresh budget); see `recovery_backoff_cap`.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: [],
     ignored: true,
     ignoredReason: 'no longer used: recovery after a rejected key is paced by recovery_min_interval and recovery_backoff_cap, never locked out by a budget',
   },
@@ -333,9 +383,10 @@ export const CONFIG_KEYS = [
     min: 1000,
     max: 10 * MINUTE_MS,
     description:
-      'Deadline (ms, 1000 to 600000) of one fetch of a secret across all sources, retries and failover: at most this long a caller waits for KMS; then the fetch fails with the retryable `FetchTimeout` naming what each source met. The connect and read timeouts of each source still apply within it.',
+      'Deadline (ms) of one fetch of a secret across all sources, retries and failover: at most this long a caller waits for KMS; then the fetch fails with the retryable `Kms.FetchTimeout` naming what each source met. The connect and read timeouts of each source still apply within it.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: ['all'],
   },
   {
     name: 'monitor_period_milliseconds',
@@ -344,6 +395,7 @@ export const CONFIG_KEYS = [
     description: 'Official providers only (AccessKey age monitor); ignored here: the refresh schedule covers it.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: [],
     ignored: true,
   },
   {
@@ -353,6 +405,7 @@ export const CONFIG_KEYS = [
     description: 'Official providers only (monitor log drain); ignored here: use the cache events.',
     secret: false,
     sources: ALL_SOURCES,
+    usedBy: [],
     ignored: true,
   },
 ] as const satisfies readonly ConfigKeySpec[];
@@ -361,6 +414,16 @@ export const CONFIG_KEYS = [
 export type ConfigKeyName = (typeof CONFIG_KEYS)[number]['name'];
 
 const KEYS_BY_NAME: ReadonlyMap<string, ConfigKeySpec> = new Map(CONFIG_KEYS.map((spec) => [spec.name, spec]));
+
+/**
+ * The numeric default of a field of a JSON-array key's entries (e.g. a DKMS entry's `connectTimeout`).
+ * @throws Error if the field has none (a programming error)
+ */
+export function entryFieldDefault(fields: readonly ConfigJsonFieldSpec[], name: string): number {
+  const value = fields.find((field) => field.name === name)?.defaultValue;
+  if (value === undefined) throw new Error(`the configuration field table has no default for ${name}`);
+  return value;
+}
 
 /** The table row of `name`, or `undefined` for an unknown key. */
 export function configKeySpec(name: string): ConfigKeySpec | undefined {
@@ -415,8 +478,20 @@ export const DKMS_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
     defaultText: 'false',
     description: 'Skip TLS certificate verification (never in production; warned about).',
   },
-  { name: 'connectTimeout', type: 'integer (ms)', required: false, description: 'Connect timeout in ms.' },
-  { name: 'readTimeout', type: 'integer (ms)', required: false, description: 'Read (response) timeout in ms.' },
+  {
+    name: 'connectTimeout',
+    type: 'integer (ms)',
+    required: false,
+    defaultValue: 5000,
+    description: 'Connect timeout (ms): TCP and TLS handshake with the instance.',
+  },
+  {
+    name: 'readTimeout',
+    type: 'integer (ms)',
+    required: false,
+    defaultValue: 10_000,
+    description: 'Read timeout (ms): budget of one whole request, from connecting to the last byte of the answer.',
+  },
 ];
 
 /** Fields of a `cache_client_region_id` entry. */

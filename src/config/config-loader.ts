@@ -79,7 +79,7 @@ export class ConfigLoader {
 
     const otherFileProperties = new Map<string, ConfigSetting>();
 
-    const { path, chosenBy } = chooseFile(input.configName, env, cwd);
+    const { path, chosenBy } = resolveConfigFilePath({ configName: input.configName, env, cwd });
     const text = readConfigFile(path, chosenBy);
     if (text !== undefined) collectFile(text, path, settings, otherFileProperties, warnings);
     collectEnv(env, cwd, settings, warnings);
@@ -107,34 +107,59 @@ export class ConfigLoader {
   }
 }
 
-function chooseFile(
-  configName: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
-): { path: string; chosenBy: string | undefined } {
-  const fromEnv = env[CONFIG_FILE_ENV_VAR]?.trim();
-  const [name, chosenBy] =
-    configName !== undefined && configName.trim() !== ''
-      ? [configName.trim(), 'load({ configName })']
-      : configNameOverride !== undefined
-        ? [configNameOverride, 'ConfigLoader.setConfigName()']
-        : fromEnv !== undefined && fromEnv !== ''
-          ? [fromEnv, `the ${CONFIG_FILE_ENV_VAR} environment variable`]
-          : [DEFAULT_CONFIG_NAME, undefined];
-  return { path: resolve(cwd, name), chosenBy };
+/** What named the properties file: `load({ configName })`, `setConfigName`, the environment variable, or nothing. */
+export type ConfigFileChooser = 'load' | 'setConfigName' | 'env' | 'default';
+
+/** The properties file a load reads, and what named it. */
+export interface ConfigFilePath {
+  /** Absolute path. */
+  readonly path: string;
+  /** What named it; only a `default` file may be absent. */
+  readonly chosenBy: ConfigFileChooser;
 }
 
+/**
+ * The one rule for which properties file a load reads (internal; the loader and the CLI's doctor use it):
+ * `configName` given for this load, else {@link ConfigLoader.setConfigName}'s name, else the
+ * `ALI_OSS_MANAGED_CREDENTIALS_CONFIG_FILE` environment variable, else `managed_credentials_providers.properties`;
+ * relative names resolve against `cwd`. Blank names count as not given.
+ */
+export function resolveConfigFilePath(input: {
+  readonly configName?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}): ConfigFilePath {
+  const fromLoad = input.configName?.trim();
+  const fromEnv = input.env[CONFIG_FILE_ENV_VAR]?.trim();
+  const [name, chosenBy]: [string, ConfigFileChooser] =
+    fromLoad !== undefined && fromLoad !== ''
+      ? [fromLoad, 'load']
+      : configNameOverride !== undefined
+        ? [configNameOverride, 'setConfigName']
+        : fromEnv !== undefined && fromEnv !== ''
+          ? [fromEnv, 'env']
+          : [DEFAULT_CONFIG_NAME, 'default'];
+  return { path: resolve(input.cwd, name), chosenBy };
+}
+
+/** How the loader's messages name what chose a file (API words: the loader is called from code). */
+const CHOSEN_BY_IN_CODE: Readonly<Record<Exclude<ConfigFileChooser, 'default'>, string>> = {
+  load: 'load({ configName })',
+  setConfigName: 'ConfigLoader.setConfigName()',
+  env: `the ${CONFIG_FILE_ENV_VAR} environment variable`,
+};
+
 /** The file's text; `undefined` when the default file is absent; an error for an absent named file. */
-function readConfigFile(path: string, chosenBy: string | undefined): string | undefined {
+function readConfigFile(path: string, chosenBy: ConfigFileChooser): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && chosenBy === undefined) return undefined;
     if (code === 'ENOENT') {
+      if (chosenBy === 'default') return undefined;
       throw new ConfigError(
         ConfigErrorCode.FileNotFound,
-        `properties file ${path} (chosen by ${chosenBy}) does not exist`,
+        `properties file ${path} (chosen by ${CHOSEN_BY_IN_CODE[chosenBy]}) does not exist`,
         { file: path },
       );
     }

@@ -13,3 +13,6 @@ export interface ConfigSetting {
   /** For file values: the value before Java unescaping (for the Python-style JSON fallback). */
   readonly rawFileValue?: string;
 }
+
+/** The winning setting of each key, by key name: the input of configuration validation. */
+export type ConfigSettings = ReadonlyMap<string, ConfigSetting>;

@@ -127,3 +127,15 @@ function describeUnit(location: ConfigErrorLocation): string {
   const name = location.field ?? location.key ?? '';
   return /interval|timeout|staleness|jitter|backoff|milliseconds/i.test(name) ? ' of ms' : '';
 }
+
+/** A region id like `cn-hangzhou`. */
+export function expectRegionId(value: unknown, location: ConfigErrorLocation): string {
+  const regionId = expectString(value, location);
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(regionId)) throw invalid(location, 'must be a region id like cn-hangzhou');
+  return regionId;
+}
+
+/** `path` as is when absolute, else resolved against `baseDir` (a file's folder or the cwd). */
+export function resolvePath(path: string, baseDir: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}

@@ -48,7 +48,7 @@ export interface CacheSettings {
   readonly delayIntervalMs: number;
   /** `refresh_jitter_max`. */
   readonly refreshJitterMaxMs: number;
-  /** `default_refresh_interval`: TTL of secrets without automatic rotation. */
+  /** `default_refresh_interval`: TTL of secrets that are not managed RAM AccessKeys and carry no `RefreshInterval`. */
   readonly defaultRefreshIntervalMs: number;
   /** `refresh_backoff_base`. */
   readonly refreshBackoffBaseMs: number;

@@ -1,4 +1,4 @@
-import { KmsError } from './kms-error.js';
+import { KmsError, KmsErrorCode } from './kms-error.js';
 
 const SECRET_ARN = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/;
 
@@ -11,12 +11,12 @@ const SECRET_ARN = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/;
  * @param requested - the `SecretName` sent (name or ARN)
  * @param answered - the `SecretName` of the answer
  * @param source - description of the source, for the error
- * @throws KmsError `InvalidResponse` (not retryable) naming both secrets (names are not secret)
+ * @throws KmsError `Kms.InvalidResponse` (not retryable) naming both secrets (names are not secret)
  */
 export function checkAnsweredSecretName(requested: string, answered: string, source: string): void {
   if (answered === requested || answered === SECRET_ARN.exec(requested)?.[1]) return;
   throw new KmsError(`${source} answered GetSecretValue of "${requested}" with the secret "${answered}"; the answer is refused`, {
-    code: 'InvalidResponse',
+    code: KmsErrorCode.InvalidResponse,
     retryable: false,
     source,
   });

@@ -1,6 +1,5 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
 import { RetriesExhaustedError } from '../runtime/retry-with-backoff.js';
-import { KmsError } from './kms-error.js';
+import { KmsError, KmsErrorCode } from './kms-error.js';
 
 /** What one source did during a fetch that ran out of time, for {@link fetchTimeoutError}. */
 export interface SourceFetchHistory {
@@ -25,9 +24,9 @@ export interface FetchTimeoutDetails {
 }
 
 /**
- * The retryable `KmsError` `FetchTimeout` of a fetch that did not succeed within its budget. The message
+ * The retryable `KmsError` `Kms.FetchTimeout` of a fetch that did not succeed within its budget. The message
  * names every source and what happened there, e.g. `GetSecretValue of "oss-ak" did not succeed within
- * 30000 ms: dkms(127.0.0.1:4431) refused the connection (NetworkError ECONNREFUSED) 3 times;
+ * 30000 ms: dkms(127.0.0.1:4431) refused the connection (Kms.NetworkError ECONNREFUSED) 3 times;
  * openapi(kms.cn-hangzhou.aliyuncs.com) answered HTTP 503 ServiceUnavailableTemporary`. It is built from
  * error codes, HTTP statuses and socket error codes only ({@link describeFetchFailure}): never from an
  * error message, which may echo something that is not ours to print. `cause` is an `AggregateError` of
@@ -38,7 +37,7 @@ export function fetchTimeoutError(details: FetchTimeoutDetails): KmsError {
   const parts = histories.map((history) => `${history.source} ${describeHistory(history)}`);
   const lastErrors = histories.filter((h) => h.errors.length > 0).map((h) => h.errors[h.errors.length - 1]);
   return new KmsError(`GetSecretValue of "${secretName}" did not succeed within ${Math.round(budgetMs)} ms: ${parts.join('; ')}`, {
-    code: 'FetchTimeout',
+    code: KmsErrorCode.FetchTimeout,
     retryable: true,
     source,
     cause: new AggregateError(lastErrors, 'last error of each source'),
@@ -48,7 +47,7 @@ export function fetchTimeoutError(details: FetchTimeoutDetails): KmsError {
 /** The history of one source whose own retry loop ran out of time. */
 /**
  * What a single source throws when its retry loop gave up: the last error when the attempts ran out, a
- * `FetchTimeout` naming this source's attempts when the deadline did, anything else unchanged.
+ * `Kms.FetchTimeout` naming this source's attempts when the deadline did, anything else unchanged.
  */
 export function sourceRetryError(
   error: unknown,
@@ -72,14 +71,14 @@ export function historyFromRetries(source: string, exhausted: RetriesExhaustedEr
  * The monotonic deadline of a call with `timeoutMs` (see `GetSecretValueOptions.timeoutMs`), or `undefined`
  * when it has none (`undefined` or `Infinity`).
  *
- * @throws ManagedCredentialsError `InvalidTimeout` for a negative or non-numeric `timeoutMs`
+ * @throws KmsError `Kms.InvalidOptions` for a negative or non-numeric `timeoutMs`
  */
 export function fetchDeadlineAtMs(nowMs: number, timeoutMs: number | undefined, description: string): number | undefined {
   if (timeoutMs === undefined || timeoutMs === Infinity) return undefined;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw new ManagedCredentialsError(
-      'InvalidTimeout',
+    throw new KmsError(
       `getSecretValue of ${description}: timeoutMs must be a number of ms >= 0, got ${typeof timeoutMs === 'number' ? timeoutMs : typeof timeoutMs}`,
+      { code: KmsErrorCode.InvalidOptions, retryable: false },
     );
   }
   return nowMs + timeoutMs;
@@ -89,8 +88,8 @@ const SOCKET_CODE = /^E[A-Z0-9_]{2,40}$/;
 const SAFE_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/;
 
 /**
- * What one failed attempt looks like in a `FetchTimeout` message: `refused the connection (NetworkError
- * ECONNREFUSED)`, `timed out waiting for an answer (ReadTimeout)`, `answered HTTP 503
+ * What one failed attempt looks like in a `Kms.FetchTimeout` message: `refused the connection (Kms.NetworkError
+ * ECONNREFUSED)`, `timed out waiting for an answer (Kms.ReadTimeout)`, `answered HTTP 503
  * ServiceUnavailableTemporary`, `throttled (HTTP 429 Rejected.Throttling)`, ... Uses the error's `code`,
  * `httpStatus` and its cause's socket error code, each checked to look like a code; never a message.
  */
@@ -101,20 +100,19 @@ export function describeFetchFailure(error: unknown): string {
   const socketCode = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   const errno = typeof socketCode === 'string' && SOCKET_CODE.test(socketCode) ? socketCode : undefined;
   switch (label) {
-    case 'NetworkError':
-      if (errno === 'ECONNREFUSED') return 'refused the connection (NetworkError ECONNREFUSED)';
-      if (errno === 'ECONNRESET' || errno === 'EPIPE') return `dropped the connection (NetworkError ${errno})`;
-      return `failed on the network (NetworkError${errno === undefined ? '' : ` ${errno}`})`;
-    case 'ConnectTimeout':
-      return 'timed out connecting (ConnectTimeout)';
-    case 'ReadTimeout':
-      return 'timed out waiting for an answer (ReadTimeout)';
-    case 'Timeout':
-      return 'timed out (Timeout)';
-    case 'FetchTimeout':
-      return 'had no answer by the deadline (FetchTimeout)';
-    case 'TlsError':
-    case 'TlsVerificationFailed':
+    case KmsErrorCode.NetworkError:
+      if (errno === 'ECONNREFUSED') return 'refused the connection (Kms.NetworkError ECONNREFUSED)';
+      if (errno === 'ECONNRESET' || errno === 'EPIPE') return `dropped the connection (Kms.NetworkError ${errno})`;
+      return `failed on the network (Kms.NetworkError${errno === undefined ? '' : ` ${errno}`})`;
+    case KmsErrorCode.ConnectTimeout:
+      return 'timed out connecting (Kms.ConnectTimeout)';
+    case KmsErrorCode.ReadTimeout:
+      return 'timed out waiting for an answer (Kms.ReadTimeout)';
+    case KmsErrorCode.Timeout:
+      return 'timed out (Kms.Timeout)';
+    case KmsErrorCode.FetchTimeout:
+      return 'had no answer by the deadline (Kms.FetchTimeout)';
+    case KmsErrorCode.TlsVerificationFailed:
       return `failed TLS certificate verification (${label})`;
     default:
       break;

@@ -20,7 +20,7 @@ export interface GetSecretValueOptions {
   /**
    * Budget of the whole call in ms, across retries and failover (the cache passes `fetch_timeout`). A source
    * that takes it settles within it: at the latest it rejects with a retryable `KmsError` of code
-   * `FetchTimeout` whose message names every endpoint tried and what happened there. Unset: the source's
+   * `Kms.FetchTimeout` whose message names every endpoint tried and what happened there. Unset: the source's
    * own limits apply.
    */
   timeoutMs?: number;

@@ -9,10 +9,13 @@ import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import type { BucketEventListener, BucketEventName, OssBucket } from './oss-bucket.js';
 import { callMethodNames, PLUMBING_METHODS, SYNC_PLAIN_METHODS, SYNC_SIGNING_METHODS } from './oss-method-names.js';
+import { callWithManagedKey, type ManagedKeyClient } from '../call/call-with-managed-key.js';
+import { KeyAcceptance } from '../call/key-acceptance.js';
+import type { RetryWithFreshBodyAnnotation } from '../call/retry-with-fresh-body.js';
 import { isCodeless403 } from './is-codeless-403.js';
 import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
-import { redactOssError } from './redact-oss-error.js';
+import { redactServiceError } from '../call/redact-service-error.js';
 import { isReplayableCall } from './replayability.js';
 
 /** Options of {@link ProxyBucket}: ali-oss options without credentials, plus where the credentials come from. */
@@ -45,14 +48,8 @@ export type ProxyBucketOptions = Omit<
     logger?: ManagedCredentialsLogger;
   };
 
-/** Extra fields ProxyBucket puts on an error it rethrows after a refresh. */
-export interface ProxyBucketErrorAnnotations {
-  /**
-   * `true` when the AccessKey was rejected, the cache now holds a new key, but the call was not retried
-   * because its body (a stream) or sink was already consumed: calling again with a fresh stream will work.
-   */
-  retryWithFreshBody?: boolean;
-}
+/** Extra fields ProxyBucket puts on an error it rethrows after a refresh (the same as a Tea client's). */
+export type ProxyBucketErrorAnnotations = RetryWithFreshBodyAnnotation;
 
 /** What `on`/`off` need from the credential provider: an EventEmitter such as `SecretCacheClient`. */
 interface EventSource {
@@ -106,8 +103,10 @@ export class ProxyBucket implements OssBucket {
   readonly #handler: AKExpireHandler;
   #release: (() => unknown) | undefined;
   #applied: AccessKeyCredential | undefined;
-  /** A key this bucket saw rejected while the cache had nothing better; its next success is reported. */
-  #awaitingAcceptance: string | undefined;
+  /** Reports a success with a key this bucket saw rejected (OSS may accept a new key late). */
+  readonly #acceptance: KeyAcceptance;
+  /** This bucket as the shared call core sees it: the cache, the secret and ali-oss's judges. */
+  readonly #managed: ManagedKeyClient;
   #shutdown = false;
   /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
@@ -157,6 +156,20 @@ export class ProxyBucket implements OssBucket {
       this.#provider = lease.client;
       this.#release = lease.release;
     }
+    this.#acceptance = new KeyAcceptance(this.#provider, secretName);
+    const handler = this.#handler;
+    this.#managed = {
+      provider: this.#provider,
+      secretName,
+      client: 'ali-oss',
+      isKeyRejected: (error) => handler.judgeAKExpire(error),
+      // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
+      isSuspected: isCodeless403,
+      // The request hook knows which key signed the failed request (a multipart part may use a newer one).
+      signedWith: (error) => (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined),
+      acceptance: this.#acceptance,
+      isClosed: () => this.#shutdown,
+    };
     this.#installRequestHook();
   }
 
@@ -259,18 +272,18 @@ export class ProxyBucket implements OssBucket {
   }
 
   /** Runs an ali-oss call method with refresh-and-retry-once on a rejected key. */
-  async #call(method: string, args: unknown[]): Promise<unknown> {
-    this.#assertOpen();
+  #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#shutdown) return Promise.reject(this.#shutdownError());
     const optionsIndex = RESUMABLE_METHODS.get(method);
     if (optionsIndex !== undefined) return this.#callResumable(method, args, optionsIndex);
     // A direct `request` must take the instance's hooked request: the prototype one would skip the key.
     const original = method === 'request' ? (this.#client.request as unknown as AnyFunction) : RAW_PROTOTYPE[method]!;
-    try {
-      return await this.#withCurrentKey(() => original.apply(this.#client, args));
-    } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
-      return await this.#withCurrentKey(() => original.apply(this.#client, args));
-    }
+    // One inline closure: the warm path allocates this function per call and nothing else.
+    return callWithManagedKey(
+      this.#managed,
+      (credential) => original.apply(this.#clientWith(credential), args) as Promise<unknown>,
+      isReplayableCall(method, args),
+    );
   }
 
   /**
@@ -278,7 +291,7 @@ export class ProxyBucket implements OssBucket {
    * checkpoint its `progress` callback handed out (same uploadId, finished parts kept) instead of starting
    * a new upload and orphaning the old one with its billable parts.
    */
-  async #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
+  #callResumable(method: string, args: unknown[], optionsIndex: number): Promise<unknown> {
     const userOptions = (args[optionsIndex] ?? {}) as Record<string, unknown>;
     const userProgress = userOptions.progress as AnyFunction | undefined;
     let checkpoint = userOptions.checkpoint;
@@ -286,54 +299,16 @@ export class ProxyBucket implements OssBucket {
       if (latest) checkpoint = latest;
       return userProgress?.call(undefined, percentage, latest, res);
     };
-    const invoke = (extra: Record<string, unknown>) => {
-      const attemptArgs = [...args];
-      attemptArgs[optionsIndex] = { ...userOptions, progress, ...extra };
-      return RAW_PROTOTYPE[method]!.apply(this.#client, attemptArgs);
-    };
-    try {
-      return await invoke({});
-    } catch (error) {
-      if (!(await this.#shouldRetry(error, isReplayableCall(method, args)))) throw error;
-      return await invoke(checkpoint ? { checkpoint } : {});
-    }
-  }
-
-  /**
-   * After a failed call: if the handler judges the key rejected, force a coalesced refresh and report
-   * whether a retry makes sense (the key changed and the call is replayable).
-   */
-  async #shouldRetry(error: unknown, replayable: boolean): Promise<boolean> {
-    if (this.#shutdown || !this.#judgeExpired(error)) return false;
-    const staleAccessKeyId =
-      (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined) ?? this.#applied?.accessKeyId;
-    // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.
-    const suspected = isCodeless403(error);
-    const outcome = await this.#provider.refreshNow(this.secretName, {
-      ...(staleAccessKeyId === undefined ? {} : { staleAccessKeyId }),
-      suspected,
-    });
-    // Until a request with a rejected key succeeds again, successes are reported (OSS may accept a new key
-    // late). A mere suspicion is not: other calls succeeding with the key say nothing about a forbidden object.
-    if (!outcome.changed && !suspected && staleAccessKeyId !== undefined) this.#awaitingAcceptance = staleAccessKeyId;
-    if (!outcome.changed) return false;
-    if (replayable) return true;
-    markRetryWithFreshBody(error);
-    return false;
-  }
-
-  /** OSS took a key this bucket had reported rejected: tell the cache, once. */
-  #reportAccepted(accessKeyId: string): void {
-    this.#awaitingAcceptance = undefined;
-    this.#provider.reportKeyAccepted?.(this.secretName, accessKeyId);
-  }
-
-  #judgeExpired(error: unknown): boolean {
-    try {
-      return this.#handler.judgeAKExpire(error) === true;
-    } catch {
-      return false; // a faulty custom handler must not turn an OSS error into a different one
-    }
+    return callWithManagedKey(
+      this.#managed,
+      (credential, attempt) => {
+        const attemptArgs = [...args];
+        const resume = attempt === 1 && checkpoint ? { checkpoint } : {};
+        attemptArgs[optionsIndex] = { ...userOptions, progress, ...resume };
+        return RAW_PROTOTYPE[method]!.apply(this.#clientWith(credential), attemptArgs) as Promise<unknown>;
+      },
+      isReplayableCall(method, args),
+    );
   }
 
   /**
@@ -345,6 +320,12 @@ export class ProxyBucket implements OssBucket {
     const loaded = this.#provider.peekCredential(this.secretName);
     if (loaded) return action(this.#apply(loaded));
     return this.#provider.getCredential(this.secretName).then((credential) => action(this.#apply(credential)));
+  }
+
+  /** The wrapped client with `credential` applied, for an attempt of a call. */
+  #clientWith(credential: AccessKeyCredential): RawClient {
+    this.#apply(credential);
+    return this.#client;
   }
 
   /** Puts the credential's triple into the wrapped client's options, all three fields together. */
@@ -375,12 +356,12 @@ export class ProxyBucket implements OssBucket {
         return this.#withCurrentKey((credential) =>
           (rawRequest.call(this.#client, params) as Promise<unknown>).then(
             (result) => {
-              if (this.#awaitingAcceptance === credential.accessKeyId) this.#reportAccepted(credential.accessKeyId);
+              this.#acceptance.succeeded(credential.accessKeyId);
               return result;
             },
             (error: unknown) => {
               if (typeof error === 'object' && error !== null) signedWith.set(error, credential.accessKeyId);
-              redactOssError(error, credential);
+              redactServiceError(error, credential);
               throw error;
             },
           ),
@@ -436,9 +417,11 @@ export class ProxyBucket implements OssBucket {
   }
 
   #assertOpen(): void {
-    if (this.#shutdown) {
-      throw new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
-    }
+    if (this.#shutdown) throw this.#shutdownError();
+  }
+
+  #shutdownError(): ProxyBucketError {
+    return new ProxyBucketError(ProxyBucketErrorCode.Shutdown, `ProxyBucket for secret "${this.secretName}" was shut down`);
   }
 
   /** @internal Method dispatch used by the generated prototype methods. */
@@ -447,16 +430,6 @@ export class ProxyBucket implements OssBucket {
     if (SYNC_PLAIN_METHODS.has(method)) return bucket.#callSyncPlain(method, args);
     if (PLUMBING_METHODS.has(method)) return bucket.#callPlumbing(method, args);
     return bucket.#call(method, args);
-  }
-}
-
-function markRetryWithFreshBody(error: unknown): void {
-  if (typeof error !== 'object' || error === null) return;
-  (error as ProxyBucketErrorAnnotations).retryWithFreshBody = true;
-  if (error instanceof Error) {
-    error.message +=
-      ' (the AccessKey was rotated and a fresh key is now loaded, but this call was not retried because its ' +
-      'stream body or sink was already consumed; call again with a fresh stream)';
   }
 }
 

@@ -1,3 +1,5 @@
+import { isStreamLike } from '../call/is-stream-like.js';
+
 /**
  * Whether a call can be sent again after OSS rejected its AccessKey without losing or corrupting data.
  *
@@ -20,11 +22,4 @@ function isReplayableRequestParams(params: unknown): boolean {
   if (typeof params !== 'object' || params === null) return true;
   const { stream, writeStream } = params as { stream?: unknown; writeStream?: unknown };
   return !stream && !writeStream && !isStreamLike(params);
-}
-
-/** Node streams and anything else that pipes or is written to. */
-export function isStreamLike(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { pipe?: unknown; write?: unknown; on?: unknown };
-  return typeof candidate.on === 'function' && (typeof candidate.pipe === 'function' || typeof candidate.write === 'function');
 }

@@ -76,7 +76,7 @@ export interface RetryWithBackoffOptions {
 /**
  * {@link retryWithBackoff} ran out of its deadline (`reason` `deadline`) or of `maxAttempts` (`reason`
  * `attempts`) while every failure was retryable. Carries the history, so the caller can report what
- * happened (for KMS sources: a `KmsError` `FetchTimeout`). The message holds counts only, never an error
+ * happened (for KMS sources: a `KmsError` `Kms.FetchTimeout`). The message holds counts only, never an error
  * message.
  */
 export class RetriesExhaustedError extends ManagedCredentialsError {

@@ -23,6 +23,33 @@ export {
 export type { DkmsFault, DkmsFaultOptions } from './dkms/dkms-fault.js';
 export type { DkmsErrorAnswer } from './dkms/dkms-request-verifier.js';
 
+// The Alibaba Cloud OpenAPI gateway (any product and action), and the key registry shared with LocalOss
+export { LocalOpenApi, type LocalOpenApiOptions } from './openapi/local-open-api.js';
+export { LocalOpenApiError } from './openapi/local-open-api-error.js';
+export { OpenApiServiceError, type OpenApiErrorAnswer } from './openapi/open-api-service-error.js';
+export type {
+  OpenApiCall,
+  OpenApiHandler,
+  OpenApiRoute,
+  OpenApiSignatureKind,
+  OpenApiStyle,
+} from './openapi/open-api-call.js';
+export type { OpenApiFault, OpenApiFaultAnswer, OpenApiFaultOptions } from './openapi/open-api-fault.js';
+export type {
+  OpenApiRequestCounters,
+  OpenApiRequestLog,
+  OpenApiRequestLogWriter,
+  OpenApiRequestRecord,
+  OpenApiRequestRecordDraft,
+} from './openapi/open-api-request-log.js';
+export type {
+  AccessKeyInfo,
+  AccessKeyRecord,
+  AccessKeyRegistration,
+  AccessKeyRegistry,
+  AccessKeyRegistryMisuse,
+} from './access-key-registry.js';
+
 // KMS OpenAPI and STS
 export { LocalKms, type LocalKmsOptions, type LocalKmsPrincipal } from './kms/local-kms.js';
 export type { LocalKmsFault } from './kms/local-kms-fault.js';

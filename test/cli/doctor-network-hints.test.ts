@@ -91,7 +91,7 @@ describe('doctor: KMS failures get the advice for what happened', () => {
     const config = await fixture.properties('no-handshake.properties', { endpoint: silentEndpoint, connectTimeout: 300 });
     const { code, report } = await doctorJson('--config', config);
     expect(code).toBe(1);
-    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'ConnectTimeout' } });
+    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'Kms.ConnectTimeout' } });
     expect(report.nextSteps[0]).toMatch(new RegExp(`^Nothing at ${silentEndpoint} completed a connection in time: the network path to it is blocked\\. A KMS instance endpoint answers only inside its VPC`));
     expect(report.nextSteps[0]).toContain('security group');
   });
@@ -100,7 +100,7 @@ describe('doctor: KMS failures get the advice for what happened', () => {
     const config = await fixture.properties('refused.properties', { endpoint: closedEndpoint });
     const { code, report } = await doctorJson('--config', config);
     expect(code).toBe(1);
-    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'NetworkError' } });
+    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'Kms.NetworkError' } });
     expect(report.nextSteps).toEqual([
       `${closedEndpoint} refused the connection: the host or port in the endpoint is wrong, or the service is not running there. ` +
         'Copy the endpoint from the KMS console (instance details; port 443 unless stated).',
@@ -113,7 +113,7 @@ describe('doctor: KMS failures get the advice for what happened', () => {
     const config = await fixture.properties('wrong-ca.properties', { caFilePath: strangerCa });
     const { code, report } = await doctorJson('--config', config);
     expect(code).toBe(1);
-    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'TlsError' } });
+    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'Kms.TlsVerificationFailed' } });
     expect(report.nextSteps[0]).toMatch(/^Set caFilePath of this instance to its CA bundle \(root and intermediate/);
   });
 

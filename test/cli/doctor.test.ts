@@ -105,7 +105,7 @@ describe('doctor', () => {
     expect(code).toBe(1);
     const report = JSON.parse(out) as DoctorReport;
     expect(report.ok).toBe(false);
-    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'NetworkError' } });
+    expect(report.sources[0]).toMatchObject({ ok: false, problem: { code: 'Kms.NetworkError' } });
     expect(report.nextSteps[0]).toContain(`${deadDkms.endpoint} refused the connection`);
   });
 

@@ -8,6 +8,7 @@ import {
   configKeySpec,
   type ProviderConfig,
 } from '../../src/config/index.js';
+import { DKMS_ENTRY_FIELDS, entryFieldDefault } from '../../src/config/config-keys.js';
 import { ConfigTestDir } from './config-test-dir.js';
 
 let dir: ConfigTestDir;
@@ -152,6 +153,11 @@ describe('ConfigLoader: styles of the properties file', () => {
     expect(config.dkmsInstances[0]!.password).toBe('fixture-client-key-pw');
     expect(config.dkmsInstances[0]).toMatchObject({ connectTimeoutMs: 5000, readTimeoutMs: 10_000 });
     expect(config.dkmsInstances[1]!.passwordSource).toContain('client_key_password_from_file_path');
+    // The second entry sets no timeouts: it gets the defaults of the key table's entry fields.
+    expect(config.dkmsInstances[1]).toMatchObject({
+      connectTimeoutMs: entryFieldDefault(DKMS_ENTRY_FIELDS, 'connectTimeout'),
+      readTimeoutMs: entryFieldDefault(DKMS_ENTRY_FIELDS, 'readTimeout'),
+    });
     expect(config.regions).toHaveLength(2);
     expect(config.credentials).toEqual({ type: 'ecs_ram_role', roleName: 'oss-reader-role' });
     expect(config.secretNames).toEqual(['oss-ram-ak', 'oss-ram-ak-backup']);

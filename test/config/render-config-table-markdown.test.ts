@@ -6,10 +6,27 @@ describe('renderConfigTableMarkdown', () => {
     const markdown = renderConfigTableMarkdown();
     const rows = markdown.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toHaveLength(CONFIG_KEYS.length + DKMS_ENTRY_FIELDS.length + 4);
-    expect(markdown).toContain('| `rotation_interval` | integer (ms) | `21600000` |  | file, env, code |');
-    expect(markdown).toContain('| `credentials_access_secret` | string |  | yes | file, env, code |');
-    expect(markdown).toContain('| `client_key_password` | string |  | yes | env, code |');
+    expect(markdown).toContain('| `rotation_interval` | integer (ms), at least 1000 | `21600000` |  | file, env, code | all |');
+    expect(markdown).toContain('| `fetch_timeout` | integer (ms), 1000 to 600000 | `30000` |');
+    expect(markdown).toContain('| `credentials_access_secret` | string |  | yes | file, env, code | OpenAPI: `ak`, `sts`, `ram_role` |');
+    expect(markdown).toContain('| `client_key_password` | string |  | yes | env, code | DKMS; OpenAPI: `client_key` |');
+    expect(markdown).toContain('| `credentials_type` | one of');
+    expect(markdown).toContain('| OpenAPI: every `credentials_type` |');
+    expect(markdown).toContain('| `monitor_period_milliseconds` | integer (ms) |  |  | file, env, code | none (ignored) |');
     expect(markdown).toContain('| `passwordFromEnvVariable` | string |  |  | NAME of an environment variable');
+  });
+
+  it('shows the connect and read timeout defaults of a DKMS entry, the ones a configuration gets', () => {
+    const markdown = renderConfigTableMarkdown();
+    expect(markdown).toContain('| `connectTimeout` | integer (ms) |  | `5000` |');
+    expect(markdown).toContain('| `readTimeout` | integer (ms) |  | `10000` |');
+  });
+
+  it('says for every key which configurations read it, and for no ignored key that one does', () => {
+    for (const spec of CONFIG_KEYS) {
+      const ignored = 'ignored' in spec && spec.ignored === true;
+      expect(spec.usedBy.length === 0, spec.name).toBe(ignored);
+    }
   });
 
   it('lists every key of the example properties file', async () => {

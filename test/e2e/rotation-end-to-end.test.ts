@@ -10,6 +10,7 @@ import { acquireDefaultCacheClient } from '../../src/defaults/default-cache-clie
 import { secretSourceFromConfig } from '../../src/kms/secret-source-from-config.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { LocalDkms, LocalOss } from '../../src/testing/index.js';
+import { captureProcessWarnings } from '../support/capture-output.js';
 
 // The whole product on real sockets: a properties file -> ConfigLoader -> DKMS source over TLS (LocalDkms,
 // ClientKey signatures verified) -> SecretCacheClient -> ProxyBucket -> ali-oss -> LocalOss (V1 signatures
@@ -111,9 +112,7 @@ describe('the default cache client of a configuration', () => {
     const base = await readFile(join(dir, 'managed_credentials_providers.properties'), 'utf8');
     await writeFile(propertiesFile, `${base}secret_names=${SECRET}\nrotation_intervall=1\n`);
     const config = ConfigLoader.load({ configName: propertiesFile });
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on('warning', onWarning);
+    const warnings = captureProcessWarnings(); // expected here: asserted, not printed
     try {
       const before = dkms.getSecretValueCount(SECRET);
       const first = acquireDefaultCacheClient(config);
@@ -122,13 +121,13 @@ describe('the default cache client of a configuration', () => {
       await vi.waitFor(() => expect(first.client.peekCredential(SECRET)?.accessKeyId).toBe(currentKey.accessKeyId));
       expect(dkms.getSecretValueCount(SECRET) - before).toBe(1);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-      expect(warnings.filter((m) => m.includes('rotation_intervall'))).toHaveLength(1);
+      expect(warnings.messages().filter((m) => m.includes('rotation_intervall'))).toHaveLength(1);
       await first.release();
       expect(first.client.closed).toBe(false); // the second lease still holds it
       await second.release();
       expect(first.client.closed).toBe(true);
     } finally {
-      process.off('warning', onWarning);
+      warnings.restore();
     }
   });
 });

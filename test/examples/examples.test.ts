@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main as basicUsage } from '../../examples/basic-usage.js';
 import { main as customAkExpireHandler } from '../../examples/custom-ak-expire-handler.js';
 import { main as customConfigFileName } from '../../examples/custom-config-file-name.js';
 import { main as httpServerShutdown } from '../../examples/http-server-shutdown.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs `node <args>` in the project root; resolves with the exit code and the output. */
-function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+import { main as teaClient } from '../../examples/tea-client.js';
 
 // The examples import the package by name (the built package, via self-reference), like user code.
 describe('examples', () => {
@@ -47,22 +33,18 @@ describe('examples', () => {
     expect(result).toEqual({ putStatus: 201, body: 'hello over http', stored: ['greeting.txt'], listeningAfterShutdown: false });
   });
 
-  it('the node:test example passes under node --test', async () => {
-    const { code, output } = await runNode(['--import', 'tsx', '--test', 'examples/testing/emulators.node-test.ts']);
-    expect(output).toMatch(/^# pass 2$/m);
-    expect(output).toMatch(/^# fail 0$/m);
-    expect(code).toBe(0);
-  }, 45_000);
+  it('tea-client calls STS through a managed Tea client across a rotate + revoke', async () => {
+    const result = await teaClient();
+    expect(result.before).toMatch(/^ram-user-with-LTAI5tExample/);
+    expect(result.after).toMatch(/^ram-user-with-LTAI5tExample/);
+    expect(result.after).not.toBe(result.before);
+    expect(result.requests).toEqual([
+      `${result.before?.slice('ram-user-with-'.length)} -> 200`,
+      `${result.before?.slice('ram-user-with-'.length)} -> InvalidAccessKeyId.NotFound`,
+      `${result.after?.slice('ram-user-with-'.length)} -> 200`,
+    ]);
+  });
 
-  it('the vitest example passes under its own vitest config', async () => {
-    const { code, output } = await runNode(['node_modules/vitest/vitest.mjs', 'run', '--config', 'examples/testing/vitest.config.ts']);
-    expect(output).toMatch(/Tests\s+2 passed \(2\)/);
-    expect(code).toBe(0);
-  }, 45_000);
-
-  it('an example runs as a script and exits 0 on its own', async () => {
-    const { code, output } = await runNode(['--import', 'tsx', 'examples/basic-usage.ts']);
-    expect(output).toContain("read: 'hello from a rotating key'");
-    expect(code).toBe(0);
-  }, 45_000);
+  // Run as a reader would from the command line (a script, the vitest and node:test examples): the README's
+  // commands, run by test/readme/readme-commands.test.ts.
 });

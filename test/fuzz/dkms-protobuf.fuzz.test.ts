@@ -182,6 +182,6 @@ describe('DkmsSecretSource against a gateway answering arbitrary bytes over real
 
   it('refuses a body beyond maxResponseBytes with ResponseTooLarge (declared or streamed)', async () => {
     server.answer = () => ({ status: 200, body: Buffer.alloc(64 * 1024, 0x0a) });
-    await expect(source.getSecretValue({ secretName: 'big' })).rejects.toMatchObject({ name: 'KmsError', code: 'ResponseTooLarge' });
+    await expect(source.getSecretValue({ secretName: 'big' })).rejects.toMatchObject({ name: 'KmsError', code: 'Kms.ResponseTooLarge' });
   });
 });

@@ -9,19 +9,19 @@ const kms = (code: string, extra: { httpStatus?: number; cause?: unknown } = {})
 
 describe('describeFetchFailure', () => {
   it.each([
-    [kms('NetworkError', { cause: errno('ECONNREFUSED') }), 'refused the connection (NetworkError ECONNREFUSED)'],
-    [kms('NetworkError', { cause: errno('ECONNRESET') }), 'dropped the connection (NetworkError ECONNRESET)'],
-    [kms('NetworkError', { cause: errno('ENOTFOUND') }), 'failed on the network (NetworkError ENOTFOUND)'],
-    [kms('NetworkError'), 'failed on the network (NetworkError)'],
-    [kms('ConnectTimeout'), 'timed out connecting (ConnectTimeout)'],
-    [kms('ReadTimeout'), 'timed out waiting for an answer (ReadTimeout)'],
-    [kms('Timeout'), 'timed out (Timeout)'],
-    [kms('FetchTimeout'), 'had no answer by the deadline (FetchTimeout)'],
-    [kms('TlsError'), 'failed TLS certificate verification (TlsError)'],
+    [kms('Kms.NetworkError', { cause: errno('ECONNREFUSED') }), 'refused the connection (Kms.NetworkError ECONNREFUSED)'],
+    [kms('Kms.NetworkError', { cause: errno('ECONNRESET') }), 'dropped the connection (Kms.NetworkError ECONNRESET)'],
+    [kms('Kms.NetworkError', { cause: errno('ENOTFOUND') }), 'failed on the network (Kms.NetworkError ENOTFOUND)'],
+    [kms('Kms.NetworkError'), 'failed on the network (Kms.NetworkError)'],
+    [kms('Kms.ConnectTimeout'), 'timed out connecting (Kms.ConnectTimeout)'],
+    [kms('Kms.ReadTimeout'), 'timed out waiting for an answer (Kms.ReadTimeout)'],
+    [kms('Kms.Timeout'), 'timed out (Kms.Timeout)'],
+    [kms('Kms.FetchTimeout'), 'had no answer by the deadline (Kms.FetchTimeout)'],
+    [kms('Kms.TlsVerificationFailed'), 'failed TLS certificate verification (Kms.TlsVerificationFailed)'],
     [kms('ServiceUnavailableTemporary', { httpStatus: 503 }), 'answered HTTP 503 ServiceUnavailableTemporary'],
     [kms('Rejected.Throttling', { httpStatus: 400 }), 'throttled (HTTP 400 Rejected.Throttling)'],
-    [kms('Http429', { httpStatus: 429 }), 'throttled (HTTP 429 Http429)'],
-    [kms('InvalidResponse'), 'failed (InvalidResponse)'],
+    [kms('Kms.HttpError', { httpStatus: 429 }), 'throttled (HTTP 429 Kms.HttpError)'],
+    [kms('Kms.InvalidResponse'), 'failed (Kms.InvalidResponse)'],
     [new TypeError(SECRET), 'failed (TypeError)'],
     ['text', 'failed (unknown error)'],
   ])('%# describes the outcome from codes only', (error, text) => {
@@ -31,14 +31,14 @@ describe('describeFetchFailure', () => {
   it('does not print a code or socket code that does not look like one', () => {
     const odd = new KmsError('x', { code: `Weird ${SECRET}`, retryable: true, httpStatus: 502 });
     expect(describeFetchFailure(odd)).toBe('answered HTTP 502 KmsError');
-    const network = new KmsError('x', { code: 'NetworkError', retryable: true, cause: { code: `E ${SECRET}` } });
-    expect(describeFetchFailure(network)).toBe('failed on the network (NetworkError)');
+    const network = new KmsError('x', { code: 'Kms.NetworkError', retryable: true, cause: { code: `E ${SECRET}` } });
+    expect(describeFetchFailure(network)).toBe('failed on the network (Kms.NetworkError)');
   });
 });
 
 describe('fetchTimeoutError', () => {
   it('names each source with its outcomes in order, counts repeats, and keeps the last error of each in an AggregateError', () => {
-    const refused = kms('NetworkError', { cause: errno('ECONNREFUSED') });
+    const refused = kms('Kms.NetworkError', { cause: errno('ECONNREFUSED') });
     const unavailable = kms('ServiceUnavailableTemporary', { httpStatus: 503 });
     const error = fetchTimeoutError({
       secretName: 'oss-ak',
@@ -51,9 +51,9 @@ describe('fetchTimeoutError', () => {
       ],
     });
     expect(error).toBeInstanceOf(KmsError);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: 'failover(...)' });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, source: 'failover(...)' });
     expect(error.message).toBe(
-      'GetSecretValue of "oss-ak" did not succeed within 1500 ms: dkms(a) refused the connection (NetworkError ECONNREFUSED) 3 times; ' +
+      'GetSecretValue of "oss-ak" did not succeed within 1500 ms: dkms(a) refused the connection (Kms.NetworkError ECONNREFUSED) 3 times; ' +
         'dkms(b) answered HTTP 503 ServiceUnavailableTemporary, then had no answer by the deadline (request in flight for 900 ms); ' +
         'openapi(c) was not tried',
     );
@@ -69,7 +69,7 @@ describe('fetchDeadlineAtMs', () => {
     expect(fetchDeadlineAtMs(1_000, 0, 'x')).toBe(1_000);
     expect(fetchDeadlineAtMs(1_000, undefined, 'x')).toBeUndefined();
     expect(fetchDeadlineAtMs(1_000, Infinity, 'x')).toBeUndefined();
-    expect(() => fetchDeadlineAtMs(0, -1, 'dkms(a)')).toThrow(expect.objectContaining({ code: 'InvalidTimeout', message: expect.stringContaining('dkms(a)') }));
+    expect(() => fetchDeadlineAtMs(0, -1, 'dkms(a)')).toThrow(expect.objectContaining({ code: 'Kms.InvalidOptions', message: expect.stringContaining('dkms(a)') }));
     expect(() => fetchDeadlineAtMs(0, Number.NaN, 'x')).toThrow(/timeoutMs/);
   });
 });

@@ -43,7 +43,7 @@ describe('secretSourceFromConfig', () => {
       const error = await source.getSecretValue({ secretName: 'oss-ram-ak' }).catch((e: unknown) => e);
       const elapsedMs = performance.now() - startedAt;
       expect(error).toBeInstanceOf(KmsError);
-      expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, message: expect.stringContaining('within 1000 ms') });
+      expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, message: expect.stringContaining('within 1000 ms') });
       expect(elapsedMs).toBeGreaterThanOrEqual(990);
       expect(elapsedMs).toBeLessThan(2_000);
     } finally {

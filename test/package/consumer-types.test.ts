@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installConsumer, packTarball, REPO_ROOT } from '../../scripts/consumer-project.js';
+import { installConsumer, listPackageDirs, packTarball, REPO_ROOT } from '../../scripts/consumer-project.js';
 
 // The packed tarball, installed offline into a fresh project (no devDependencies of ours, no extra installs),
 // compiled by this repository's TypeScript with skipLibCheck off in each module resolution, then run against
@@ -14,6 +14,12 @@ const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
 // tshy builds with the newest TypeScript release (6.x, where `types` defaults to []).
 const NEWEST_TSC = join(REPO_ROOT, 'node_modules/tshy/node_modules/typescript/bin/tsc');
 const NEWEST_PROJECT = 'tsconfig.esm-nodenext.newest.json';
+// The oldest TypeScript we claim: 5.4. `npm ci` brings it through the devDependency `typescript-5.4`, a local
+// package (test/package/typescript-5.4) that depends on it, so its tsc stays out of node_modules/.bin.
+const OLDEST_TYPESCRIPT = join(REPO_ROOT, 'node_modules/typescript-5.4/node_modules/typescript');
+const OLDEST_TSC = join(OLDEST_TYPESCRIPT, 'bin/tsc');
+const OLDEST_MODES = ['esm-nodenext', 'cjs-node10'] as const;
+const oldestProject = (mode: string): string => `tsconfig.${mode}.ts54.json`;
 
 // One consumer program; written with the extension each mode needs. It uses only module names that every
 // @types/node it may meet declares (no `node:` prefix), and touches what a user touches first.
@@ -137,24 +143,12 @@ async function tsc(project: string, compiler: string): Promise<{ ok: boolean; ou
   }
 }
 
-async function findTypesNode(nodeModules: string, found: Array<{ version: string; dir: string }>): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(nodeModules);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const scoped = name.startsWith('@') ? (await readdir(join(nodeModules, name))).map((n) => `${name}/${n}`) : [name];
-    for (const pkg of scoped) {
-      const dir = join(nodeModules, pkg);
-      if (pkg === '@types/node') {
-        const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string };
-        found.push({ version, dir });
-      }
-      await findTypesNode(join(dir, 'node_modules'), found);
-    }
-  }
+/** Every @types/node the install placed (hoisted or nested), with its version. */
+async function findTypesNode(nodeModules: string): Promise<Array<{ version: string; dir: string }>> {
+  const dirs = (await listPackageDirs(nodeModules)).filter((dir) => dir.endsWith(`${sep}@types${sep}node`));
+  return Promise.all(
+    dirs.map(async (dir) => ({ dir, version: (JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version: string }).version })),
+  );
 }
 
 beforeAll(async () => {
@@ -172,8 +166,7 @@ beforeAll(async () => {
       JSON.stringify({ compilerOptions: { ...COMMON, ...mode.compilerOptions }, files: mode.files }, null, 2),
     );
   }
-  typesNode = [];
-  await findTypesNode(join(app, 'node_modules'), typesNode);
+  typesNode = await findTypesNode(join(app, 'node_modules'));
   typesNode.sort((x, y) => Number(y.version.split('.')[0]) - Number(x.version.split('.')[0]));
   const newest = typesNode[0];
   if (newest !== undefined) {
@@ -190,9 +183,16 @@ beforeAll(async () => {
     delete compilerOptions['outDir'];
     await writeFile(join(app, NEWEST_PROJECT), JSON.stringify({ compilerOptions, files: nodenext.files }, null, 2));
   }
+  for (const name of OLDEST_MODES) {
+    const mode = MODES.find((m) => m.name === name) as Mode;
+    const compilerOptions: Record<string, unknown> = { ...COMMON, ...mode.compilerOptions, noEmit: true };
+    delete compilerOptions['outDir'];
+    await writeFile(join(app, oldestProject(name)), JSON.stringify({ compilerOptions, files: mode.files }, null, 2));
+  }
   // Start every compilation now; each test awaits its own.
   for (const mode of MODES) void compile(`tsconfig.${mode.name}.json`);
   if (newest !== undefined) void compile(NEWEST_PROJECT, NEWEST_TSC);
+  for (const name of OLDEST_MODES) void compile(oldestProject(name), OLDEST_TSC);
 }, 120_000);
 
 afterAll(async () => {
@@ -232,6 +232,14 @@ describe('the packed tarball in a consumer project', () => {
     const newest = typesNode[0];
     expect(newest, 'some package brings @types/node').toBeDefined();
     const { ok, output } = await compile(NEWEST_PROJECT, NEWEST_TSC);
+    expect(output).toBe('');
+    expect(ok).toBe(true);
+  }, 90_000);
+
+  it.each(OLDEST_MODES)('type-checks with the oldest TypeScript we claim (5.4), skipLibCheck off: %s', async (name) => {
+    const { version } = JSON.parse(await readFile(join(OLDEST_TYPESCRIPT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^5\.4\./);
+    const { ok, output } = await compile(oldestProject(name), OLDEST_TSC);
     expect(output).toBe('');
     expect(ok).toBe(true);
   }, 90_000);

@@ -29,7 +29,7 @@ describe('README error table', () => {
   it('lists every code of the exported code objects', async () => {
     const table = errorTable(await readme());
     const missing: string[] = [];
-    for (const objectName of ['ConfigErrorCode', 'SecretDataErrorCode', 'SecretCacheErrorCode']) {
+    for (const objectName of ['ConfigErrorCode', 'SecretDataErrorCode', 'SecretCacheErrorCode', 'KmsErrorCode']) {
       for (const code of Object.values(main[objectName] as Record<string, string>)) {
         const suffix = code.slice(code.indexOf('.'));
         if (!table.includes(code) && !table.includes(`\`${suffix}\``)) missing.push(code);

@@ -68,7 +68,7 @@ async function timedFetch(source: SecretSource): Promise<{ error: KmsError; elap
   );
   const elapsedMs = performance.now() - started;
   expect(error).toBeInstanceOf(KmsError);
-  expect(leaksIn('FetchTimeout', error, [{ label: 'AccessKeySecret', value: ACCESS_KEY_SECRET }])).toEqual([]);
+  expect(leaksIn('Kms.FetchTimeout', error, [{ label: 'AccessKeySecret', value: ACCESS_KEY_SECRET }])).toEqual([]);
   return { error: error as KmsError, elapsedMs, startedAt };
 }
 
@@ -149,14 +149,14 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     await expect.poll(openSockets).toBe(0);
     const source = dkmsSource(downEndpoint, { maxRetries: 1_000, retryBackoff: { baseMs: 50, capMs: 200 } });
     const { error, elapsedMs } = await timedFetch(source);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: source.description });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, source: source.description });
     const [only, ...rest] = parts(error);
     expect(rest).toEqual([]);
-    expect(repeated(only, `dkms(${downEndpoint})`, 'refused the connection (NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
+    expect(repeated(only, `dkms(${downEndpoint})`, 'refused the connection (Kms.NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
     // It gives up at the deadline, or as soon as the next backoff (at most 200 ms) would end past it.
     expect(elapsedMs).toBeGreaterThanOrEqual(BUDGET_MS - 200);
     expect(elapsedMs).toBeLessThan(BUDGET_MS + 800);
-    expect(((error.cause as AggregateError).errors[0] as KmsError).code).toBe('NetworkError');
+    expect(((error.cause as AggregateError).errors[0] as KmsError).code).toBe('Kms.NetworkError');
     // A connection attempt cut off at the deadline is torn down.
     await expect.poll(openSockets, { timeout: 1_000 }).toBe(0);
   });
@@ -166,7 +166,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     dkmsA.injectFault({ kind: 'latency', delayMs: 10_000 }, { times: Infinity });
     const source = dkmsSource(dkmsA.endpoint, { maxRetries: 3, readTimeoutMs: 10_000 });
     const { error, elapsedMs, startedAt } = await timedFetch(source);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     // Which of the two fires first at the deadline, the request's timeout clipped to the budget or the
     // budget itself, is up to the timers; both say the same.
     expect(error.message).toMatch(
@@ -189,7 +189,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     const answers = dkmsRequests(dkmsA);
     expect(answers.length).toBeGreaterThan(2);
     expect(answers.every((r) => r.httpStatus === 503)).toBe(true);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     const [only, ...rest] = parts(error);
     expect(rest).toEqual([]);
     expect503Count(repeated(only, `dkms(${dkmsA.endpoint})`, 'answered HTTP 503 ServiceUnavailableTemporary'), answers.length);
@@ -203,7 +203,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     kms.injectFault({ kind: 'latency', delayMs: 10_000 }, Infinity);
     const source = openApiSource();
     const { error, elapsedMs, startedAt } = await timedFetch(source);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     expect(error.message).toMatch(
       new RegExp(
         `^GetSecretValue of "${SECRET_NAME}" did not succeed within ${BUDGET_MS} ms: openapi\\(${kms.host}\\) ` +
@@ -219,7 +219,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
   it('KMS OpenAPI down or answering 503, in a failover group of one: retried until the budget is spent', async () => {
     kms.injectFault({ kind: 'unavailable' }, Infinity);
     const unavailable = await timedFetch(group([openApiSource()]));
-    expect(unavailable.error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(unavailable.error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     const [region, ...rest] = parts(unavailable.error);
     expect(rest).toEqual([]);
     const counted = repeated(region, `openapi(${kms.host})`, 'answered HTTP 503 ServiceUnavailableTemporary');
@@ -228,9 +228,9 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     await expectNoRequestAfterTheDeadline(unavailable.startedAt, () => [kmsRequests().length]);
 
     const down = await timedFetch(group([openApiSource(`http://${downEndpoint}`)]));
-    expect(down.error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(down.error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     const [downRegion] = parts(down.error);
-    expect(repeated(downRegion, `openapi(${downEndpoint})`, 'refused the connection (NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
+    expect(repeated(downRegion, `openapi(${downEndpoint})`, 'refused the connection (Kms.NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
     expect(down.elapsedMs).toBeLessThan(BUDGET_MS + 800);
   });
 
@@ -242,10 +242,10 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     const slow = dkmsSource(dkmsB.endpoint, { maxRetries: 0, readTimeoutMs: 10_000 });
     const region = openApiSource();
     const { error, elapsedMs, startedAt } = await timedFetch(group([down, slow, region]));
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     const [downPart, slowPart, regionPart, ...rest] = parts(error);
     expect(rest).toEqual([]);
-    expect(repeated(downPart, `dkms(${downEndpoint})`, 'refused the connection (NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
+    expect(repeated(downPart, `dkms(${downEndpoint})`, 'refused the connection (Kms.NetworkError ECONNREFUSED)').times).toBeGreaterThan(2);
     // The slow instance was asked once (it never answered, so it was never asked again) and cut off at the deadline.
     expect(slowPart).toMatch(
       new RegExp(

@@ -57,14 +57,14 @@ const otherPki = createTestPki({ keyLabel: 'fault-matrix-other-pki', caName: 'Im
 const FAULTS: FaultCase[] = [
   {
     name: 'connections refused',
-    code: 'NetworkError',
+    code: 'Kms.NetworkError',
     retryable: true,
     arm: (s) => s.dkms.injectFault({ kind: 'refuseConnections' }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
   },
   {
     name: 'connection reset mid-request',
-    code: 'NetworkError',
+    code: 'Kms.NetworkError',
     retryable: true,
     arm: (s) => s.dkms.injectFault({ kind: 'connectionReset' }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
@@ -93,7 +93,7 @@ const FAULTS: FaultCase[] = [
   },
   {
     name: 'slower than readTimeoutMs',
-    code: 'ReadTimeout',
+    code: 'Kms.ReadTimeout',
     retryable: true,
     arm: (s) => s.dkms.injectFault({ kind: 'latency', delayMs: Infinity }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
@@ -104,7 +104,7 @@ const FAULTS: FaultCase[] = [
   },
   {
     name: 'TLS certificate from an untrusted CA',
-    code: 'TlsError',
+    code: 'Kms.TlsVerificationFailed',
     retryable: false,
     arm: (s) => {
       s.source.current = s.otherDkmsSource({ ca: otherPki.caBundlePem });
@@ -115,14 +115,14 @@ const FAULTS: FaultCase[] = [
   },
   {
     name: 'garbage body (proxy HTML page, 502)',
-    code: 'Http502',
+    code: 'Kms.HttpError',
     retryable: true,
     arm: (s) => s.dkms.injectFault({ kind: 'nonProtobufBody' }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
   },
   {
     name: 'garbage body with status 200',
-    code: 'InvalidResponse',
+    code: 'Kms.InvalidResponse',
     retryable: false,
     arm: (s) =>
       s.dkms.injectFault({ kind: 'nonProtobufBody', httpStatus: 200, body: '{"not":"protobuf"}', contentType: 'application/json' }, { times: Infinity }),
@@ -130,7 +130,7 @@ const FAULTS: FaultCase[] = [
   },
   {
     name: 'oversized body',
-    code: 'ResponseTooLarge',
+    code: 'Kms.ResponseTooLarge',
     retryable: false,
     arm: (s) => s.dkms.injectFault({ kind: 'nonProtobufBody', httpStatus: 200, body: OVERSIZED, contentType: 'application/x-protobuf' }, { times: Infinity }),
     disarm: (s) => s.dkms.clearFaults(),
@@ -440,9 +440,9 @@ describe('KMS holding the request longer than fetch_timeout (the source would wa
     expect(settledAt).toBeLessThanOrEqual(startedAt + FETCH_TIMEOUT_MS);
     const error = await put;
     expect(error).toBeInstanceOf(KmsError);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     expect(stack.clock.keepAliveTimers).toBe(0);
-    expect(stack.cache.getStatus(SECRET_NAME)).toMatchObject({ state: 'failed', lastErrorCode: 'FetchTimeout' });
+    expect(stack.cache.getStatus(SECRET_NAME)).toMatchObject({ state: 'failed', lastErrorCode: 'Kms.FetchTimeout' });
     expect(await rejectionOf(stack.bucket.put('first.txt', Buffer.from('first')))).toBe(error);
     expect(stack.source.calls).toBe(1);
 
@@ -475,7 +475,7 @@ describe('KMS holding the request longer than fetch_timeout (the source would wa
     expect(settledAt).toBeLessThanOrEqual(startedAt + FETCH_TIMEOUT_MS);
     expect(await put).toMatchObject({ code: 'InvalidAccessKeyId', status: 403 });
     expect(stack.clock.keepAliveTimers).toBe(0);
-    expect(stack.cache.getStatus(SECRET_NAME)).toMatchObject({ state: 'stale', accessKeyId: 'LTAI-K1', lastErrorCode: 'FetchTimeout' });
+    expect(stack.cache.getStatus(SECRET_NAME)).toMatchObject({ state: 'stale', accessKeyId: 'LTAI-K1', lastErrorCode: 'Kms.FetchTimeout' });
 
     stack.dkms.clearFaults();
     const recovered = await stack.runScheduledFetch('refresh');

@@ -35,9 +35,9 @@ const FAULTS: FaultCase[] = [
   // A throttled answer (contention evidence) spreads the next try: 1 s + 0.5 * (12 s - 1 s), see throttledRetryDelayMs.
   { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true, retryMs: { load: 6500, refresh: 6500 } },
   { name: '500', fault: { kind: 'internal' }, code: 'InternalFailure', retryable: true },
-  { name: 'connection reset', fault: { kind: 'reset' }, code: 'NetworkError', retryable: true },
-  { name: 'garbage body', fault: { kind: 'garbage' }, code: 'InvalidResponse', retryable: true },
-  { name: 'slower than readTimeoutMs', fault: { kind: 'latency', delayMs: 60 * 60_000 }, code: 'Timeout', retryable: true },
+  { name: 'connection reset', fault: { kind: 'reset' }, code: 'Kms.NetworkError', retryable: true },
+  { name: 'garbage body', fault: { kind: 'garbage' }, code: 'Kms.InvalidResponse', retryable: true },
+  { name: 'slower than readTimeoutMs', fault: { kind: 'latency', delayMs: 60 * 60_000 }, code: 'Kms.Timeout', retryable: true },
 ];
 
 /** Retry of a failed first load: max(recovery minimum 1 s, full jitter 0.5 * min(cap 1 s, base 1 s)). */

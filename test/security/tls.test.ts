@@ -92,7 +92,7 @@ describe.each(Object.keys(VARIANTS) as Variant[])('server certificate: %s', (var
     const server = dkmsServers.get(variant)!;
     server.requests.length = 0;
     const error = await kmsErrorOf(dkmsSource(variant).getSecretValue({ secretName: SECRET }));
-    expect(error).toMatchObject({ code: 'TlsError', retryable: false });
+    expect(error).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
     expect(error.message).toMatch(VARIANTS[variant].reason);
     expect(server.requests).toEqual([]);
   });
@@ -115,7 +115,7 @@ describe.each(Object.keys(VARIANTS) as Variant[])('server certificate: %s', (var
     });
     sources.push(source);
     const error = await kmsErrorOf(source.getSecretValue({ secretName: SECRET }));
-    expect(error).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    expect(error).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
     expect(server.callCount).toBe(0);
     expect(error.message).not.toContain(AK.accessKeySecret);
   });
@@ -149,7 +149,7 @@ describe.each(Object.keys(VARIANTS) as Variant[])('server certificate: %s', (var
     // The group reports the TLS failure (possibly wrapped) and does not treat it as retryable.
     const chain: unknown[] = [];
     for (let e: unknown = error; e !== undefined && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e);
-    expect(chain.some((e) => (e as { code?: string }).code === 'TlsError')).toBe(true);
+    expect(chain.some((e) => (e as { code?: string }).code === 'Kms.TlsVerificationFailed')).toBe(true);
     expect((error as { retryable?: boolean }).retryable).toBe(false);
     expect(server.requests).toEqual([]);
   });
@@ -169,8 +169,8 @@ describe('host name checks use the endpoint as configured', () => {
       sources.push(source);
       const error = await kmsErrorOf(source.getSecretValue({ secretName: SECRET }));
       // localhost may resolve to ::1 where nothing listens; either way nothing is accepted unverified.
-      expect(['TlsError', 'NetworkError']).toContain(error.code);
-      if (error.code === 'TlsError') expect(error.message).toMatch(/ALTNAME|HOSTNAME/);
+      expect(['Kms.TlsVerificationFailed', 'Kms.NetworkError']).toContain(error.code);
+      if (error.code === 'Kms.TlsVerificationFailed') expect(error.message).toMatch(/ALTNAME|HOSTNAME/);
       expect(server.requests).toEqual([]);
     } finally {
       await server.stop();

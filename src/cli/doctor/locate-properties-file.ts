@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CONFIG_FILE_ENV_VAR, ConfigLoader, DEFAULT_CONFIG_NAME } from '../../config/config-loader.js';
+import { CONFIG_FILE_ENV_VAR, resolveConfigFilePath, type ConfigFileChooser } from '../../config/config-loader.js';
 
 /** The properties file the configuration is read from, and what named it. */
 export interface PropertiesFileLocation {
@@ -12,11 +11,17 @@ export interface PropertiesFileLocation {
   exists: boolean;
 }
 
+/** The loader's reasons in words a command-line user knows (`load`'s `configName` is the `--config` option). */
+const CHOSEN_BY_ON_THE_COMMAND_LINE: Readonly<Record<ConfigFileChooser, PropertiesFileLocation['chosenBy']>> = {
+  load: 'the --config option',
+  setConfigName: 'the program',
+  env: `the ${CONFIG_FILE_ENV_VAR} environment variable`,
+  default: 'default',
+};
+
 /**
- * Which properties file a load with these inputs reads, following the loader's documented order: the
- * file given for this load (`--config`), the name set in the program (`ConfigLoader.setConfigName`), the
- * `ALI_OSS_MANAGED_CREDENTIALS_CONFIG_FILE` environment variable, else
- * `managed_credentials_providers.properties` in the working directory.
+ * Which properties file a load with these inputs reads: the loader's own rule (`resolveConfigFilePath`),
+ * with `--config` as the file given for this load.
  *
  * The doctor needs this before loading: when the load fails, the header still names the file it was about.
  */
@@ -25,17 +30,6 @@ export function locatePropertiesFile(input: {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
 }): PropertiesFileLocation {
-  const fromOption = input.configFile?.trim();
-  const fromProgram = ConfigLoader.getConfigName();
-  const fromEnv = input.env[CONFIG_FILE_ENV_VAR]?.trim();
-  const [name, chosenBy]: [string, PropertiesFileLocation['chosenBy']] =
-    fromOption !== undefined && fromOption !== ''
-      ? [fromOption, 'the --config option']
-      : fromProgram !== undefined
-        ? [fromProgram, 'the program']
-        : fromEnv !== undefined && fromEnv !== ''
-          ? [fromEnv, `the ${CONFIG_FILE_ENV_VAR} environment variable`]
-          : [DEFAULT_CONFIG_NAME, 'default'];
-  const path = resolve(input.cwd, name);
-  return { path, chosenBy, exists: existsSync(path) };
+  const { path, chosenBy } = resolveConfigFilePath({ configName: input.configFile, env: input.env, cwd: input.cwd });
+  return { path, chosenBy: CHOSEN_BY_ON_THE_COMMAND_LINE[chosenBy], exists: existsSync(path) };
 }

@@ -1,3 +1,5 @@
+import { KmsErrorCode } from '../../kms/kms-error.js';
+
 /**
  * How a network call failed before any answer came, as far as the error tells:
  * - `connect-timeout`: no connection (TCP, or the TLS handshake) within the connect timeout, or the host is
@@ -13,12 +15,11 @@
 export type TransportFailure = 'connect-timeout' | 'no-answer' | 'timeout' | 'refused' | 'dns' | 'tls' | 'not-tls' | 'closed';
 
 const BY_KMS_ERROR_CODE: Readonly<Record<string, TransportFailure>> = {
-  ConnectTimeout: 'connect-timeout',
-  ReadTimeout: 'no-answer',
-  Timeout: 'timeout',
-  FetchTimeout: 'timeout',
-  TlsError: 'tls',
-  TlsVerificationFailed: 'tls',
+  [KmsErrorCode.ConnectTimeout]: 'connect-timeout',
+  [KmsErrorCode.ReadTimeout]: 'no-answer',
+  [KmsErrorCode.Timeout]: 'timeout',
+  [KmsErrorCode.FetchTimeout]: 'timeout',
+  [KmsErrorCode.TlsVerificationFailed]: 'tls',
 };
 
 const BY_SOCKET_ERROR_CODE: Readonly<Record<string, TransportFailure>> = {
@@ -63,7 +64,7 @@ export function classifyTransportFailure(error: unknown): TransportFailure | und
   if (typeof code === 'string') {
     const byCode = BY_KMS_ERROR_CODE[code] ?? BY_SOCKET_ERROR_CODE[code];
     if (byCode !== undefined) return byCode;
-    if (code === 'NetworkError') return socketFailure((error as { cause?: unknown }).cause) ?? 'closed';
+    if (code === KmsErrorCode.NetworkError) return socketFailure((error as { cause?: unknown }).cause) ?? 'closed';
   }
   if (name === 'ConnectionTimeoutError') return 'connect-timeout';
   if (name === 'ResponseTimeoutError') return 'no-answer';

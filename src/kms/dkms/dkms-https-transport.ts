@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
-import { KmsError } from '../kms-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import { tlsFailureHint, type CaBundleInfo } from './ca-bundle.js';
 
 /** Options of {@link DkmsHttpsTransport}. */
@@ -68,8 +68,8 @@ type Timeout = { kind: 'ConnectTimeout' | 'ReadTimeout'; ms: number };
 
 /**
  * HTTPS POSTs to one DKMS endpoint over a keep-alive agent, with a connect budget, a whole-request budget,
- * a response size cap and abort support. Failures become {@link KmsError}s (`NetworkError`,
- * `ConnectTimeout`, `ReadTimeout`, `TlsError`, `ResponseTooLarge`); an abort rejects with `signal.reason`.
+ * a response size cap and abort support. Failures become {@link KmsError}s (`Kms.NetworkError`,
+ * `Kms.ConnectTimeout`, `Kms.ReadTimeout`, `Kms.TlsVerificationFailed`, `Kms.ResponseTooLarge`); an abort rejects with `signal.reason`.
  */
 export class DkmsHttpsTransport {
   private readonly agent: https.Agent;
@@ -155,7 +155,7 @@ export class DkmsHttpsTransport {
         const limit = this.options.maxResponseBytes;
         const tooLarge = () =>
           new KmsError(`DKMS ${description} sent a response larger than maxResponseBytes (${limit} bytes)`, {
-            code: 'ResponseTooLarge',
+            code: KmsErrorCode.ResponseTooLarge,
             httpStatus: status,
             retryable: false,
             source: description,
@@ -201,7 +201,7 @@ export class DkmsHttpsTransport {
     if (timedOut) {
       const what = timedOut.kind === 'ConnectTimeout' ? 'connecting to' : 'waiting for';
       return new KmsError(`timed out after ${Math.round(timedOut.ms)} ms ${what} DKMS ${description}`, {
-        code: timedOut.kind,
+        code: KmsErrorCode[timedOut.kind],
         retryable: true,
         source: description,
       });
@@ -211,11 +211,11 @@ export class DkmsHttpsTransport {
       return new KmsError(
         `TLS verification of DKMS ${description} failed (${code}: ${error.message}).` +
           tlsFailureHint(code, this.options.caInfo),
-        { code: 'TlsError', retryable: false, source: description, cause: error },
+        { code: KmsErrorCode.TlsVerificationFailed, retryable: false, source: description, cause: error },
       );
     }
     return new KmsError(`network error calling DKMS ${description} (${code ?? 'error'}: ${error.message})`, {
-      code: 'NetworkError',
+      code: KmsErrorCode.NetworkError,
       retryable: true,
       source: description,
       cause: error,

@@ -4,7 +4,8 @@ import { systemClock, type Clock, type RandomSource } from '../../runtime/clock.
 import { retryWithBackoff, type RetryAttemptContext } from '../../runtime/retry-with-backoff.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
 import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
-import { KmsError } from '../kms-error.js';
+import { isRetryableError } from '../../errors/is-retryable-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { inspectCaBundle, type CaBundleInfo } from './ca-bundle.js';
@@ -40,7 +41,7 @@ export interface DkmsSourceOptions {
   maxRetries?: number;
   /** Backoff between retries (full jitter); default base 200 ms, cap 5000 ms. */
   retryBackoff?: BackoffPolicy;
-  /** Larger response bodies are refused with `ResponseTooLarge`; default 1 MiB. */
+  /** Larger response bodies are refused with `Kms.ResponseTooLarge`; default 1 MiB. */
   maxResponseBytes?: number;
   /** Time source for the `date` header, timeouts and backoff; default the system clock. */
   clock?: Clock;
@@ -55,7 +56,7 @@ export interface DkmsSourceOptions {
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 200, capMs: 5000 };
 
 function optionsError(message: string): KmsError {
-  return new KmsError(message, { code: 'InvalidDkmsOptions', retryable: false });
+  return new KmsError(message, { code: KmsErrorCode.InvalidOptions, retryable: false });
 }
 
 /** `host[:port]` with an optional `https://` and trailing slash; rejects other schemes and paths. */
@@ -87,8 +88,8 @@ function positive(name: string, value: number | undefined, fallback: number, all
  * re-signs every attempt, retries network errors, timeouts, 5xx, `Rejected.Throttling`,
  * `ServiceUnavailableTemporary` and `InternalFailure` with full-jitter backoff, and never retries
  * signature, authorization, permission or parameter errors. A per-call `timeoutMs` bounds the whole call,
- * retries included (`FetchTimeout`). An answer for another secret than the one asked for is refused
- * (`InvalidResponse`).
+ * retries included (`Kms.FetchTimeout`). An answer for another secret than the one asked for is refused
+ * (`Kms.InvalidResponse`).
  *
  * Errors are {@link KmsError}s with `source` = `description`. An aborted `signal` rejects promptly with
  * `signal.reason` (by default a `DOMException` named `AbortError`), also during a backoff wait.
@@ -105,7 +106,7 @@ export class DkmsSecretSource implements SecretSource {
   private readonly userAgent: string;
   private closed = false;
 
-  /** @param options - endpoint, ClientKey, TLS and retry settings; throws `KmsError` `InvalidDkmsOptions` on bad values */
+  /** @param options - endpoint, ClientKey, TLS and retry settings; throws `KmsError` `Kms.InvalidOptions` on bad values */
   constructor(options: DkmsSourceOptions) {
     const endpoint = parseEndpoint(options.endpoint);
     this.host = endpoint.host;
@@ -163,7 +164,7 @@ export class DkmsSecretSource implements SecretSource {
    * Calls GetSecretValue, retrying retryable failures (at most `maxRetries` times). With `timeoutMs` the call
    * settles within it: each request's connect and read timeouts are clipped to the time left, a request
    * still running at the deadline is destroyed, no backoff sleeps past it, and when it comes the call
-   * rejects with a retryable `KmsError` `FetchTimeout` naming what each attempt met.
+   * rejects with a retryable `KmsError` `Kms.FetchTimeout` naming what each attempt met.
    */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { signal } = options;
@@ -194,7 +195,7 @@ export class DkmsSecretSource implements SecretSource {
         random: this.random,
         backoff: this.backoff,
         maxAttempts: this.maxRetries + 1,
-        isRetryable: (error) => error instanceof KmsError && error.retryable,
+        isRetryable: isRetryableError,
         ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
         ...(signal ? { signal } : {}),
       });
@@ -203,7 +204,7 @@ export class DkmsSecretSource implements SecretSource {
     }
   }
 
-  /** Destroys the keep-alive agent; later calls reject with `KmsError` `SourceClosed`. Idempotent. */
+  /** Destroys the keep-alive agent; later calls reject with `KmsError` `Kms.SourceClosed`. Idempotent. */
   close(): void {
     this.closed = true;
     this.transport.close();
@@ -211,7 +212,7 @@ export class DkmsSecretSource implements SecretSource {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new KmsError(`${this.description} is closed`, { code: 'SourceClosed', retryable: false, source: this.description });
+      throw new KmsError(`${this.description} is closed`, { code: KmsErrorCode.SourceClosed, retryable: false, source: this.description });
     }
   }
 
@@ -249,7 +250,7 @@ export class DkmsSecretSource implements SecretSource {
       throw new KmsError(
         `DKMS ${this.description} answered HTTP ${status} with a body that is not a GetSecretValueResponse ` +
           `(${response.contentType ?? 'no content type'}, ${body.length} bytes)`,
-        { code: 'InvalidResponse', httpStatus: status, retryable: false, source: this.description },
+        { code: KmsErrorCode.InvalidResponse, httpStatus: status, retryable: false, source: this.description },
       );
     }
     checkAnsweredSecretName(secretName, decoded.SecretName, this.description);
@@ -269,7 +270,7 @@ export class DkmsSecretSource implements SecretSource {
       return new KmsError(
         `DKMS ${this.description} answered HTTP ${status} with a body that is not a protobuf Error ` +
           `(${response.contentType ?? 'no content type'}, ${body.length} bytes)`,
-        { code: `Http${status}`, httpStatus: status, retryable: isRetryableDkmsError('', status), source: this.description },
+        { code: KmsErrorCode.HttpError, httpStatus: status, retryable: isRetryableDkmsError('', status), source: this.description },
       );
     }
     const code = decoded.ErrorCode;

@@ -1,13 +1,12 @@
-import { ManagedCredentialsError } from '../../errors/managed-credentials-error.js';
 import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { systemClock, type Clock, type RandomSource, type TimerHandle } from '../../runtime/clock.js';
 import { RetriesExhaustedError, retryWithBackoff } from '../../runtime/retry-with-backoff.js';
 import { fetchDeadlineAtMs, fetchTimeoutError } from '../fetch-timeout-error.js';
-import { KmsError } from '../kms-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
+import { isRetryableError } from '../../errors/is-retryable-error.js';
 import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, type ThrottlePacing } from '../throttle-pacing.js';
-import { isRetryableError } from './is-retryable-error.js';
 
 /** Options of {@link FailoverSecretSource}. */
 export interface FailoverSecretSourceOptions {
@@ -19,7 +18,7 @@ export interface FailoverSecretSourceOptions {
   /**
    * Budget of one `getSecretValue` across all sources, retries and failover, in ms (`fetch_timeout`); a
    * smaller per-call `timeoutMs` wins. When it runs out the call rejects with a retryable `KmsError`
-   * `FetchTimeout` naming what each source met. Default 30 000.
+   * `Kms.FetchTimeout` naming what each source met. Default 30 000.
    */
   deadlineMs?: number;
   /**
@@ -64,7 +63,7 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * drops out, but the call keeps waiting while any other source may still succeed, within one budget
  * (`deadlineMs`, or the call's smaller `timeoutMs`) shared by all sources: each request is given the time
  * left as its `timeoutMs`, no backoff sleeps past the deadline, and at the deadline the requests in flight
- * are aborted and the call rejects with a retryable `KmsError` `FetchTimeout` whose message names every
+ * are aborted and the call rejects with a retryable `KmsError` `Kms.FetchTimeout` whose message names every
  * source and what it met (refused, timed out, HTTP status and code, throttled, no answer yet, not tried).
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
  * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
@@ -87,7 +86,7 @@ export class FailoverSecretSource implements SecretSource {
   /** @param options - the sources and the timing policy */
   constructor(options: FailoverSecretSourceOptions) {
     if (options.sources.length === 0) {
-      throw new ManagedCredentialsError('Failover.NoSources', 'FailoverSecretSource needs at least one source');
+      throw new KmsError('FailoverSecretSource needs at least one source', { code: KmsErrorCode.InvalidOptions, retryable: false });
     }
     this.sources = [...options.sources];
     this.clock = options.clock ?? systemClock;
@@ -113,7 +112,7 @@ export class FailoverSecretSource implements SecretSource {
   getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     if (this.closing) {
       return Promise.reject(
-        new KmsError(`${this.description} is closed`, { code: 'Failover.Closed', retryable: false, source: this.description }),
+        new KmsError(`${this.description} is closed`, { code: KmsErrorCode.SourceClosed, retryable: false, source: this.description }),
       );
     }
     const { signal } = options;
@@ -133,7 +132,7 @@ export class FailoverSecretSource implements SecretSource {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const closed = new KmsError(`${this.description} was closed during the call`, {
-        code: 'Failover.Closed',
+        code: KmsErrorCode.SourceClosed,
         retryable: false,
         source: this.description,
       });
@@ -167,7 +166,7 @@ export class FailoverSecretSource implements SecretSource {
         for (const timer of timers) clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onCallerAbort);
         this.activeCalls.delete(cancel);
-        losers.abort(abortReason ?? new KmsError('another source answered first', { code: 'Failover.Superseded', retryable: false }));
+        losers.abort(abortReason ?? new KmsError('another source answered first', { code: KmsErrorCode.Superseded, retryable: false }));
         settle();
       };
       const cancel = (reason: unknown) => finish(() => reject(reason), reason);
@@ -289,7 +288,7 @@ export class FailoverSecretSource implements SecretSource {
 
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) {
-    throw new ManagedCredentialsError('Failover.InvalidOption', `FailoverSecretSource option ${name} must be a finite number >= 0`);
+    throw new KmsError(`FailoverSecretSource option ${name} must be a finite number >= 0`, { code: KmsErrorCode.InvalidOptions, retryable: false });
   }
   return value;
 }

@@ -1,2 +1,1 @@
 export * from './failover-secret-source.js';
-export * from './is-retryable-error.js';

@@ -1,8 +1,8 @@
 import type * as CredentialsTypes from '@alicloud/credentials';
 import type { CredentialsProvider } from '@alicloud/credentials';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
-import { KmsError } from '../kms-error.js';
-import { cjsDefaultExport } from './cjs-default-export.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { cjsDefaultExport } from '../../runtime/cjs-default-export.js';
 import { loadOpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
 
@@ -24,7 +24,7 @@ export interface CredentialTimeouts {
  * renewed by the SDK.
  *
  * A failure to obtain credentials at call time surfaces as a retryable {@link KmsError} with code
- * `CredentialsUnavailable` (STS and the metadata service are network calls too). `client_key` is rejected:
+ * `Kms.CredentialsUnavailable` (STS and the metadata service are network calls too). `client_key` is rejected:
  * an Application Access Point client key authenticates only to a KMS instance (DKMS); `@alicloud/credentials`
  * has no signer for it (its `rsa_key_pair` type is a different, STS-based mechanism).
  *
@@ -138,7 +138,7 @@ function reportingFailures(provider: CredentialsProvider, type: string, source: 
         return await provider.getCredentials();
       } catch (cause) {
         throw new KmsError(`${source}: could not obtain RAM credentials (credentials_type ${type}): ${safeMessage(cause)}`, {
-          code: 'CredentialsUnavailable',
+          code: KmsErrorCode.CredentialsUnavailable,
           retryable: true,
           source,
           cause,

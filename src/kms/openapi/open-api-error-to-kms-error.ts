@@ -1,4 +1,4 @@
-import { KmsError } from '../kms-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 
 /** KMS OpenAPI error codes worth retrying (here or on another source); the rest are final. */
 const RETRYABLE_CODES = new Set([
@@ -76,7 +76,7 @@ export function openApiErrorToKmsError(error: unknown, context: OpenApiCallConte
     const rawRequestId = details.data.RequestId ?? details.data.requestId;
     const requestId = typeof rawRequestId === 'string' && rawRequestId !== '' ? rawRequestId : undefined;
     const serverMessage = publishableServerMessage(code, details.data.Message ?? details.data.message);
-    const serviceCode = code === 'undefined' ? `HTTP${httpStatus}` : code;
+    const serviceCode = code === 'undefined' ? KmsErrorCode.HttpError : code;
     return new KmsError(
       `${prefix}: ${serviceCode} (HTTP ${httpStatus}${requestId ? `, request id ${requestId}` : ''})${serverMessage ? `: ${serverMessage}` : ''}`,
       {
@@ -90,23 +90,23 @@ export function openApiErrorToKmsError(error: unknown, context: OpenApiCallConte
     );
   }
   if (error instanceof SyntaxError) {
-    return new KmsError(`${prefix}: the response is not JSON`, { code: 'InvalidResponse', retryable: true, source, cause: error });
+    return new KmsError(`${prefix}: the response is not JSON`, { code: KmsErrorCode.InvalidResponse, retryable: true, source, cause: error });
   }
   const name = typeof details.name === 'string' ? details.name : '';
   if (name.includes('Timeout')) {
-    return new KmsError(`${prefix}: timed out (${name})`, { code: 'Timeout', retryable: true, source, cause: error });
+    return new KmsError(`${prefix}: timed out (${name})`, { code: KmsErrorCode.Timeout, retryable: true, source, cause: error });
   }
   if (code !== undefined && TLS_VERIFY_CODES.has(code)) {
     return new KmsError(
       `${prefix}: TLS certificate verification failed (${code}); for a KMS instance gateway set caFilePath to its CA file (root and second CA)`,
-      { code: 'TlsVerificationFailed', retryable: false, source, cause: error },
+      { code: KmsErrorCode.TlsVerificationFailed, retryable: false, source, cause: error },
     );
   }
   if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('HPE_') || code.startsWith('ERR_SSL_'))) {
-    return new KmsError(`${prefix}: network error (${code})`, { code: 'NetworkError', retryable: true, source, cause: error });
+    return new KmsError(`${prefix}: network error (${code})`, { code: KmsErrorCode.NetworkError, retryable: true, source, cause: error });
   }
   return new KmsError(`${prefix}: ${code ?? (name || 'unexpected error')}`, {
-    code: 'UnexpectedError',
+    code: KmsErrorCode.UnexpectedError,
     retryable: false,
     source,
     cause: error,

@@ -16,16 +16,27 @@ export const OPENAPI_PACKAGE_RANGES: Readonly<Record<string, string>> = Object.f
 });
 
 function load(name: string): unknown {
+  return loadOptionalPeer(name, 'the KMS OpenAPI path (cache_client_region_id)', Object.keys(OPENAPI_PACKAGE_RANGES));
+}
+
+/**
+ * Loads one of the optional peer packages of {@link OPENAPI_PACKAGE_RANGES} synchronously, from this package's
+ * location, in both module systems.
+ *
+ * @param name - the package to load
+ * @param neededFor - what needs it, for the message
+ * @param install - the packages the message tells to install (with their tested ranges)
+ * @throws OpenApiSourceConfigError `OpenApiConfig.PackagesMissing` when it is not installed
+ */
+export function loadOptionalPeer(name: string, neededFor: string, install: readonly string[]): unknown {
   try {
     return requireFromPackage(name);
   } catch (cause) {
     if ((cause as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw cause;
-    const install = Object.entries(OPENAPI_PACKAGE_RANGES)
-      .map(([pkg, range]) => `${pkg}@${range}`)
-      .join(' ');
+    const command = install.map((pkg) => `${pkg}@${OPENAPI_PACKAGE_RANGES[pkg] ?? 'latest'}`).join(' ');
     throw new OpenApiSourceConfigError(
       OpenApiSourceConfigErrorCode.PackagesMissing,
-      `the KMS OpenAPI path (cache_client_region_id) needs ${name}, which is not installed: npm install ${install}`,
+      `${neededFor} needs ${name}, which is not installed: npm install ${command}`,
       { cause },
     );
   }

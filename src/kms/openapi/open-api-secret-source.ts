@@ -5,11 +5,12 @@ import { systemClock, type Clock } from '../../runtime/clock.js';
 import { retryWithBackoff } from '../../runtime/retry-with-backoff.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
 import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
-import { KmsError } from '../kms-error.js';
+import { isRetryableError } from '../../errors/is-retryable-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { withAbortableHttpRequests } from './abortable-http-requests.js';
-import { cjsDefaultExport } from './cjs-default-export.js';
+import { cjsDefaultExport } from '../../runtime/cjs-default-export.js';
 import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
@@ -61,8 +62,8 @@ const API_VERSION = '2016-01-20';
  * the cache). Each request uses its own connection (`connection: close`), so no socket outlives a call.
  * An aborted call rejects at once and its request is destroyed (the SDK takes no signal: the request is
  * found through Node's `http.client.request.start` diagnostics channel). A per-call `timeoutMs` bounds
- * the call (`FetchTimeout`). An answer for another secret than the one asked for is refused
- * (`InvalidResponse`).
+ * the call (`Kms.FetchTimeout`). An answer for another secret than the one asked for is refused
+ * (`Kms.InvalidResponse`).
  */
 export class OpenApiSecretSource implements SecretSource {
   readonly description: string;
@@ -112,7 +113,7 @@ export class OpenApiSecretSource implements SecretSource {
   /**
    * Calls `GetSecretValue` once; see the class description for errors, abort and `timeoutMs` (the request's
    * connect and read timeouts are clipped to it; at the deadline the request is destroyed and the call
-   * rejects with a retryable `KmsError` `FetchTimeout`).
+   * rejects with a retryable `KmsError` `Kms.FetchTimeout`).
    */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { signal } = options;
@@ -126,7 +127,7 @@ export class OpenApiSecretSource implements SecretSource {
         clock: this.clock,
         // One request per call; a retryable failure at the deadline counts as the deadline's.
         maxAttempts: 1,
-        isRetryable: (error) => error instanceof KmsError && error.retryable,
+        isRetryable: isRetryableError,
         backoff: NO_BACKOFF,
         signal: callSignal.signal,
         ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
@@ -141,7 +142,7 @@ export class OpenApiSecretSource implements SecretSource {
   /** Rejects calls in flight (destroying their requests) and refuses new ones. Idempotent. */
   close(): void {
     if (this.closer.signal.aborted) return;
-    this.closer.abort(new KmsError(`${this.description} is closed`, { code: 'OpenApi.Closed', retryable: false, source: this.description }));
+    this.closer.abort(new KmsError(`${this.description} is closed`, { code: KmsErrorCode.SourceClosed, retryable: false, source: this.description }));
   }
 
   /** One signed request; its socket is destroyed when `signal` aborts. */

@@ -1,4 +1,4 @@
-import { KmsError } from '../kms-error.js';
+import { KmsError, KmsErrorCode } from '../kms-error.js';
 import { SecretInfo } from '../secret-info.js';
 
 /**
@@ -8,7 +8,7 @@ import { SecretInfo } from '../secret-info.js';
  *
  * @param body - the parsed JSON response
  * @param source - description of the source, for errors
- * @throws KmsError `InvalidResponse` (not retryable) naming the field that is missing or malformed; the
+ * @throws KmsError `Kms.InvalidResponse` (not retryable) naming the field that is missing or malformed; the
  *   message never contains `SecretData`
  */
 export function parseGetSecretValueResponse(body: unknown, source: string): SecretInfo {
@@ -43,7 +43,7 @@ type Fail = (field: string, problem: string) => KmsError;
 
 function invalid(source: string, field: string, problem: string, requestId?: string): KmsError {
   return new KmsError(`${source}: GetSecretValue response field ${field} ${problem}`, {
-    code: 'InvalidResponse',
+    code: KmsErrorCode.InvalidResponse,
     retryable: false,
     source,
     ...(requestId === undefined ? {} : { requestId }),

@@ -1,10 +1,11 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock, type TimerHandle } from '../../runtime/clock.js';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../runtime/clock.js';
+import { LocalOpenApi } from '../openapi/local-open-api.js';
+import type { OpenApiCall } from '../openapi/open-api-call.js';
+import type { OpenApiFault } from '../openapi/open-api-fault.js';
+import { OpenApiServiceError } from '../openapi/open-api-service-error.js';
+import { observeRequests, type ObservedRequest } from '../openapi/request-observer.js';
 import { formatKmsDate, type SecretStore, type SecretVersionRecord } from '../secret-store.js';
-import { ACS3_ALGORITHM, acs3Signature, parseAcs3Authorization } from './acs3-signature.js';
 import type { LocalKmsFault } from './local-kms-fault.js';
 import type { LocalKmsRequestRecord } from './local-kms-request-record.js';
 
@@ -33,81 +34,76 @@ export interface LocalKmsPrincipal {
   allowedSecrets?: readonly string[];
 }
 
-class KmsFailure extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+const ACTION = 'GetSecretValue';
+const API_VERSION = '2016-01-20';
+const MAX_BODY_BYTES = 1 << 20;
+
+/** KMS' own answers for the ready-made faults (the gateway's defaults differ). */
+function toOpenApiFault(fault: LocalKmsFault): OpenApiFault {
+  switch (fault.kind) {
+    case 'unavailable':
+      return { kind: 'unavailable', httpStatus: 503, code: 'ServiceUnavailableTemporary', message: 'Service Unavailable Temporary.' };
+    case 'throttle':
+      return { kind: 'throttle', httpStatus: 429, code: 'Rejected.Throttling', message: 'QPS Limit Exceeded' };
+    case 'internal':
+      return { kind: 'internal', httpStatus: 500, code: 'InternalFailure', message: 'Internal Failure.' };
+    default:
+      return fault;
   }
 }
 
-const ACTION = 'GetSecretValue';
-const API_VERSION = '2016-01-20';
-const REQUIRED_SIGNED_HEADERS = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
-const MAX_BODY_BYTES = 1 << 20;
-
 /**
  * A local emulator of the KMS OpenAPI `GetSecretValue` (2016-01-20, RPC style, JSON), for tests of code
- * that uses `@alicloud/openapi-client`. It verifies the ACS3-HMAC-SHA256 signature that client sends
- * (plus content hash, date skew, nonce reuse and the STS token of temporary credentials) against the
- * principals it knows, serves a {@link SecretStore}, answers JSON errors with KMS codes and statuses,
- * injects faults on demand, and logs every request without secrets. Listens on 127.0.0.1, random port.
- * TEST ONLY.
+ * that uses `@alicloud/openapi-client`: a {@link LocalOpenApi} gateway with one handler. The gateway verifies
+ * the ACS3-HMAC-SHA256 signature that client sends (plus content hash, date skew, nonce reuse and the STS token
+ * of temporary credentials) against the principals it knows; LocalKms serves a {@link SecretStore}, answers
+ * JSON errors with KMS codes and statuses, injects faults on demand, and logs every request without secrets.
+ * Listens on 127.0.0.1, random port. TEST ONLY.
  */
 export class LocalKms {
-  private readonly principals = new Map<string, LocalKmsPrincipal>();
-  private readonly faults: { fault: LocalKmsFault; remaining: number }[] = [];
-  private readonly log: LocalKmsRequestRecord[] = [];
-  private readonly seenNonces = new Set<string>();
-  private readonly pendingTimers = new Map<TimerHandle, () => void>();
-  /** Cancels of requests held by an infinite latency, released by close(). */
-  private readonly heldForever = new Set<() => void>();
-  private readonly clock: Clock;
-  private readonly maxClockSkewMs: number;
-  private closing: Promise<void> | undefined;
+  /** Per AccessKeyId, the secrets it may read (undefined: all). */
+  private readonly allowedSecrets = new Map<string, readonly string[] | undefined>();
+  /** Requests in arrival order, with their sequence numbers (restarting after resetLog). */
+  private readonly log: { sequence: number; observed: ObservedRequest }[] = [];
+
+  /** `http` or `https`. */
+  readonly protocol: 'http' | 'https';
 
   private constructor(
-    private readonly server: http.Server | https.Server,
-    private readonly options: LocalKmsOptions,
-    /** `http` or `https`. */
-    readonly protocol: 'http' | 'https',
+    private readonly api: LocalOpenApi,
+    private readonly store: SecretStore,
   ) {
-    this.clock = options.clock ?? systemClock;
-    this.maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60_000;
+    this.protocol = api.protocol;
   }
 
   /** Starts a LocalKms on 127.0.0.1 with a random port. */
   static async start(options: LocalKmsOptions): Promise<LocalKms> {
-    const server = options.tls ? https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }) : http.createServer();
-    const kms = new LocalKms(server, options, options.tls ? 'https' : 'http');
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      kms.handle(req, res).catch(() => res.destroy());
+    const api = await LocalOpenApi.start({
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.maxClockSkewMs !== undefined ? { maxClockSkewMs: options.maxClockSkewMs } : {}),
+      product: 'Kms',
+      maxBodyBytes: MAX_BODY_BYTES,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const kms = new LocalKms(api, options.store);
+    observeRequests(api, (observed) => kms.log.push({ sequence: kms.log.length + 1, observed }));
+    api.handle({ action: ACTION, version: API_VERSION }, (call) => kms.getSecretValue(call));
     return kms;
   }
 
   /** `127.0.0.1:<port>`, for an `endpoint` option. */
   get host(): string {
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.api.host;
   }
 
   /** `http(s)://127.0.0.1:<port>`. */
   get endpoint(): string {
-    return `${this.protocol}://${this.host}`;
+    return this.api.endpoint;
   }
 
   /** Every request so far, oldest first (a copy). */
   get requests(): readonly LocalKmsRequestRecord[] {
-    return [...this.log];
+    return this.log.map(({ sequence, observed }) => toKmsRecord(sequence, observed));
   }
 
   /** Number of requests received so far (including failed and faulted ones). */
@@ -117,213 +113,80 @@ export class LocalKms {
 
   /** Accepts a long-term AccessKey or STS credentials (replaces an entry with the same AccessKeyId). */
   addPrincipal(principal: LocalKmsPrincipal): void {
-    this.principals.set(principal.accessKeyId, { ...principal });
+    this.api.keys.revoke(principal.accessKeyId);
+    this.api.keys.add({
+      accessKeyId: principal.accessKeyId,
+      accessKeySecret: principal.accessKeySecret,
+      ...(principal.securityToken ? { securityToken: principal.securityToken, expiresAtMs: principal.expiresAtMs } : {}),
+    });
+    this.allowedSecrets.set(principal.accessKeyId, principal.allowedSecrets && [...principal.allowedSecrets]);
   }
 
   /** Forgets an AccessKeyId: its requests fail with `InvalidAccessKeyId.NotFound`. */
   removePrincipal(accessKeyId: string): void {
-    this.principals.delete(accessKeyId);
+    this.api.keys.revoke(accessKeyId);
+    this.allowedSecrets.delete(accessKeyId);
   }
 
   /** Applies `fault` to the next `times` requests (default 1; `Infinity` until {@link clearFaults}). */
   injectFault(fault: LocalKmsFault, times = 1): void {
-    this.faults.push({ fault, remaining: times });
+    this.api.injectFault(toOpenApiFault(fault), { times });
   }
 
   /** Removes all pending faults. */
   clearFaults(): void {
-    this.faults.length = 0;
+    this.api.clearFaults();
   }
 
   /** Clears the request log. */
   resetLog(): void {
     this.log.length = 0;
+    this.api.resetLog();
   }
 
   /** Stops listening, drops open connections and pending delayed answers. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      for (const [timer, cancel] of this.pendingTimers) {
-        this.clock.clearTimeout(timer);
-        cancel();
-      }
-      this.pendingTimers.clear();
-      for (const cancel of this.heldForever) cancel();
-      this.heldForever.clear();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-    return this.closing;
+    return this.api.close();
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const record: LocalKmsRequestRecord = {
-      sequence: this.log.length + 1,
-      atMs: this.clock.now(),
-      method: req.method ?? '',
-      hasSecurityToken: req.headers['x-acs-security-token'] !== undefined,
-      httpStatus: 0,
-    };
-    this.log.push(record);
-    const body = await readBody(req);
-    if (body === undefined) return void res.destroy();
-    const action = header(req, 'x-acs-action');
-    const version = header(req, 'x-acs-version');
-    if (action !== undefined) record.action = action;
-    if (version !== undefined) record.version = version;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const params: Record<string, string> = Object.fromEntries(url.searchParams);
-    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+  private getSecretValue(call: OpenApiCall): Record<string, unknown> {
+    const secretName = call.params['SecretName'];
+    if (!secretName) throw new OpenApiServiceError({ status: 400, code: 'MissingParameter', message: 'SecretName is mandatory for this action.' });
+    const allowed = call.accessKeyId === undefined ? undefined : this.allowedSecrets.get(call.accessKeyId);
+    if (allowed && !allowed.includes(secretName)) {
+      throw new OpenApiServiceError({
+        status: 403,
+        code: 'Forbidden.NoPermission',
+        message: `This operation for "${secretName}" is forbidden by permission system.`,
+      });
     }
-    if (params['SecretName'] !== undefined) record.secretName = params['SecretName'];
-    if (params['VersionStage'] !== undefined) record.versionStage = params['VersionStage'];
-    if (params['FetchExtendedConfig'] !== undefined) record.fetchExtendedConfig = params['FetchExtendedConfig'];
-
-    const fault = this.nextFault();
-    if (fault) {
-      record.fault = fault.kind;
-      if (fault.kind === 'latency') {
-        if (!(await this.delay(fault.delayMs))) return void res.destroy();
-      } else if (fault.kind === 'reset') {
-        return void req.socket.destroy();
-      } else if (fault.kind === 'garbage') {
-        record.httpStatus = 502;
-        res.writeHead(502, { 'content-type': 'text/html' });
-        return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-      } else {
-        const [status, code, message] =
-          fault.kind === 'unavailable'
-            ? [503, 'ServiceUnavailableTemporary', 'Service Unavailable Temporary.']
-            : fault.kind === 'throttle'
-              ? [429, 'Rejected.Throttling', 'QPS Limit Exceeded']
-              : fault.kind === 'internal'
-                ? [500, 'InternalFailure', 'Internal Failure.']
-                : [fault.httpStatus, fault.code, fault.message ?? fault.code];
-        return this.sendError(res, record, new KmsFailure(status, code, message));
-      }
-    }
-
-    try {
-      const principal = this.authenticate(req, url, body, record);
-      if (action !== ACTION) throw new KmsFailure(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method.`);
-      if (version !== API_VERSION) throw new KmsFailure(400, 'InvalidVersion', `Specified parameter Version is not valid.`);
-      const secretName = params['SecretName'];
-      if (!secretName) throw new KmsFailure(400, 'MissingParameter', 'SecretName is mandatory for this action.');
-      if (principal.allowedSecrets && !principal.allowedSecrets.includes(secretName)) {
-        throw new KmsFailure(403, 'Forbidden.NoPermission', `This operation for "${secretName}" is forbidden by permission system.`);
-      }
-      const secret = this.options.store.getVersion(secretName, params['VersionStage'] ? { versionStage: params['VersionStage'] } : {});
-      if (!secret) throw new KmsFailure(404, 'Forbidden.ResourceNotFound', 'The resource not exists.');
-      record.httpStatus = 200;
-      res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' });
-      res.end(JSON.stringify(toJson(secret, params['FetchExtendedConfig'] === 'true')));
-    } catch (error) {
-      if (!(error instanceof KmsFailure)) throw error;
-      this.sendError(res, record, error);
-    }
+    const versionStage = call.params['VersionStage'];
+    const secret = this.store.getVersion(secretName, versionStage ? { versionStage } : {});
+    if (!secret) throw new OpenApiServiceError({ status: 404, code: 'Forbidden.ResourceNotFound', message: 'The resource not exists.' });
+    return toJson(secret, call.params['FetchExtendedConfig'] === 'true');
   }
+}
 
-  /** Checks the ACS3 signature and returns the principal, or throws the KMS error for what is wrong. */
-  private authenticate(req: http.IncomingMessage, url: URL, body: Buffer, record: LocalKmsRequestRecord): LocalKmsPrincipal {
-    const authorization = header(req, 'authorization');
-    const algorithm = authorization?.split(' ', 1)[0];
-    if (algorithm) record.signatureAlgorithm = algorithm;
-    const parsed = parseAcs3Authorization(authorization);
-    if (!parsed) throw new KmsFailure(400, 'IncompleteSignature', `The request signature does not conform to ${ACS3_ALGORITHM} standards.`);
-    record.accessKeyId = parsed.accessKeyId;
-    const signed = new Set(parsed.signedHeaders);
-    const unsigned = [...REQUIRED_SIGNED_HEADERS, ...Object.keys(req.headers).filter((h) => h.startsWith('x-acs-'))].filter(
-      (h) => !signed.has(h) || req.headers[h] === undefined,
-    );
-    if (unsigned.length > 0) throw new KmsFailure(400, 'IncompleteSignature', `Header ${unsigned[0]} must be present and signed.`);
-
-    const hashedPayload = createHash('sha256').update(body).digest('hex');
-    if (header(req, 'x-acs-content-sha256') !== hashedPayload) {
-      throw new KmsFailure(400, 'IncompleteSignature', 'The x-acs-content-sha256 header does not match the request body.');
-    }
-    const dateMs = Date.parse(header(req, 'x-acs-date') ?? '');
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(header(req, 'x-acs-date') ?? '') || Number.isNaN(dateMs)) {
-      throw new KmsFailure(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
-    }
-    if (Math.abs(dateMs - this.clock.now()) > this.maxClockSkewMs) {
-      throw new KmsFailure(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
-    }
-
-    const principal = this.principals.get(parsed.accessKeyId);
-    if (!principal) throw new KmsFailure(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    const expected = acs3Signature(
-      {
-        method: req.method ?? 'GET',
-        pathname: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(parsed.signedHeaders.map((h) => [h, header(req, h)])),
-        signedHeaders: parsed.signedHeaders,
-        hashedPayload,
-      },
-      principal.accessKeySecret,
-    );
-    if (!sameText(expected, parsed.signature)) {
-      throw new KmsFailure(400, 'SignatureDoesNotMatch', 'Specified signature does not match our calculation.');
-    }
-    const token = header(req, 'x-acs-security-token');
-    if (principal.securityToken !== undefined) {
-      if (token === undefined) throw new KmsFailure(400, 'InvalidSecurityToken.Missing', 'The security token is missing.');
-      if (!sameText(token, principal.securityToken)) {
-        throw new KmsFailure(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not match the access key.');
-      }
-      if (principal.expiresAtMs !== undefined && this.clock.now() >= principal.expiresAtMs) {
-        throw new KmsFailure(400, 'InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.');
-      }
-    } else if (token !== undefined) {
-      throw new KmsFailure(400, 'InvalidSecurityToken.Malformed', 'A security token was sent with a long-term access key.');
-    }
-    // Checked last, so a request with a bad signature cannot burn a nonce.
-    const nonce = header(req, 'x-acs-signature-nonce') ?? '';
-    if (this.seenNonces.has(nonce)) throw new KmsFailure(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
-    this.seenNonces.add(nonce);
-    return principal;
-  }
-
-  private sendError(res: http.ServerResponse, record: LocalKmsRequestRecord, failure: KmsFailure): void {
-    record.httpStatus = failure.httpStatus;
-    record.errorCode = failure.code;
-    const requestId = randomUUID().toUpperCase();
-    res.writeHead(failure.httpStatus, { 'content-type': 'application/json;charset=utf-8' });
-    res.end(
-      JSON.stringify({
-        RequestId: requestId,
-        HostId: this.host,
-        Code: failure.code,
-        Message: failure.message,
-        Recommend: `https://api.aliyun.com/troubleshoot?q=${failure.code}&product=Kms`,
-      }),
-    );
-  }
-
-  private nextFault(): LocalKmsFault | undefined {
-    const next = this.faults[0];
-    if (!next) return undefined;
-    next.remaining -= 1;
-    if (next.remaining <= 0) this.faults.shift();
-    return next.fault;
-  }
-
-  /** Waits on the clock; resolves `false` when the server closes first. `Infinity` waits for the close. */
-  private delay(delayMs: number): Promise<boolean> {
-    if (this.closing) return Promise.resolve(false);
-    if (delayMs === Infinity) {
-      // No timer: a clamped one would fire after about 24.8 days, or at once on a virtual clock moved that far.
-      return new Promise((resolve) => this.heldForever.add(() => resolve(false)));
-    }
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.pendingTimers.delete(timer);
-        resolve(true);
-      }, delayMs);
-      this.pendingTimers.set(timer, () => resolve(false));
-    });
-  }
+/** LocalKms' view of a request: the gateway's live record plus the KMS parameters. */
+function toKmsRecord(sequence: number, { record, params, authorizationScheme }: ObservedRequest): LocalKmsRequestRecord {
+  const kms: LocalKmsRequestRecord = {
+    sequence,
+    atMs: record.atMs,
+    method: record.method,
+    hasSecurityToken: record.hasSecurityToken,
+    httpStatus: record.status,
+  };
+  if (record.action !== undefined) kms.action = record.action;
+  if (record.version !== undefined) kms.version = record.version;
+  if (authorizationScheme !== undefined) kms.signatureAlgorithm = authorizationScheme;
+  else if (record.signature === 'rpc-v1') kms.signatureAlgorithm = params['SignatureMethod'] ?? 'HMAC-SHA1';
+  if (record.accessKeyId !== undefined) kms.accessKeyId = record.accessKeyId;
+  if (params['SecretName'] !== undefined) kms.secretName = params['SecretName'];
+  if (params['VersionStage'] !== undefined) kms.versionStage = params['VersionStage'];
+  if (params['FetchExtendedConfig'] !== undefined) kms.fetchExtendedConfig = params['FetchExtendedConfig'];
+  if (record.fault !== undefined) kms.fault = record.fault;
+  if (record.errorCode !== undefined) kms.errorCode = record.errorCode;
+  return kms;
 }
 
 function toJson(secret: SecretVersionRecord, withExtendedConfig: boolean): Record<string, unknown> {
@@ -344,30 +207,4 @@ function toJson(secret: SecretVersionRecord, withExtendedConfig: boolean): Recor
   if (secret.rotationIntervalMs !== undefined) json['RotationInterval'] = `${Math.floor(secret.rotationIntervalMs / 1000)}s`;
   if (withExtendedConfig && secret.extendedConfig !== undefined) json['ExtendedConfig'] = secret.extendedConfig;
   return json;
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return undefined;
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    return undefined;
-  }
-  return Buffer.concat(chunks);
 }

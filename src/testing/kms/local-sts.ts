@@ -1,9 +1,9 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import * as https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../runtime/clock.js';
-import { percentEncode } from './acs3-signature.js';
+import { LocalOpenApi } from '../openapi/local-open-api.js';
+import type { OpenApiCall } from '../openapi/open-api-call.js';
+import { OpenApiServiceError } from '../openapi/open-api-service-error.js';
+import { observeRequests, type ObservedRequest } from '../openapi/request-observer.js';
 import type { LocalKmsPrincipal } from './local-kms.js';
 
 /** Options of {@link LocalSts.start}. */
@@ -37,30 +37,21 @@ export interface LocalStsRequestRecord {
   issuedAccessKeyId?: string;
 }
 
-class StsFailure extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * A local stand-in for the STS endpoint that `@alicloud/credentials` calls for `ram_role_arn` (`AssumeRole`,
  * RPC signature HMAC-SHA1, verified here) and `oidc_role_arn` (`AssumeRoleWithOIDC`, anonymous, token
- * checked). Issued credentials are handed to `onIssue` so a {@link LocalKms} can accept them.
- * HTTPS only, since the SDK has no http option; the client must trust the test CA (`NODE_EXTRA_CA_CERTS`).
- * TEST ONLY.
+ * checked): a {@link LocalOpenApi} gateway with those two handlers. Issued credentials are handed to `onIssue`
+ * so a {@link LocalKms} can accept them. HTTPS only, since the SDK has no http option; the client must trust
+ * the test CA (`NODE_EXTRA_CA_CERTS`). TEST ONLY.
  */
 export class LocalSts {
-  private readonly log: LocalStsRequestRecord[] = [];
+  private readonly log: ObservedRequest[] = [];
+  /** AccessKeyId issued per RequestId. */
+  private readonly issued = new Map<string, string>();
   private readonly clock: Clock;
-  private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly server: https.Server,
+    private readonly api: LocalOpenApi,
     private readonly options: LocalStsOptions,
   ) {
     this.clock = options.clock ?? systemClock;
@@ -68,114 +59,82 @@ export class LocalSts {
 
   /** Starts on 127.0.0.1 with a random port. */
   static async start(options: LocalStsOptions): Promise<LocalSts> {
-    const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem });
-    const sts = new LocalSts(server, options);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      sts.handle(req, res).catch(() => res.destroy());
+    const api = await LocalOpenApi.start({
+      tls: options.tls,
+      ...(options.clock ? { clock: options.clock } : {}),
+      product: 'Sts',
+      keys: (options.callers ?? []).map(({ accessKeyId, accessKeySecret }) => ({ accessKeyId, accessKeySecret })),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const sts = new LocalSts(api, options);
+    observeRequests(api, (observed) => sts.log.push(observed));
+    api.handle({ action: 'AssumeRole' }, (call) => sts.issue(call));
+    api.handle({ action: 'AssumeRoleWithOIDC', anonymous: true }, (call) => {
+      sts.verifyOidc(call.params);
+      return sts.issue(call);
+    });
     return sts;
   }
 
   /** `127.0.0.1:<port>`, for an `stsEndpoint` option. */
   get host(): string {
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.api.host;
   }
 
   /** Every request so far (a copy). */
   get requests(): readonly LocalStsRequestRecord[] {
-    return [...this.log];
+    return this.log.map(({ record, params }) => {
+      const entry: LocalStsRequestRecord = { hasPolicy: params['Policy'] !== undefined, httpStatus: record.status };
+      if (params['Action'] !== undefined) entry.action = params['Action'];
+      if (record.accessKeyId !== undefined) entry.accessKeyId = record.accessKeyId;
+      if (params['RoleArn'] !== undefined) entry.roleArn = params['RoleArn'];
+      if (params['RoleSessionName'] !== undefined) entry.roleSessionName = params['RoleSessionName'];
+      if (params['DurationSeconds'] !== undefined) entry.durationSeconds = params['DurationSeconds'];
+      if (record.errorCode !== undefined) entry.errorCode = record.errorCode;
+      const issued = this.issued.get(record.requestId);
+      if (issued !== undefined) entry.issuedAccessKeyId = issued;
+      return entry;
+    });
   }
 
   /** Stops listening and drops open connections. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-    return this.closing;
+    return this.api.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const query: Record<string, string> = Object.fromEntries(new URL(req.url ?? '/', 'https://localhost').searchParams);
-    const form: Record<string, string> = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-    const params = { ...query, ...form };
-    const record: LocalStsRequestRecord = { hasPolicy: params['Policy'] !== undefined, httpStatus: 0 };
-    if (params['Action'] !== undefined) record.action = params['Action'];
-    if (params['RoleArn'] !== undefined) record.roleArn = params['RoleArn'];
-    if (params['RoleSessionName'] !== undefined) record.roleSessionName = params['RoleSessionName'];
-    if (params['DurationSeconds'] !== undefined) record.durationSeconds = params['DurationSeconds'];
-    this.log.push(record);
-    try {
-      if (params['Action'] === 'AssumeRole') this.verifyCaller(req.method ?? 'POST', params, record);
-      else if (params['Action'] === 'AssumeRoleWithOIDC') this.verifyOidc(params);
-      else throw new StsFailure(404, 'InvalidAction.NotFound', 'Specified api is not found.');
-      if (!params['RoleArn'] || !this.options.roleArns.includes(params['RoleArn'])) {
-        throw new StsFailure(404, 'EntityNotExist.Role', 'The specified Role not exists.');
-      }
-      const durationSeconds = Number(params['DurationSeconds'] ?? 3600);
-      const principal: LocalKmsPrincipal = {
-        accessKeyId: `STS.${randomBytes(8).toString('hex')}`,
-        accessKeySecret: randomBytes(16).toString('hex'),
-        securityToken: randomBytes(24).toString('base64'),
-        expiresAtMs: this.clock.now() + durationSeconds * 1000,
-      };
-      this.options.onIssue?.(principal);
-      record.issuedAccessKeyId = principal.accessKeyId;
-      record.httpStatus = 200;
-      this.send(res, 200, {
-        RequestId: randomUUID(),
-        AssumedRoleUser: { Arn: `${params['RoleArn']}/${params['RoleSessionName'] ?? ''}`, AssumedRoleId: randomUUID() },
-        Credentials: {
-          AccessKeyId: principal.accessKeyId,
-          AccessKeySecret: principal.accessKeySecret,
-          SecurityToken: principal.securityToken,
-          Expiration: new Date(principal.expiresAtMs ?? 0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        },
-      });
-    } catch (error) {
-      if (!(error instanceof StsFailure)) throw error;
-      record.httpStatus = error.httpStatus;
-      record.errorCode = error.code;
-      this.send(res, error.httpStatus, { RequestId: randomUUID(), Code: error.code, Message: error.message });
+  /** Issues an STS credential for the role named in the call. */
+  private issue(call: OpenApiCall): Record<string, unknown> {
+    const roleArn = call.params['RoleArn'];
+    if (!roleArn || !this.options.roleArns.includes(roleArn)) {
+      throw new OpenApiServiceError({ status: 404, code: 'EntityNotExist.Role', message: 'The specified Role not exists.' });
     }
+    const durationSeconds = Number(call.params['DurationSeconds'] ?? 3600);
+    const principal: LocalKmsPrincipal = {
+      accessKeyId: `STS.${randomBytes(8).toString('hex')}`,
+      accessKeySecret: randomBytes(16).toString('hex'),
+      securityToken: randomBytes(24).toString('base64'),
+      expiresAtMs: this.clock.now() + durationSeconds * 1000,
+    };
+    this.options.onIssue?.(principal);
+    this.issued.set(call.requestId, principal.accessKeyId);
+    return {
+      RequestId: call.requestId,
+      AssumedRoleUser: { Arn: `${roleArn}/${call.params['RoleSessionName'] ?? ''}`, AssumedRoleId: randomUUID() },
+      Credentials: {
+        AccessKeyId: principal.accessKeyId,
+        AccessKeySecret: principal.accessKeySecret,
+        SecurityToken: principal.securityToken,
+        Expiration: new Date(principal.expiresAtMs ?? 0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    };
   }
 
-  /** RPC signature V1: base64 HMAC-SHA1 with `secret&` over `METHOD&%2F&` + the encoded sorted parameters. */
-  private verifyCaller(method: string, params: Record<string, string>, record: LocalStsRequestRecord): void {
-    const accessKeyId = params['AccessKeyId'];
-    if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
-    if (params['SignatureMethod'] !== 'HMAC-SHA1' || params['SignatureVersion'] !== '1.0' || !params['Signature']) {
-      throw new StsFailure(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
-    }
-    const caller = this.options.callers?.find((c) => c.accessKeyId === accessKeyId);
-    if (!caller) throw new StsFailure(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    const { Signature: signature, ...signed } = params;
-    const canonical = Object.keys(signed)
-      .sort()
-      .map((key) => `${percentEncode(key)}=${percentEncode(signed[key] ?? '')}`)
-      .join('&');
-    const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
-    const expected = createHmac('sha1', `${caller.accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
-    const a = Buffer.from(expected);
-    const b = Buffer.from(signature);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new StsFailure(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-    }
-  }
-
-  private verifyOidc(params: Record<string, string>): void {
+  private verifyOidc(params: Readonly<Record<string, string>>): void {
     const oidc = this.options.oidc;
     if (!oidc || params['OIDCProviderArn'] !== oidc.providerArn) {
-      throw new StsFailure(404, 'EntityNotExist.OIDCProvider', 'The specified OIDC provider does not exist.');
+      throw new OpenApiServiceError({ status: 404, code: 'EntityNotExist.OIDCProvider', message: 'The specified OIDC provider does not exist.' });
     }
-    if (params['OIDCToken']?.trim() !== oidc.token) throw new StsFailure(400, 'AuthenticationFail.OIDCToken.Invalid', 'The OIDC token is invalid.');
-  }
-
-  private send(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
-    res.end(JSON.stringify(body));
+    if (params['OIDCToken']?.trim() !== oidc.token) {
+      throw new OpenApiServiceError({ status: 400, code: 'AuthenticationFail.OIDCToken.Invalid', message: 'The OIDC token is invalid.' });
+    }
   }
 }

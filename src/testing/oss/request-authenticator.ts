@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../runtime/clock.js';
-import type { OssKeyRecord, OssKeyRegistry } from './oss-key-registry.js';
+import type { AccessKeyRecord, AccessKeyRegistry } from '../access-key-registry.js';
 import { OssServiceError } from './oss-service-error.js';
 import type { RequestTarget } from './request-target.js';
 import { v1Signature, v1StringToSign } from './signature-v1.js';
@@ -19,7 +19,7 @@ export interface AuthAttempt {
 
 /** Settings of the {@link RequestAuthenticator}. */
 export interface RequestAuthenticatorOptions {
-  readonly keys: OssKeyRegistry;
+  readonly keys: AccessKeyRegistry;
   readonly clock: Clock;
   /** V4 signing region without the `oss-` prefix, e.g. `cn-hangzhou`. */
   readonly signingRegion: string;
@@ -194,7 +194,7 @@ export class RequestAuthenticator {
     payloadHash: string,
     timestamp: string,
     scope: { date: string; region: string; product: string; text: string; accessKeyId: string },
-    record: OssKeyRecord,
+    record: AccessKeyRecord,
     provided: string,
     attempt: AuthAttempt,
     token: string | undefined,
@@ -229,7 +229,7 @@ export class RequestAuthenticator {
     return { accessKeyId, date, region, product, text: `${date}/${region}/${product}/aliyun_v4_request` };
   }
 
-  #checkKey(accessKeyId: string, token: string | undefined): OssKeyRecord {
+  #checkKey(accessKeyId: string, token: string | undefined): AccessKeyRecord {
     const keys = this.#options.keys;
     const record = keys.lookup(accessKeyId);
     const extra = { OSSAccessKeyId: accessKeyId };

@@ -43,7 +43,7 @@ describe('DkmsHttpsTransport', () => {
       const configured = t.send({}, Buffer.from('x'), { signal: unclipped.signal }).catch((error: unknown) => error);
       await heldAgain;
       await clock.advance(1);
-      expect(await clipped).toMatchObject({ code: 'ReadTimeout', retryable: true, message: expect.stringContaining('timed out after 700 ms') });
+      expect(await clipped).toMatchObject({ code: 'Kms.ReadTimeout', retryable: true, message: expect.stringContaining('timed out after 700 ms') });
       // Without a budget the configured 10 s apply: still waiting.
       await clock.advance(5_000);
       unclipped.abort(new Error('done'));
@@ -65,7 +65,7 @@ describe('DkmsHttpsTransport', () => {
       await clock.advance(699);
       expect(settled).toBe(false);
       await clock.advance(1);
-      expect(await clipped).toMatchObject({ code: 'ReadTimeout', message: expect.stringContaining('timed out after 700 ms') });
+      expect(await clipped).toMatchObject({ code: 'Kms.ReadTimeout', message: expect.stringContaining('timed out after 700 ms') });
     } finally {
       t.close();
     }

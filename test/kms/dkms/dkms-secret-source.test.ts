@@ -170,7 +170,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('maps a non-protobuf 502 page to an HTTP error without dumping the body', async () => {
       dkms.injectFault({ kind: 'nonProtobufBody', body: '<html>proxy says AccessKeySecret=leak</html>' }, { times: Infinity });
       const error = await rejection(source({ maxRetries: 1 }).getSecretValue({ secretName: SECRET }));
-      expect(error).toMatchObject({ code: 'Http502', httpStatus: 502, retryable: true });
+      expect(error).toMatchObject({ code: 'Kms.HttpError', httpStatus: 502, retryable: true });
       expect(error.message).toContain('text/html');
       expect(error.message).not.toContain('leak');
       expect(dkms.requests).toHaveLength(2);
@@ -179,7 +179,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('does not retry a non-protobuf 4xx page', async () => {
       dkms.injectFault({ kind: 'nonProtobufBody', httpStatus: 413, body: 'too big' });
       const error = await rejection(source().getSecretValue({ secretName: SECRET }));
-      expect(error).toMatchObject({ code: 'Http413', httpStatus: 413, retryable: false });
+      expect(error).toMatchObject({ code: 'Kms.HttpError', httpStatus: 413, retryable: false });
       expect(dkms.requests).toHaveLength(1);
     });
   });
@@ -193,7 +193,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       await dkms.nextRequest();
       await clock.advance(1000);
       const error = await outcome;
-      expect(error).toMatchObject({ code: 'ReadTimeout', retryable: true });
+      expect(error).toMatchObject({ code: 'Kms.ReadTimeout', retryable: true });
     });
 
     it('times out a TLS handshake that never completes (virtual time) as a retryable ConnectTimeout', async () => {
@@ -218,7 +218,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
         expect(socket.destroyed).toBe(false); // still waiting: not timed out early
         await clock.advance(1);
         const error = await outcome;
-        expect(error).toMatchObject({ code: 'ConnectTimeout', retryable: true });
+        expect(error).toMatchObject({ code: 'Kms.ConnectTimeout', retryable: true });
         await closed; // the half-open connection was torn down, nothing lingers
       } finally {
         silent.close();
@@ -253,7 +253,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('refuses a response larger than maxResponseBytes without retrying', async () => {
       dkms.setSecret('big', { secretData: 'x'.repeat(16 * 1024) });
       const error = await rejection(source({ maxResponseBytes: 4096 }).getSecretValue({ secretName: 'big' }));
-      expect(error).toMatchObject({ code: 'ResponseTooLarge', retryable: false });
+      expect(error).toMatchObject({ code: 'Kms.ResponseTooLarge', retryable: false });
       expect(dkms.requests).toHaveLength(1);
     });
 
@@ -261,7 +261,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       const s = source();
       s.close();
       s.close();
-      await expect(s.getSecretValue({ secretName: SECRET })).rejects.toMatchObject({ code: 'SourceClosed' });
+      await expect(s.getSecretValue({ secretName: SECRET })).rejects.toMatchObject({ code: 'Kms.SourceClosed' });
     });
   });
 
@@ -277,7 +277,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       expect(dkms.requests).toHaveLength(1);
       await clock.advance(1);
       const error = await outcome;
-      expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: s.description });
+      expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, source: s.description });
       expect(error.message).toBe(
         `GetSecretValue of "${SECRET}" did not succeed within 1500 ms: dkms(${dkms.endpoint}) had no answer by the deadline (request in flight for 1500 ms)`,
       );
@@ -301,7 +301,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       }
       const error = await outcome;
       expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503, 503, 503, 503, 503]);
-      expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+      expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
       expect(error.message).toBe(
         `GetSecretValue of "${SECRET}" did not succeed within 1000 ms: dkms(${dkms.endpoint}) answered HTTP 503 ServiceUnavailableTemporary 5 times`,
       );
@@ -321,7 +321,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     });
 
     it('refuses a negative timeoutMs', async () => {
-      await expect(source().getSecretValue({ secretName: SECRET }, { timeoutMs: -5 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+      await expect(source().getSecretValue({ secretName: SECRET }, { timeoutMs: -5 })).rejects.toMatchObject({ code: 'Kms.InvalidOptions' });
       expect(dkms.requests).toHaveLength(0);
     });
   });
@@ -349,7 +349,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
 
     it('is refused with a non-retryable InvalidResponse naming both secrets, and not retried', async () => {
       const error = await rejection(source({ endpoint: server.hostPort, maxRetries: 3 }).getSecretValue({ secretName: 'payments-ak' }));
-      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, source: `dkms(${server.hostPort})` });
+      expect(error).toMatchObject({ code: 'Kms.InvalidResponse', retryable: false, source: `dkms(${server.hostPort})` });
       expect(error.message).toContain('"payments-ak"');
       expect(error.message).toContain(`"${SECRET}"`);
       expect(server.requestCount).toBe(1);
@@ -361,7 +361,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       const info = await s.getSecretValue({ secretName: `acs:kms:cn-hangzhou:1234567890123456:secret/${SECRET}` });
       expect(info.secretName).toBe(SECRET);
       const error = await rejection(s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/payments-ak' }));
-      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false });
+      expect(error).toMatchObject({ code: 'Kms.InvalidResponse', retryable: false });
       expect(server.requestCount).toBe(before + 2);
     });
   });
@@ -370,20 +370,20 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('fails with a TlsError against a CA bundle of another PKI', async () => {
       const other = createTestPki({ keyLabel: 'other-pki' });
       const error = await rejection(source({ ca: other.caBundlePem }).getSecretValue({ secretName: SECRET }));
-      expect(error).toMatchObject({ code: 'TlsError', retryable: false });
+      expect(error).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
       expect(dkms.requests).toHaveLength(0);
     });
 
     it('explains that an intermediate-only CA bundle needs the root', async () => {
       const error = await rejection(source({ ca: dkms.pki.intermediateCertPem }).getSecretValue({ secretName: SECRET }));
-      expect(error.code).toBe('TlsError');
+      expect(error.code).toBe('Kms.TlsVerificationFailed');
       expect(error.message).toContain('UNABLE_TO_GET_ISSUER_CERT');
       expect(error.message).toMatch(/only intermediate.*Root CA/s);
     });
 
     it('says that no CA is configured when none is given', async () => {
       const error = await rejection(source({ ca: undefined }).getSecretValue({ secretName: SECRET }));
-      expect(error.code).toBe('TlsError');
+      expect(error.code).toBe('Kms.TlsVerificationFailed');
       expect(error.message).toContain('No CA bundle is configured');
     });
 
@@ -421,7 +421,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
       expect(dkms.requests[0]?.keyId).toBe(vectors.keyId);
     });
 
-    it('rejects bad options with InvalidDkmsOptions naming the value', () => {
+    it('rejects bad options with Kms.InvalidOptions naming the value', () => {
       expect(() => source({ ca: undefined, caFilePath: join(dir, 'missing.pem') })).toThrow(/missing\.pem/);
       expect(() => source({ ca: 'not a pem' })).toThrow(/no PEM certificate/);
       expect(() => source({ endpoint: 'http://kms.example' })).toThrow(/host\[:port\]/);

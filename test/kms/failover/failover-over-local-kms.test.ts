@@ -114,7 +114,7 @@ describe('FailoverSecretSource over LocalKms regions (real SDK, real sockets)', 
     const error = await group({ deadlineMs: 400 })
       .getSecretValue({ secretName: 'deadline' })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     expect((error as Error).message).toContain('answered HTTP 503 ServiceUnavailableTemporary');
   });
 

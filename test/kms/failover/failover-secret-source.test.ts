@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FailoverSecretSource, isRetryableError } from '../../../src/kms/failover/index.js';
+import { isRetryableError } from '../../../src/errors/is-retryable-error.js';
+import { FailoverSecretSource } from '../../../src/kms/failover/index.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
 import type { SecretInfo } from '../../../src/kms/secret-info.js';
 import { EarlyFiringClock, VirtualClock } from '../../support/virtual-clock.js';
@@ -191,7 +192,7 @@ describe('FailoverSecretSource', () => {
     expect(result).toHaveProperty('error');
     const error = (result as { error: KmsError }).error;
     expect(error).toBeInstanceOf(KmsError);
-    expect(error.code).toBe('FetchTimeout');
+    expect(error.code).toBe('Kms.FetchTimeout');
     expect(error.retryable).toBe(true);
     expect(error.source).toBe(failover.description);
     const calls = sources.map((s) => s.calls.length);
@@ -216,7 +217,7 @@ describe('FailoverSecretSource', () => {
     await clock.advance(29_999);
     expect(source.aborted).toBe(0);
     await clock.advance(1);
-    expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout', message: expect.stringContaining('within 30000 ms') } });
+    expect(await outcome).toMatchObject({ error: { code: 'Kms.FetchTimeout', message: expect.stringContaining('within 30000 ms') } });
     expect(source.aborted).toBe(1);
   });
 
@@ -230,7 +231,7 @@ describe('FailoverSecretSource', () => {
     await clock.advance(4_999);
     expect(done).toBe(false);
     await clock.advance(1);
-    expect(await outcome).toMatchObject({ error: { code: 'FetchTimeout' } });
+    expect(await outcome).toMatchObject({ error: { code: 'Kms.FetchTimeout' } });
   });
 
   it('takes the per-call timeoutMs when it is smaller than deadlineMs, and deadlineMs when that is smaller', async () => {
@@ -240,7 +241,7 @@ describe('FailoverSecretSource', () => {
     expect(sources[0]?.aborted).toBe(0);
     await clock.advance(1);
     const error = ((await shorter) as { error: KmsError }).error;
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     expect(error.message).toBe(
       'GetSecretValue of "oss-ram-ak" did not succeed within 5000 ms: src0 had no answer by the deadline (request in flight for 5000 ms)',
     );
@@ -249,7 +250,7 @@ describe('FailoverSecretSource', () => {
 
     const longer = settle(failover.getSecretValue(request, { timeoutMs: 60_000 }));
     await clock.advance(20_000);
-    expect(await longer).toMatchObject({ error: { code: 'FetchTimeout', message: expect.stringContaining('within 20000 ms') } });
+    expect(await longer).toMatchObject({ error: { code: 'Kms.FetchTimeout', message: expect.stringContaining('within 20000 ms') } });
     expect(clock.pendingTimers).toBe(0);
   });
 
@@ -289,7 +290,7 @@ describe('FailoverSecretSource', () => {
 
   it('rejects a negative or NaN timeoutMs with InvalidTimeout', async () => {
     const { failover, sources } = setup([[{ answer: 'a' }]]);
-    await expect(failover.getSecretValue(request, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+    await expect(failover.getSecretValue(request, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'Kms.InvalidOptions' });
     await expect(failover.getSecretValue(request, { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
     expect(sources[0]?.calls).toHaveLength(0);
   });
@@ -312,9 +313,9 @@ describe('FailoverSecretSource', () => {
     const outcome = settle(failover.getSecretValue(request));
     await clock.advance(10);
     await Promise.all([failover.close(), failover.close()]);
-    expect(await outcome).toMatchObject({ error: { code: 'Failover.Closed' } });
+    expect(await outcome).toMatchObject({ error: { code: 'Kms.SourceClosed' } });
     expect(sources.map((s) => s.closed)).toEqual([1, 1]);
-    await expect(failover.getSecretValue(request)).rejects.toMatchObject({ code: 'Failover.Closed' });
+    await expect(failover.getSecretValue(request)).rejects.toMatchObject({ code: 'Kms.SourceClosed' });
     expect(clock.pendingTimers).toBe(0);
   });
 
@@ -331,7 +332,7 @@ describe('FailoverSecretSource', () => {
   });
 
   it('rejects an empty source list and bad timing options', () => {
-    expect(() => new FailoverSecretSource({ sources: [] })).toThrow(expect.objectContaining({ code: 'Failover.NoSources' }));
+    expect(() => new FailoverSecretSource({ sources: [] })).toThrow(expect.objectContaining({ code: 'Kms.InvalidOptions' }));
     const source = new ScriptedSource('x', new VirtualClock(), [{ answer: 'a' }]);
     expect(() => new FailoverSecretSource({ sources: [source], deadlineMs: -1 })).toThrow(/deadlineMs/);
     expect(() => new FailoverSecretSource({ sources: [source], backoff: { baseMs: Number.NaN, capMs: 1 } })).toThrow(

@@ -155,12 +155,12 @@ describe('OpenApiSecretSource against LocalKms', () => {
   it('maps a garbage body and a dropped connection to retryable errors', async () => {
     kms.injectFault({ kind: 'garbage' });
     expect(await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }))).toMatchObject({
-      code: 'InvalidResponse',
+      code: 'Kms.InvalidResponse',
       retryable: true,
     });
     kms.injectFault({ kind: 'reset' });
     expect(await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }))).toMatchObject({
-      code: 'NetworkError',
+      code: 'Kms.NetworkError',
       retryable: true,
     });
   });
@@ -170,13 +170,13 @@ describe('OpenApiSecretSource against LocalKms', () => {
     const endpoint = down.endpoint;
     await down.close();
     const error = await failure(source({ endpoint }).getSecretValue({ secretName: 'oss-ram-ak' }));
-    expect(error).toMatchObject({ code: 'NetworkError', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.NetworkError', retryable: true });
   });
 
   it('times out after readTimeoutMs with a retryable Timeout', async () => {
     kms.injectFault({ kind: 'latency', delayMs: 10_000 });
     const error = await failure(source({ readTimeoutMs: 200 }).getSecretValue({ secretName: 'oss-ram-ak' }));
-    expect(error).toMatchObject({ code: 'Timeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.Timeout', retryable: true });
   });
 
   it('rejects with the abort reason as soon as the signal aborts, and on close()', async () => {
@@ -192,8 +192,8 @@ describe('OpenApiSecretSource against LocalKms', () => {
     const second = slow.getSecretValue({ secretName: 'oss-ram-ak' });
     await expect.poll(() => kms.callCount).toBe(2);
     slow.close();
-    await expect(second).rejects.toMatchObject({ code: 'OpenApi.Closed' });
-    await expect(slow.getSecretValue({ secretName: 'oss-ram-ak' })).rejects.toMatchObject({ code: 'OpenApi.Closed' });
+    await expect(second).rejects.toMatchObject({ code: 'Kms.SourceClosed' });
+    await expect(slow.getSecretValue({ secretName: 'oss-ram-ak' })).rejects.toMatchObject({ code: 'Kms.SourceClosed' });
   });
 
   it('destroys a request still unanswered at the deadline and rejects with FetchTimeout (virtual deadline)', async () => {
@@ -209,7 +209,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
     expect(openSockets()).toBeGreaterThan(0);
     await clock.advance(1);
     const error = await call;
-    expect(error).toMatchObject({ code: 'FetchTimeout', retryable: true, source: slow.description });
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, source: slow.description });
     expect(error.message).toBe(
       `GetSecretValue of "oss-ram-ak" did not succeed within 4000 ms: ${slow.description} had no answer by the deadline (request in flight for 4000 ms)`,
     );
@@ -225,7 +225,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
     const error = await failure(
       source({ clock: new VirtualClock(Date.now()), readTimeoutMs: 60_000 }).getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 800 }),
     );
-    expect(error).toMatchObject({ code: 'Timeout', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.Timeout', retryable: true });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(790);
     expect(Date.now() - startedAt).toBeLessThan(3_000);
   });
@@ -233,7 +233,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
   it('answers normally within the budget, and refuses a negative timeoutMs', async () => {
     const info = await source().getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 5_000 });
     expect(info.secretName).toBe('oss-ram-ak');
-    await expect(source().getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'InvalidTimeout' });
+    await expect(source().getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'Kms.InvalidOptions' });
     expect(kms.callCount).toBe(1);
   });
 
@@ -272,7 +272,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
     it('is refused with a non-retryable InvalidResponse naming both secrets', async () => {
       const s = source({ endpoint: `http://${server.hostPort}` });
       const error = await failure(s.getSecretValue({ secretName: 'payments-ak' }));
-      expect(error).toMatchObject({ code: 'InvalidResponse', retryable: false, source: s.description });
+      expect(error).toMatchObject({ code: 'Kms.InvalidResponse', retryable: false, source: s.description });
       expect(error.message).toContain('"payments-ak"');
       expect(error.message).toContain('"oss-ram-ak"');
       expect(error.message).not.toContain(RAM_SECRET.accessKeySecret);
@@ -283,7 +283,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
       const info = await s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/oss-ram-ak' });
       expect(info.secretName).toBe('oss-ram-ak');
       await expect(s.getSecretValue({ secretName: 'acs:kms:cn-hangzhou:1234567890123456:secret/payments-ak' })).rejects.toMatchObject({
-        code: 'InvalidResponse',
+        code: 'Kms.InvalidResponse',
         retryable: false,
       });
     });
@@ -317,7 +317,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
       process.env['ALIBABA_CLOUD_PROFILE'] = 'none';
       process.env['HOME'] = tmp;
       const error = await failure(source({ credentials: { type: 'default' } }).getSecretValue({ secretName: 'oss-ram-ak' }));
-      expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
+      expect(error).toMatchObject({ code: 'Kms.CredentialsUnavailable', retryable: true });
       expect(kms.callCount).toBe(0);
     } finally {
       process.env = saved;
@@ -330,7 +330,7 @@ describe('OpenApiSecretSource against LocalKms', () => {
         secretName: 'oss-ram-ak',
       }),
     );
-    expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: true });
+    expect(error).toMatchObject({ code: 'Kms.CredentialsUnavailable', retryable: true });
     expect(error.message).toContain('ecs_ram_role');
     expect(kms.callCount).toBe(0);
   });
@@ -354,11 +354,11 @@ describe('OpenApiSecretSource over HTTPS', () => {
   it('verifies the certificate: no CA, or another CA, is a final TlsVerificationFailed', async () => {
     tlsKms.resetLog();
     const noCa = await failure(source({ endpoint: tlsKms.endpoint }).getSecretValue({ secretName: 'oss-ram-ak' }));
-    expect(noCa).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    expect(noCa).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
     expect(noCa.message).toContain('caFilePath');
     const other = createTestPki({ keyLabel: 'other-pki', caName: 'Other' });
     const wrongCa = await failure(source({ endpoint: tlsKms.endpoint, ca: other.caBundlePem }).getSecretValue({ secretName: 'oss-ram-ak' }));
-    expect(wrongCa).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+    expect(wrongCa).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
     expect(tlsKms.callCount).toBe(0);
   });
 
@@ -367,7 +367,7 @@ describe('OpenApiSecretSource over HTTPS', () => {
     const wrongName = await LocalKms.start({ store, tls: { certPem: ipless.leafChainPem, keyPem: ipless.leafKeyPem } });
     try {
       const error = await failure(source({ endpoint: wrongName.host, ca: ipless.caBundlePem }).getSecretValue({ secretName: 'oss-ram-ak' }));
-      expect(error).toMatchObject({ code: 'TlsVerificationFailed', retryable: false });
+      expect(error).toMatchObject({ code: 'Kms.TlsVerificationFailed', retryable: false });
     } finally {
       await wrongName.close();
     }

@@ -72,7 +72,7 @@ describe('parseGetSecretValueResponse', () => {
     ['VersionStages', { VersionStages: { VersionStage: [1] } }],
   ])('names the malformed field %s, without echoing SecretData', (field, override) => {
     const error = parseError({ ...base, ...override });
-    expect(error.code).toBe('InvalidResponse');
+    expect(error.code).toBe('Kms.InvalidResponse');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(field);
     expect(error.message).not.toContain('very-secret-value');
@@ -80,7 +80,7 @@ describe('parseGetSecretValueResponse', () => {
 
   it('rejects a body that is not an object', () => {
     expect(parseError([base]).message).toContain('body');
-    expect(parseError(null).code).toBe('InvalidResponse');
+    expect(parseError(null).code).toBe('Kms.InvalidResponse');
   });
 
   it('converts any RotationInterval of whole seconds to ms', () => {

@@ -102,7 +102,7 @@ describe('OpenApiSecretSource with STS-based credentials (LocalSts + LocalKms, r
       roleSessionName: 'oss-app',
       stsEndpoint: sts.host,
     });
-    expect(result).toMatchObject({ ok: false, code: 'CredentialsUnavailable', retryable: true });
+    expect(result).toMatchObject({ ok: false, code: 'Kms.CredentialsUnavailable', retryable: true });
     expect(result.message).toContain('credentials_type sts');
     expect(result.message).not.toContain('not-the-secret');
     expect(sts.requests.at(-1)).toMatchObject({ action: 'AssumeRole', errorCode: 'SignatureDoesNotMatch' });

@@ -109,7 +109,7 @@ describe('stallHandshake: accepts TCP, never sends a ServerHello', () => {
     await clock.advance(499);
     expect(dkms.stalledConnections).toBe(1); // still waiting: not timed out early
     await clock.advance(1);
-    expect(await outcome).toMatchObject({ code: 'ConnectTimeout', retryable: true });
+    expect(await outcome).toMatchObject({ code: 'Kms.ConnectTimeout', retryable: true });
     await expect.poll(() => dkms.stalledConnections).toBe(0); // the client closed it; nothing lingers
     expect(dkms.requests).toHaveLength(0); // no request ever got through
   });
@@ -181,7 +181,7 @@ describe('latency Infinity: accepts the request, never answers', () => {
     const hung = rejection(source({ readTimeoutMs: 2000 }).getSecretValue({ secretName: SECRET }));
     await dkms.nextRequest();
     await clock.advance(2000);
-    expect(await hung).toMatchObject({ code: 'ReadTimeout', retryable: true });
+    expect(await hung).toMatchObject({ code: 'Kms.ReadTimeout', retryable: true });
 
     dkms.injectFault({ kind: 'latency', delayMs: 1000 });
     const slow = source({ readTimeoutMs: 2000 }).getSecretValue({ secretName: SECRET });

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import * as openApiUtilModule from '@alicloud/openapi-util';
 import type * as OpenApiUtilTypes from '@alicloud/openapi-util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cjsDefaultExport } from '../../../src/kms/openapi/cjs-default-export.js';
+import { cjsDefaultExport } from '../../../src/runtime/cjs-default-export.js';
 import { LocalKms } from '../../../src/testing/kms/index.js';
 import { SecretStore } from '../../../src/testing/secret-store.js';
 import { MAX_TIMER_DELAY_MS } from '../../../src/runtime/clock.js';

@@ -1,8 +1,8 @@
-import OSS from 'ali-oss';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalOss, LocalOssError } from '../../../src/testing/oss/index.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
+import { newOssClient } from '../../support/capture-output.js';
 
 const AK1 = { accessKeyId: 'LTAI-ak-one', accessKeySecret: 'secret-one-do-not-print' };
 const AK2 = { accessKeyId: 'LTAI-ak-two', accessKeySecret: 'secret-two-do-not-print' };
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function client(credentials: { accessKeyId: string; accessKeySecret: string; stsToken?: string }, v4: boolean) {
-  return new OSS({ ...oss.clientOptions('auth'), ...credentials, authorizationV4: v4 });
+  return newOssClient({ ...oss.clientOptions('auth'), ...credentials, authorizationV4: v4 });
 }
 
 describe.each([

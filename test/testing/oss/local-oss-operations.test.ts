@@ -3,6 +3,7 @@ import OSS from 'ali-oss';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalOss } from '../../../src/testing/oss/index.js';
+import { newOssClient } from '../../support/capture-output.js';
 
 const AK = { accessKeyId: 'LTAI-long-term', accessKeySecret: 'long-term-secret' };
 const STS = { accessKeyId: 'STS.temporary', accessKeySecret: 'sts-secret', securityToken: 'sts-token-1' };
@@ -51,7 +52,7 @@ describe.each(configs)('ali-oss $name against LocalOss', ({ name, v4, sts }) => 
     const credentials = sts
       ? { accessKeyId: STS.accessKeyId, accessKeySecret: STS.accessKeySecret, stsToken: STS.securityToken }
       : AK;
-    client = new OSS({ ...oss.clientOptions(bucket), ...credentials, authorizationV4: v4 }) as Client;
+    client = newOssClient({ ...oss.clientOptions(bucket), ...credentials, authorizationV4: v4 }) as Client;
   });
 
   it('puts, gets, heads and deletes with user metadata and the MD5 ETag', async () => {

@@ -6,14 +6,14 @@ const REDACTED = '[redacted]';
 const MAX_DEPTH = 4;
 
 /**
- * Makes an error thrown by ali-oss safe to log: hides `params` (the request parameters, including the body)
+ * Makes an error thrown by ali-oss or a Tea SDK client safe to log: hides `params` (the request parameters, including the body)
  * from `util.inspect` and `JSON.stringify` while keeping it readable as a property, replaces any string
  * that contains the credential's secret or token, anywhere in the error, with `[redacted]`, and replaces
  * the HTTP response, request and socket objects ali-oss leaves on some errors (`err.res.res` of a bare 403
  * on `getStream`) with secret-free summaries: through `socket._httpMessage` they hold the raw request
  * headers, STS token included, which `util.inspect(err, { depth: Infinity })` would print.
  */
-export function redactOssError(error: unknown, credential: AccessKeyCredential | undefined): void {
+export function redactServiceError(error: unknown, credential: AccessKeyCredential | undefined): void {
   if (typeof error !== 'object' || error === null) return;
   const descriptor = Object.getOwnPropertyDescriptor(error, 'params');
   if (descriptor?.enumerable && descriptor.configurable) {

@@ -1,0 +1,9 @@
+import type { ManagedCredentialsProvider } from './managed-credentials-provider.js';
+
+/** What `shutdownManagedClient` needs to know about a client built by `createManagedClient`. */
+export interface ManagedClientState {
+  readonly provider: ManagedCredentialsProvider;
+}
+
+/** The clients built by `createManagedClient`; weak, so a dropped client and its state are collected. */
+export const managedClients = new WeakMap<object, ManagedClientState>();

@@ -1,0 +1,185 @@
+import { inspect } from 'node:util';
+import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
+import type { CredentialProvider } from '../credentials/credential-provider.js';
+import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
+import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
+import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
+import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
+import { toTeaCredentials, type TeaCredentials } from './tea-credentials.js';
+
+/** The provider name Tea SDK clients send as `x-acs-credentials-provider` (any name but `bearer` / `id_token`). */
+export const MANAGED_CREDENTIALS_PROVIDER_NAME = 'managed_credentials';
+
+/** Options of {@link ManagedCredentialsProvider}. */
+export interface ManagedCredentialsProviderOptions {
+  /** Name of the KMS secret that holds the managed RAM credential. */
+  secretName: string;
+  /**
+   * Where credentials come from (normally a `SecretCacheClient`). Default: the process-wide shared client for
+   * the loaded configuration (the same one ProxyBuckets use), reference counted and released by `close()`. A
+   * client you pass is yours: `close()` does not close it.
+   */
+  cacheClient?: CredentialProvider;
+  /**
+   * Configuration in code, keyed like the properties file; each key set here wins over the environment and
+   * the file. Not allowed together with `cacheClient`.
+   */
+  config?: ConfigOptions;
+  /** Receives the configuration's warnings instead of `process.emitWarning`. */
+  logger?: ManagedCredentialsLogger;
+}
+
+/**
+ * An `@alicloud/credentials` custom credentials provider (`getCredentials()`, `getProviderName()`) backed by
+ * this library's cache: every Alibaba Cloud "Tea" SDK client given `new Credential(null, provider)` signs each
+ * request with the current key of the managed RAM credential in KMS, and follows its rotation.
+ *
+ * Each `getCredentials()` returns one consistent (id, secret, token) triple of a single key. With the key
+ * loaded it answers without I/O; the first call waits for the first load. (A client from
+ * {@link createManagedClient} reads, within one attempt, a credential pinned to the key that attempt chose.)
+ *
+ * A plain client built on this provider gets the rotating key but no retry on a rejected key; use
+ * {@link createManagedClient} for that.
+ *
+ * @example
+ * ```ts
+ * import Credential from '@alicloud/credentials'; // from Node ESM: its `.default`
+ * const provider = new ManagedCredentialsProvider({ secretName: 'ecs-ram-ak' });
+ * const client = new Ecs20140526({ credential: new Credential(null, provider), regionId: 'cn-hangzhou' });
+ * // ...
+ * await provider.close();
+ * ```
+ */
+export class ManagedCredentialsProvider {
+  /** Name of the KMS secret the AccessKey comes from. */
+  readonly secretName: string;
+  readonly #cache: CredentialProvider;
+  #release: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  /**
+   * Synchronous. Throws {@link ManagedClientError} `ManagedClient.InvalidOptions` for invalid options and,
+   * without `cacheClient`, a `ConfigError` if the configuration cannot be loaded.
+   */
+  constructor(options: ManagedCredentialsProviderOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw invalid('ManagedCredentialsProvider options must be an object');
+    }
+    const { secretName, cacheClient, config, logger } = options;
+    if (typeof secretName !== 'string' || secretName.trim() === '') {
+      throw invalid('option "secretName" must be a non-empty string');
+    }
+    if (logger !== undefined && !isManagedCredentialsLogger(logger)) {
+      throw invalid('option "logger" must have a warn(message) method');
+    }
+    if (cacheClient !== undefined && !isCredentialProvider(cacheClient)) {
+      throw invalid('option "cacheClient" must have getCredential, peekCredential and refreshNow (a SecretCacheClient)');
+    }
+    if (config !== undefined && cacheClient !== undefined) {
+      throw invalid('options "config" and "cacheClient" exclude each other: configure the cache client you pass instead');
+    }
+    this.secretName = secretName;
+    if (cacheClient !== undefined) {
+      this.#cache = cacheClient;
+    } else {
+      const lease = acquireDefaultCacheClient(
+        ConfigLoader.load(config === undefined ? {} : { options: config }),
+        logger === undefined ? {} : { logger },
+      );
+      this.#cache = lease.client;
+      this.#release = lease.release;
+    }
+  }
+
+  /** The cache this provider reads (for {@link createManagedClient}'s refresh-and-retry). */
+  get cacheClient(): CredentialProvider {
+    return this.#cache;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The AccessKeyId the next request will be signed with, if a credential is loaded. */
+  get accessKeyId(): string | undefined {
+    return this.#cache.peekCredential(this.secretName)?.accessKeyId;
+  }
+
+  /**
+   * The current key as `@alicloud/credentials` reads it. Called by the SDK once per request attempt.
+   * @throws ManagedClientError `ManagedClient.Shutdown` after `close()`; the cache's errors before a first load
+   */
+  async getCredentials(): Promise<TeaCredentials> {
+    return toTeaCredentials(await this.#current(), MANAGED_CREDENTIALS_PROVIDER_NAME);
+  }
+
+  /** `managed_credentials`: the credential type Tea SDK clients see (signed like an AccessKey). */
+  getProviderName(): string {
+    return MANAGED_CREDENTIALS_PROVIDER_NAME;
+  }
+
+  /** The key to sign with now: the cache's loaded key, else the first load. */
+  #current(): Promise<AccessKeyCredential> {
+    if (this.#closed) return Promise.reject(this.#shutdownError());
+    const credential = this.#cache.peekCredential(this.secretName);
+    return credential !== undefined ? Promise.resolve(credential) : this.#cache.getCredential(this.secretName);
+  }
+
+  /**
+   * Releases the shared cache reference (closing the cache when this was its last user); a `cacheClient`
+   * passed in is left open. Idempotent. Later `getCredentials()` calls reject with `ManagedClient.Shutdown`.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const release = this.#release;
+    this.#release = undefined;
+    await release?.();
+  }
+
+  /** Same as {@link ManagedCredentialsProvider.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Secret-free summary. */
+  toJSON(): Record<string, unknown> {
+    return {
+      providerName: MANAGED_CREDENTIALS_PROVIDER_NAME,
+      secretName: this.secretName,
+      accessKeyId: this.accessKeyId ?? null,
+      closed: this.#closed,
+    };
+  }
+
+  /** `ManagedCredentialsProvider(secret, key LTAI...)`. */
+  toString(): string {
+    return `ManagedCredentialsProvider(${this.secretName}, key ${String(this.accessKeyId ?? null)})`;
+  }
+
+  [inspect.custom](_depth: number, options: object): string {
+    return `ManagedCredentialsProvider ${inspect(this.toJSON(), options)}`;
+  }
+
+  #shutdownError(): ManagedClientError {
+    return new ManagedClientError(
+      ManagedClientErrorCode.Shutdown,
+      `the managed credentials provider for secret "${this.secretName}" was closed`,
+    );
+  }
+}
+
+function invalid(message: string): ManagedClientError {
+  return new ManagedClientError(ManagedClientErrorCode.InvalidOptions, `ManagedCredentialsProvider: ${message}`);
+}
+
+function isCredentialProvider(value: unknown): value is CredentialProvider {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof CredentialProvider, unknown>>;
+  return (
+    typeof candidate.getCredential === 'function' &&
+    typeof candidate.peekCredential === 'function' &&
+    typeof candidate.refreshNow === 'function'
+  );
+}
