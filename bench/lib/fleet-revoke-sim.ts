@@ -1,4 +1,6 @@
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
+import { callWithManagedKey, type ManagedKeyClient } from '../../src/call/call-with-managed-key.js';
+import type { AccessKeyCredential } from '../../src/credentials/access-key-credential.js';
 import { FailoverSecretSource } from '../../src/kms/failover/failover-secret-source.js';
 import type { SecretSource } from '../../src/kms/secret-source.js';
 import { KmsError } from '../../src/kms/kms-error.js';
@@ -10,8 +12,9 @@ import { SimulatedKms, type SimulatedKey } from './simulated-kms.js';
 /**
  * Who runs the recovery in a simulated process:
  * - `ours`: the real `SecretCacheClient` over the real `FailoverSecretSource` (as `secretSourceFromConfig`
- *   builds it), requests going through `peekCredential`/`getCredential` and, on a rejected key,
- *   `refreshNow(secret, { staleAccessKeyId })` plus one retry if the key changed (what ProxyBucket does);
+ *   builds it), requests going through the real call core (`callWithManagedKey`, what ProxyBucket runs):
+ *   the cached key, and on a rejected key `refreshNow(secret, { staleAccessKeyId })` plus one retry if the
+ *   key changed;
  * - `official`: the official providers' rule (per-secret bucket of 5 forced refreshes, +1 per 10 min; each
  *   forced refresh a synchronous fetch serialised by a per-secret lock, no single flight, retried on
  *   throttling after 2, 4, 8, 10, 10... s without jitter within a 10 min deadline; then a 200 ms sleep and
@@ -81,6 +84,8 @@ const SECRET = 'fleet-ak';
 const OLD_KEY: SimulatedKey = { accessKeyId: 'LTAIold', accessKeySecret: 'old-secret-value' };
 const NEW_KEY: SimulatedKey = { accessKeyId: 'LTAInew', accessKeySecret: 'new-secret-value' };
 const STEP_MS = 100;
+/** What the simulated OSS answers to a request signed with the revoked key (ali-oss's error code). */
+const OSS_REJECTS_OLD_KEY = Object.freeze({ code: 'InvalidAccessKeyId', status: 403 });
 
 /** One simulated process: how its requests get a key, and when it holds the new one. */
 interface SimProcess {
@@ -252,15 +257,21 @@ function oursProcess(kms: SimulatedKms, clock: HeapVirtualClock, random: () => n
   // One secret per process: a small LRU keeps 10,000 caches in one heap (the default preallocates 1,000 slots each).
   const cache = new SecretCacheClient({ source, clock, random, fetchTimeoutMs, maxEntries: 4 });
   const isNew = (id: string | undefined) => id === NEW_KEY.accessKeyId;
+  // The call core ProxyBucket and the Tea adapter share: key from the cache, refreshNow on a rejected key, one retry.
+  const client: ManagedKeyClient = {
+    provider: cache,
+    secretName: SECRET,
+    client: 'ali-oss',
+    isKeyRejected: (error) => error === OSS_REJECTS_OLD_KEY,
+  };
+  // OSS (answering at once): the new key is accepted, the old one rejected.
+  const oss = (credential: AccessKeyCredential) =>
+    isNew(credential.accessKeyId) ? Promise.resolve() : Promise.reject(OSS_REJECTS_OLD_KEY);
   return {
     async request() {
       try {
-        const credential = cache.peekCredential(SECRET) ?? (await cache.getCredential(SECRET));
-        if (isNew(credential.accessKeyId)) return undefined;
-        // OSS rejects the old key: what ProxyBucket does with an InvalidAccessKeyId.
-        const outcome = await cache.refreshNow(SECRET, { staleAccessKeyId: credential.accessKeyId });
-        if (outcome.changed && isNew(outcome.credential.accessKeyId)) return undefined;
-        return outcome.error === undefined ? 'InvalidAccessKeyId' : `InvalidAccessKeyId (refresh: ${codeOf(outcome.error)})`;
+        await callWithManagedKey(client, oss, true);
+        return undefined;
       } catch (error) {
         return codeOf(error);
       }
