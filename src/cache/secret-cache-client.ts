@@ -7,7 +7,8 @@ import { isRamUserAccessKeySecret } from '../credentials/is-ram-user-access-key-
 import { parseAccessKeyCredential } from '../credentials/parse-access-key-credential.js';
 import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refresh-hints.js';
 import { SecretDataError } from '../credentials/secret-data-error.js';
-import { KmsError } from '../kms/kms-error.js';
+import { isRetryableError } from '../errors/is-retryable-error.js';
+import { KmsError, KmsErrorCode } from '../kms/kms-error.js';
 import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import type { SecretInfo } from '../kms/secret-info.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
@@ -662,7 +663,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     if (entry.info === undefined) {
       // Nothing was ever loaded: heal in the background, at most 30 s apart while the error is transient.
       entry.loadFailed = true;
-      const retryable = (error as { retryable?: unknown } | undefined)?.retryable === true;
+      const retryable = isRetryableError(error);
       const capMs = retryable ? Math.min(backoff.capMs, SECRET_CACHE_DEFAULTS.loadRetryCapMs) : backoff.capMs;
       const backoffMs = fullJitterDelayMs(entry.consecutiveFailures - 1, { ...backoff, capMs }, random);
       const delayMs = Math.max(recovery.minIntervalMs, backoffMs, throttledDelayMs());
@@ -713,7 +714,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     const { fetchTimeoutMs, source } = this.#options;
     return new KmsError(
       `GetSecretValue of "${secretName}" did not finish within ${fetchTimeoutMs} ms (fetch_timeout) on ${source.description}`,
-      { code: 'FetchTimeout', retryable: true, source: source.description },
+      { code: KmsErrorCode.FetchTimeout, retryable: true, source: source.description },
     );
   }
 

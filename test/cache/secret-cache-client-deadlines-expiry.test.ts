@@ -29,13 +29,13 @@ describe('SecretCacheClient: one bounded deadline per fetch', () => {
     await clock.advance(1);
     await waiting;
     expect(outcome).toBeInstanceOf(KmsError);
-    expect(outcome).toMatchObject({ code: 'FetchTimeout', retryable: true });
+    expect(outcome).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
     expect((outcome as Error).message).toContain('oss-ak');
-    expect(await late).toMatchObject({ code: 'FetchTimeout' });
+    expect(await late).toMatchObject({ code: 'Kms.FetchTimeout' });
     expect(clock.keepAliveTimers).toBe(0);
     expect(source.inFlight).toBe(0); // the fetch was aborted, not left running
     // The next caller fails fast with that error while the background retry runs.
-    await expect(client.getCredential('oss-ak')).rejects.toMatchObject({ code: 'FetchTimeout' });
+    await expect(client.getCredential('oss-ak')).rejects.toMatchObject({ code: 'Kms.FetchTimeout' });
     expect(source.callCount).toBe(1);
   });
 
@@ -131,7 +131,7 @@ describe('SecretCacheClient: one deadline per caller, however many rounds', () =
     await clock.advance(9499);
     expect(settledAt).toBeUndefined();
     await clock.advance(1);
-    expect(await outcome).toMatchObject({ changed: false, via: 'failed', error: { code: 'FetchTimeout' } });
+    expect(await outcome).toMatchObject({ changed: false, via: 'failed', error: { code: 'Kms.FetchTimeout' } });
     expect((settledAt as number) - calledAt).toBe(10_000);
     expect(clock.keepAliveTimers).toBe(0);
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderConfigTableMarkdown } from '../../src/config/render-config-table-markdown.js';
-import { benchTableForReadme, readMarkedSection } from '../../scripts/readme-sections.js';
+import { benchTableForReadme, fleetTableForReadme, readMarkedSection } from '../../scripts/readme-sections.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
@@ -29,6 +29,14 @@ describe('README', () => {
   it('holds the benchmark table of bench/results.md (run npm run bench, then scripts/render-readme.ts)', () => {
     const results = readFileSync(new URL('bench/results.md', ROOT), 'utf8');
     expect(readMarkedSection(readme, 'bench-table')).toBe(benchTableForReadme(results));
+  });
+
+  it('holds the fleet simulation of bench/results.md under "Running a fleet", with its chart', () => {
+    const results = readFileSync(new URL('bench/results.md', ROOT), 'utf8');
+    const fleet = readMarkedSection(readme, 'fleet-table');
+    expect(fleet).toBe(fleetTableForReadme(results));
+    expect(readme.indexOf('<!-- fleet-table:start -->')).toBeGreaterThan(readme.indexOf('## Running a fleet'));
+    expect(fleet).toContain('](bench/fleet-revoke.svg)');
   });
 
   it('imports only names the package exports in its code samples', async () => {
