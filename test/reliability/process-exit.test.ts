@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { LocalKms } from '../../src/testing/kms/local-kms.js';
 import { LocalOss } from '../../src/testing/oss/local-oss.js';
 import { createTestPki } from '../../src/testing/pki/test-pki.js';
 import { SecretStore } from '../../src/testing/secret-store.js';
+import { describeChild, runChildScript, type ChildOutcome } from '../support/run-child-script.js';
 
 // "A script never exits with its call pending": plain `node` scripts that import the BUILT package by its
 // name (self-reference; `npm run build` first), create a ProxyBucket from the properties file in their
@@ -45,16 +45,6 @@ interface KmsPath {
   reset(): void;
 }
 
-interface ChildOutcome {
-  /** Exit code (null when killed by a signal). */
-  exitCode: number | null;
-  /** Whether the hard kill timeout fired (the child hung). */
-  killed: boolean;
-  elapsedMs: number;
-  stdout: string;
-  stderr: string;
-}
-
 let pki: ReturnType<typeof createTestPki>;
 let store: SecretStore;
 let dkms: LocalDkms;
@@ -86,57 +76,18 @@ async function configDir(properties: (dir: string) => Promise<string[]>): Promis
   return dir;
 }
 
-/**
- * Runs `node <fixture> <args>` with a clean environment (NODE_OPTIONS='') in `cwd`, kills it after
- * KILL_AFTER_MS. `onLine` sees each stdout line; the child's stdin is a pipe the caller may end.
- */
+function stored(objectName: string): string | undefined {
+  return oss.getObject(BUCKET, objectName)?.body.toString();
+}
+
+/** Runs `node <fixture> <args>` in `cwd`, killed after KILL_AFTER_MS. */
 function runChild(
   fixture: string,
   args: string[],
   cwd: string,
   onLine?: (line: string, child: { endStdin(): void }) => void,
 ): Promise<ChildOutcome> {
-  const startedMs = performance.now();
-  const child = spawn(process.execPath, [join(FIXTURES, fixture), ...args], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '', NO_COLOR: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let pendingLine = '';
-  let killed = false;
-  const killer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, KILL_AFTER_MS);
-  child.stdin.on('error', () => undefined); // the child may be gone before we end its stdin
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    pendingLine += chunk.toString();
-    for (let newline = pendingLine.indexOf('\n'); newline >= 0; newline = pendingLine.indexOf('\n')) {
-      const line = pendingLine.slice(0, newline);
-      pendingLine = pendingLine.slice(newline + 1);
-      onLine?.(line, { endStdin: () => child.stdin.end() });
-    }
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(killer);
-      resolve({ exitCode, killed, elapsedMs: performance.now() - startedMs, stdout, stderr });
-    });
-  });
-}
-
-function stored(objectName: string): string | undefined {
-  return oss.getObject(BUCKET, objectName)?.body.toString();
-}
-
-/** What a failed assertion should show about the child. */
-function describeChild(outcome: ChildOutcome): string {
-  return `child exited ${outcome.exitCode}${outcome.killed ? ' (killed: it hung)' : ''} after ${Math.round(outcome.elapsedMs)} ms; stderr:\n${outcome.stderr.slice(-3000)}`;
+  return runChildScript(join(FIXTURES, fixture), args, { cwd, killAfterMs: KILL_AFTER_MS, ...(onLine ? { onLine } : {}) });
 }
 
 beforeAll(async () => {

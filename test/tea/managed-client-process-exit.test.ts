@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalDkms, LocalOpenApi } from '../../src/testing/index.js';
+import { describeChild, runChildScript, type ChildOutcome } from '../support/run-child-script.js';
 
 // "A script never exits with its call pending, and ends by itself afterwards", for managed Tea clients: plain
 // `node` scripts import the BUILT package by its name (`npm run build` first) and the real STS client, build a
@@ -25,41 +25,8 @@ let api: LocalOpenApi;
 let cwd: string;
 let currentKey: { accessKeyId: string; accessKeySecret: string };
 
-interface ChildOutcome {
-  exitCode: number | null;
-  killed: boolean;
-  elapsedMs: number;
-  stdout: string;
-  stderr: string;
-}
-
 function runChild(fixture: string): Promise<ChildOutcome> {
-  const startedMs = performance.now();
-  const child = spawn(process.execPath, [join(FIXTURES, fixture), SECRET, api.host], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let killed = false;
-  const killer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, KILL_AFTER_MS);
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(killer);
-      resolve({ exitCode, killed, elapsedMs: performance.now() - startedMs, stdout, stderr });
-    });
-  });
-}
-
-function describeChild(outcome: ChildOutcome): string {
-  return `child exited ${outcome.exitCode}${outcome.killed ? ' (killed: it hung)' : ''} after ${Math.round(outcome.elapsedMs)} ms; stderr:\n${outcome.stderr.slice(-3000)}`;
+  return runChildScript(join(FIXTURES, fixture), [SECRET, api.host], { cwd, killAfterMs: KILL_AFTER_MS });
 }
 
 beforeAll(async () => {
