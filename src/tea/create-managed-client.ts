@@ -132,7 +132,9 @@ export function createManagedClient<C extends TeaClientClass>(
     managedClients.set(client, { provider });
     return client;
   } catch (error) {
-    void provider.close(); // the shared cache reference must not leak with a client that was never built
+    // The shared cache reference must not leak with a client that was never built; the construction error is
+    // the one to report, and a failed release must not become an unhandled rejection.
+    provider.close().catch(() => undefined);
     throw error;
   }
 }
