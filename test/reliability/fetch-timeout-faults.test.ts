@@ -77,7 +77,7 @@ async function timedFetch(source: SecretSource): Promise<{ error: KmsError; elap
  * attempt met: its timeout (clipped to the time left), or no answer by the deadline.
  */
 const CUT_OFF =
-  '(?:, then (?:timed out (?:waiting for an answer \\(ReadTimeout\\)|connecting \\(ConnectTimeout\\))|had no answer by the deadline \\((?:FetchTimeout|request in flight for \\d+ ms)\\)))?';
+  '(?:, then (?:timed out (?:waiting for an answer \\(Kms\\.ReadTimeout\\)|connecting \\(Kms\\.ConnectTimeout\\))|had no answer by the deadline \\((?:Kms\\.FetchTimeout|request in flight for \\d+ ms)\\)))?';
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -172,7 +172,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     expect(error.message).toMatch(
       new RegExp(
         `^GetSecretValue of "${SECRET_NAME}" did not succeed within ${BUDGET_MS} ms: dkms\\(${dkmsA.endpoint}\\) ` +
-          `(timed out waiting for an answer \\(ReadTimeout\\)|had no answer by the deadline \\(request in flight for \\d+ ms\\))$`,
+          `(timed out waiting for an answer \\(Kms\\.ReadTimeout\\)|had no answer by the deadline \\(request in flight for \\d+ ms\\))$`,
       ),
     );
     expect(elapsedMs).toBeGreaterThanOrEqual(BUDGET_MS - 1);
@@ -249,7 +249,7 @@ describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`,
     // The slow instance was asked once (it never answered, so it was never asked again) and cut off at the deadline.
     expect(slowPart).toMatch(
       new RegExp(
-        `^dkms\\(${dkmsB.endpoint}\\) (timed out waiting for an answer \\(ReadTimeout\\)|had no answer by the deadline \\((FetchTimeout|request in flight for \\d+ ms)\\))$`,
+        `^dkms\\(${dkmsB.endpoint}\\) (timed out waiting for an answer \\(Kms\\.ReadTimeout\\)|had no answer by the deadline \\((Kms\\.FetchTimeout|request in flight for \\d+ ms)\\))$`,
       ),
     );
     expect(dkmsRequests(dkmsB)).toHaveLength(1);
