@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { enableOpenTelemetry } from '../../src/telemetry/enable-open-telemetry.js';
 import type { OpenTelemetryBridge } from '../../src/telemetry/open-telemetry-bridge.js';
 import { OpenTelemetryError, OpenTelemetryErrorCode } from '../../src/telemetry/open-telemetry-error.js';
+import { captureProcessWarnings } from '../support/capture-output.js';
 import { publishManagedCallRetry, type ManagedCallRetryEvent } from '../../src/call/managed-call-events.js';
 import { createCache, HOUR, putRamKey, rotateRamKey, SECOND, secretOf } from '../cache/cache-fixture.js';
 import { unavailable } from '../support/in-memory-secret-source.js';
@@ -251,9 +252,7 @@ describe('enableOpenTelemetry: metrics and spans from a real SecretCacheClient',
         },
       }),
     };
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on('warning', onWarning);
+    const warnings = captureProcessWarnings(); // asserted below, not printed into the test log
     try {
       await enable({ meterProvider: sdk.meterProvider, tracerProvider: throwingTracerProvider, clock: cache.clock });
       putRamKey(cache.store, SECRET, FIRST_KEY);
@@ -262,11 +261,11 @@ describe('enableOpenTelemetry: metrics and spans from a real SecretCacheClient',
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(cache.events.refresh).toHaveLength(2);
     } finally {
-      process.off('warning', onWarning);
+      warnings.restore();
     }
-    const ours = warnings.filter((warning) => (warning as { code?: string }).code === 'OPENTELEMETRY_BRIDGE_ERROR');
+    const ours = warnings.messages().filter((message) => message.startsWith('[OPENTELEMETRY_BRIDGE_ERROR] '));
     expect(ours).toHaveLength(1);
-    expect(ours[0]?.message).toContain('"refresh"');
+    expect(ours[0]).toContain('"refresh"');
   });
 
   it.each([
