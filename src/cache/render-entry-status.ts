@@ -10,11 +10,13 @@ export function wallTimeOf(monotonicMs: number, clock: Clock): number {
 
 /** The secret-free summary of one entry (`SecretCacheClient.getStatus`). */
 export function renderEntryStatus(entry: SecretEntry, recovering: boolean, clock: Clock): SecretEntryStatus {
-  const hasValue = entry.info !== undefined;
+  const value = entry.value;
+  const kind = entry.state.kind;
+  const staleSinceMonoMs = entry.state.kind === 'stale' ? entry.state.sinceMonoMs : undefined;
   let state: SecretEntryState;
-  if (entry.inFlight !== undefined) state = hasValue ? 'refreshing' : 'loading';
-  else if (!hasValue) state = entry.loadFailed ? 'failed' : 'empty';
-  else if (entry.staleSinceMonoMs !== undefined) state = 'stale';
+  if (entry.inFlight !== undefined) state = value !== undefined ? 'refreshing' : 'loading';
+  else if (value === undefined) state = kind === 'load-failed' ? 'failed' : 'empty';
+  else if (staleSinceMonoMs !== undefined) state = 'stale';
   else state = recovering ? 'recovering' : 'fresh';
   const lastError = entry.consecutiveFailures > 0 ? entry.lastError : undefined;
   const lastErrorCode =
@@ -28,15 +30,15 @@ export function renderEntryStatus(entry: SecretEntry, recovering: boolean, clock
     secretName: entry.secretName,
     state,
     accessKeyId: entry.credential?.accessKeyId,
-    fingerprint: entry.credential?.fingerprint ?? (entry.info === undefined ? undefined : fingerprint(entry.info.secretData)),
-    versionId: entry.info?.versionId,
-    fetchedAtMs: entry.fetchedAtMs,
+    fingerprint: entry.credential?.fingerprint ?? (value === undefined ? undefined : fingerprint(value.info.secretData)),
+    versionId: value?.info.versionId,
+    fetchedAtMs: value?.fetchedAtMs,
     nextRefreshAtMs: dueAtMs === undefined ? undefined : wallTimeOf(dueAtMs, clock),
     consecutiveFailures: entry.consecutiveFailures,
-    staleSinceMs: entry.staleSinceMonoMs === undefined ? undefined : wallTimeOf(entry.staleSinceMonoMs, clock),
+    staleSinceMs: staleSinceMonoMs === undefined ? undefined : wallTimeOf(staleSinceMonoMs, clock),
     lastErrorCode,
     expiresAtMs: entry.credential?.expiresAtMs,
     rejectedAccessKeyIds: [...entry.rejected.ids],
-    recoveryConfirmations: entry.recovery.confirmations,
+    recoveryConfirmations: entry.pace.steps,
   };
 }

@@ -15,6 +15,12 @@ export const SecretCacheErrorCode = {
    * again at the recovery pace. Retryable.
    */
   Expired: 'SecretCache.Expired',
+  /**
+   * The AccessKey held was rejected by the service and KMS gave no answer within the call's deadline that
+   * could replace it (its reason is the `cause`: throttled, unreachable, SecretData missing a field...); the
+   * cache asks again at the recovery pace. Retryable.
+   */
+  KeyRejected: 'SecretCache.KeyRejected',
 } as const;
 
 /** One of the {@link SecretCacheErrorCode} values. */

@@ -1,7 +1,9 @@
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
-import type { CredentialProvider } from '../credentials/credential-provider.js';
+import type { CredentialProvider, RefreshOutcome } from '../credentials/credential-provider.js';
+import type { Deadline } from '../runtime/deadline.js';
 import type { KeyAcceptance } from './key-acceptance.js';
 import { publishManagedCallRetry, type ManagedCallClient } from './managed-call-events.js';
+import { annotateRecoveryFailure } from './recovery-failure.js';
 import { markRetryWithFreshBody } from './retry-with-fresh-body.js';
 
 /**
@@ -30,19 +32,23 @@ export interface ManagedKeyClient {
   readonly acceptance?: KeyAcceptance;
   /** `true` once the adapter is shut down: a failure then is returned as is, without a refresh. */
   isClosed?(): boolean;
+  /** Aborted when the adapter shuts down: every wait of its calls ends at once with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
-/** Makes one attempt of a call with `credential`; attempt 1 happens only after the key changed. */
-export type ManagedKeyAttempt<T> = (credential: AccessKeyCredential, attempt: 0 | 1) => Promise<T>;
+/** Makes one attempt of a call with `credential`; attempts after the first happen only after the key changed. */
+export type ManagedKeyAttempt<T> = (credential: AccessKeyCredential, attempt: number) => Promise<T>;
 
 /**
  * Runs a call with the cache's current key and, when the service rejects that key, forces the cache's
- * coalesced refresh and runs it once more, but only if the key changed and the call can be replayed
- * (`canReplay`: a boolean, or a judge of the error; `false` marks the error `retryWithFreshBody` instead).
+ * coalesced refresh and runs it again, as long as the key keeps changing (rotations close together): each
+ * key at most once per call, and only if the call can be replayed (`canReplay`: a boolean, or a judge of the
+ * error; `false` marks the error `retryWithFreshBody` instead).
  *
- * The recovery rules live in the cache (`refreshNow`): one KMS fetch per secret in flight, rejected-key
- * memory, pacing without lockout, and each caller's wait bounded by `fetch_timeout`. The warm path (key
- * loaded) reads it synchronously.
+ * The call has one deadline (`fetch_timeout` from its start, from the provider's `callDeadline`), passed into
+ * every wait: the first load, holds, forced refreshes. When recovery fails, the service's error is rethrown
+ * with the KMS-side reason named in its message and set as `cause`. The recovery rules live in the cache
+ * (`refreshNow`); the warm path (key loaded) reads it synchronously.
  */
 export async function callWithManagedKey<T>(
   client: ManagedKeyClient,
@@ -50,13 +56,21 @@ export async function callWithManagedKey<T>(
   canReplay: boolean | ((error: unknown) => boolean),
 ): Promise<T> {
   const { provider, secretName } = client;
-  const credential = provider.peekCredential(secretName) ?? (await provider.getCredential(secretName));
-  try {
-    return await run(credential, 0);
-  } catch (error) {
-    const fresh = await refreshAfterRejection(client, error, credential, canReplay);
-    if (fresh === undefined) throw error;
-    return await run(fresh, 1);
+  const deadline = provider.callDeadline?.();
+  let credential = provider.peekCredential(secretName) ?? (await provider.getCredential(secretName, waitOptions(client, deadline)));
+  let tried: Set<string> | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run(credential, attempt);
+    } catch (error) {
+      // The key this attempt used (unless the adapter knows another one signed the failed request).
+      const signedWith = client.signedWith?.(error);
+      if (signedWith === undefined || signedWith === credential.accessKeyId) (tried ??= new Set()).add(credential.fingerprint);
+      tried ??= new Set();
+      const fresh = await refreshAfterRejection(client, error, credential, canReplay, deadline, tried);
+      if (fresh === undefined) throw error;
+      credential = fresh;
+    }
   }
 }
 
@@ -66,16 +80,30 @@ async function refreshAfterRejection(
   error: unknown,
   credential: AccessKeyCredential,
   canReplay: boolean | ((error: unknown) => boolean),
+  deadline: Deadline | undefined,
+  /** Fingerprints of the keys the call already used: each key at most once per call. */
+  tried: ReadonlySet<string>,
 ): Promise<AccessKeyCredential | undefined> {
   if (client.isClosed?.() === true || !judge(client.isKeyRejected, client, error)) return undefined;
   const staleAccessKeyId = client.signedWith?.(error) ?? credential.accessKeyId;
   const suspected = client.isSuspected !== undefined && judge(client.isSuspected, client, error);
-  const outcome = await client.provider.refreshNow(client.secretName, { staleAccessKeyId, suspected });
+  let outcome: RefreshOutcome;
+  try {
+    outcome = await client.provider.refreshNow(client.secretName, { staleAccessKeyId, suspected, ...waitOptions(client, deadline) });
+  } catch (refreshError) {
+    // Closed or shut down while waiting: the caller gets that. Otherwise the service's error, with the reason.
+    if (client.signal?.aborted === true || client.isClosed?.() === true) throw refreshError;
+    annotateRecoveryFailure(error, undefined, refreshError);
+    return undefined;
+  }
   const event = { secretName: client.secretName, client: client.client };
   // Until a request with the rejected key succeeds again, successes are reported (the service may accept a
   // new key late). A mere suspicion is not: other calls succeeding say nothing about a forbidden resource.
-  if (!outcome.changed) {
-    if (!suspected) client.acceptance?.expect(staleAccessKeyId);
+  if (!outcome.changed || tried.has(outcome.credential.fingerprint)) {
+    if (!suspected) {
+      client.acceptance?.expect(staleAccessKeyId);
+      annotateRecoveryFailure(error, outcome, outcome.error);
+    }
     publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
     return undefined;
   }
@@ -86,6 +114,13 @@ async function refreshAfterRejection(
   }
   publishManagedCallRetry({ ...event, outcome: 'retried' });
   return outcome.credential;
+}
+
+/** The wait options of one call: its deadline and its client's shutdown signal, when there are. */
+function waitOptions(client: ManagedKeyClient, deadline: Deadline | undefined): { deadline?: Deadline; signal?: AbortSignal } {
+  const signal = client.signal;
+  if (deadline === undefined) return signal === undefined ? {} : { signal };
+  return signal === undefined ? { deadline } : { deadline, signal };
 }
 
 /** A judge that throws says "no": a faulty custom handler must not turn a service error into another one. */

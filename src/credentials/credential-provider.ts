@@ -1,3 +1,4 @@
+import type { Deadline } from '../runtime/deadline.js';
 import type { AccessKeyCredential } from './access-key-credential.js';
 
 /** Result of {@link CredentialProvider.refreshNow}. */
@@ -31,6 +32,16 @@ export interface RefreshNowOptions {
   suspected?: boolean;
   /** Abandons this caller's wait (a shared fetch goes on). */
   signal?: AbortSignal;
+  /** The call's one deadline (see {@link CredentialProvider.callDeadline}); default: `fetch_timeout` from now. */
+  deadline?: Deadline;
+}
+
+/** Per-call options of {@link CredentialProvider.getCredential}. */
+export interface GetCredentialOptions {
+  /** Abandons this caller's wait (a shared fetch goes on). */
+  signal?: AbortSignal;
+  /** The call's one deadline (see {@link CredentialProvider.callDeadline}); default: `fetch_timeout` from now. */
+  deadline?: Deadline;
 }
 
 /**
@@ -39,7 +50,7 @@ export interface RefreshNowOptions {
  */
 export interface CredentialProvider {
   /** The current credential of `secretName`; the first call waits for the first load. */
-  getCredential(secretName: string, options?: { signal?: AbortSignal }): Promise<AccessKeyCredential>;
+  getCredential(secretName: string, options?: GetCredentialOptions): Promise<AccessKeyCredential>;
   /** The current credential if it is loaded, without I/O; `undefined` before the first load. */
   peekCredential(secretName: string): AccessKeyCredential | undefined;
   /** Forces a coalesced, paced refresh after `staleAccessKeyId` was rejected. */
@@ -49,4 +60,10 @@ export interface CredentialProvider {
    * the rejection is forgotten (OSS accepted a new key late) and recovery stops. Optional; cheap.
    */
   reportKeyAccepted?(secretName: string, accessKeyId: string): void;
+  /**
+   * A deadline for one call starting now (`fetch_timeout` on the provider's clock). A client creates it when a
+   * call starts and passes it to every `getCredential` and `refreshNow` of that call, so the call's waits
+   * together never exceed it. Optional: without it each wait is bounded on its own.
+   */
+  callDeadline?(): Deadline;
 }

@@ -24,6 +24,11 @@ export interface GetSecretValueOptions {
    * own limits apply.
    */
   timeoutMs?: number;
+  /**
+   * Keep the process alive while the call waits (retry sleeps, deadline). Default `true`: a caller awaits it.
+   * The cache passes `false` for its background fetches (it keeps its own waiters alive).
+   */
+  keepAlive?: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import OSS from 'ali-oss';
+import { createShutdownController } from '../runtime/shutdown-controller.js';
 import { inspect } from 'node:util';
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
@@ -108,6 +109,8 @@ export class ProxyBucket implements OssBucket {
   /** This bucket as the shared call core sees it: the cache, the secret and ali-oss's judges. */
   readonly #managed: ManagedKeyClient;
   #shutdown = false;
+  /** Aborted by shutdown(): calls still waiting for a key (first load, a forced refresh) end at once. */
+  readonly #shutdownController = createShutdownController();
   /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
 
@@ -169,6 +172,7 @@ export class ProxyBucket implements OssBucket {
       signedWith: (error) => (typeof error === 'object' && error !== null ? signedWith.get(error) : undefined),
       acceptance: this.#acceptance,
       isClosed: () => this.#shutdown,
+      signal: this.#shutdownController.signal,
     };
     this.#installRequestHook();
   }
@@ -176,7 +180,7 @@ export class ProxyBucket implements OssBucket {
   /** Resolves once the first credential is loaded (the first call waits for it anyway). */
   async ready(): Promise<void> {
     this.#assertOpen();
-    this.#apply(await this.#provider.getCredential(this.secretName));
+    this.#apply(await this.#provider.getCredential(this.secretName, { signal: this.#shutdownController.signal }));
   }
 
   /** The AccessKeyId the next request will be signed with, if a credential is loaded. */
@@ -200,6 +204,7 @@ export class ProxyBucket implements OssBucket {
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
+    this.#shutdownController.abort(this.#shutdownError());
     this.#removeAllListeners();
     const release = this.#release;
     this.#release = undefined;
@@ -303,7 +308,7 @@ export class ProxyBucket implements OssBucket {
       this.#managed,
       (credential, attempt) => {
         const attemptArgs = [...args];
-        const resume = attempt === 1 && checkpoint ? { checkpoint } : {};
+        const resume = attempt > 0 && checkpoint ? { checkpoint } : {};
         attemptArgs[optionsIndex] = { ...userOptions, progress, ...resume };
         return RAW_PROTOTYPE[method]!.apply(this.#clientWith(credential), attemptArgs) as Promise<unknown>;
       },
@@ -319,7 +324,11 @@ export class ProxyBucket implements OssBucket {
   #withCurrentKey<T>(action: (credential: AccessKeyCredential) => T): T | Promise<T> {
     const loaded = this.#provider.peekCredential(this.secretName);
     if (loaded) return action(this.#apply(loaded));
-    return this.#provider.getCredential(this.secretName).then((credential) => action(this.#apply(credential)));
+    // A request inside a running call (a multipart part) whose key was rejected meanwhile waits for the
+    // replacement; the bucket's shutdown ends that wait.
+    return this.#provider
+      .getCredential(this.secretName, { signal: this.#shutdownController.signal })
+      .then((credential) => action(this.#apply(credential)));
   }
 
   /** The wrapped client with `credential` applied, for an attempt of a call. */

@@ -155,6 +155,7 @@ function wrapRequestMethods(
     isKeyRejected: (error) => handler.judgeAKExpire(error),
     acceptance,
     isClosed: () => provider.closed,
+    signal: provider.closeSignal,
   };
   const target = client as Record<string, unknown>;
   const originals = new Map<string, AnyMethod>();

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { createShutdownController } from '../runtime/shutdown-controller.js';
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
@@ -56,6 +57,7 @@ export class ManagedCredentialsProvider {
   readonly #cache: CredentialProvider;
   #release: (() => Promise<void>) | undefined;
   #closed = false;
+  readonly #closeController = createShutdownController();
 
   /**
    * Synchronous. Throws {@link ManagedClientError} `ManagedClient.InvalidOptions` for invalid options and,
@@ -101,6 +103,11 @@ export class ManagedCredentialsProvider {
     return this.#closed;
   }
 
+  /** Aborted by `close()` (reason `ManagedClient.Shutdown`): ends the waits of calls still in progress. */
+  get closeSignal(): AbortSignal {
+    return this.#closeController.signal;
+  }
+
   /** The AccessKeyId the next request will be signed with, if a credential is loaded. */
   get accessKeyId(): string | undefined {
     return this.#cache.peekCredential(this.secretName)?.accessKeyId;
@@ -133,6 +140,7 @@ export class ManagedCredentialsProvider {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeController.abort(this.#shutdownError());
     const release = this.#release;
     this.#release = undefined;
     await release?.();

@@ -27,7 +27,7 @@ async function setup() {
   const fixture = createCache();
   putRamKey(fixture.store, SECRET, 'LTAIold');
   const service = new FakeService();
-  const attempts: (0 | 1)[] = [];
+  const attempts: number[] = [];
   type Overrides = Partial<ManagedKeyClient> & { run?: ManagedKeyAttempt<string>; canReplay?: boolean | ((error: unknown) => boolean) };
   const call = (overrides: Overrides = {}): Promise<string> => {
     const { run, canReplay, ...clientOverrides } = overrides;
