@@ -7,7 +7,8 @@
  *   after acceptance, and errors at the next ordinary rotation;
  * - code-less 403s: 20 `getStream` calls of an object the key may not read (ali-oss sees a 403 without code),
  *   then a real rotation; KMS calls and the rotation's errors;
- * - hanging KMS: a cold start while KMS accepts and never answers, `fetch_timeout` 3 s; how long the caller waits.
+ * - hanging KMS: a cold start while KMS accepts and never answers, `fetch_timeout` 3 s; how long the caller waits;
+ * - disabled key while KMS hangs (issue 18 finding 1): every call's wait against `fetch_timeout` (3 s).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProxyBucket } from '../src/oss/index.js';
@@ -18,11 +19,24 @@ interface CallRecord {
   atMs: number;
   ok: boolean;
   code: string | undefined;
+  /** How long the call took. */
+  durationMs: number;
 }
 
 /** Figures of the recovery benchmark. */
 export interface RecoveryResult {
-  disabled: { kmsRotatedAtMs: number; recoveredAfterMs: number | undefined; kmsCallsWhileDisabled: number; disabledForMs: number; errors: number };
+  disabled: {
+    kmsRotatedAtMs: number;
+    recoveredAfterMs: number | undefined;
+    kmsCallsWhileDisabled: number;
+    disabledForMs: number;
+    errors: number;
+    /** Shortest gap between two KMS asks for the secret (their start times), ms: the recovery pace. */
+    minAskGapMs: number | undefined;
+    maxCallMs: number;
+  };
+  /** Finding 1 of issue 18: the key disabled in RAM while KMS stops answering; no call may wait past its deadline. */
+  disabledKmsHanging: { fetchTimeoutMs: number; calls: number; maxCallMs: number; errorCodes: Record<string, number> };
   lateAcceptance: { acceptDelayMs: number; errorsAfterAcceptancePlus1s: number; lastErrorAfterAcceptanceMs: number | undefined; nextRotationErrors: number; kmsCalls: number };
   codeless403: { forbiddenReads: number; kmsCalls: number; rotationErrorsAfter: number };
   hangingKms: { fetchTimeoutMs: number; callerWaitMs: number; errorCode: string | undefined };
@@ -37,11 +51,12 @@ async function drive(bucket: ProxyBucket, t0: number, durationMs: number, record
   const loop = async (id: number) => {
     for (let n = 0; Date.now() - t0 < durationMs; n++) {
       const atMs = Date.now() - t0;
+      const t0Call = performance.now();
       try {
         await bucket.put(`recovery/${id}-${n % 10}.txt`, Buffer.from('x'));
-        records.push({ atMs, ok: true, code: undefined });
+        records.push({ atMs, ok: true, code: undefined, durationMs: performance.now() - t0Call });
       } catch (error) {
-        records.push({ atMs, ok: false, code: (error as { code?: string }).code });
+        records.push({ atMs, ok: false, code: (error as { code?: string }).code, durationMs: performance.now() - t0Call });
       }
       await sleep(CALL_INTERVAL_MS);
     }
@@ -49,11 +64,31 @@ async function drive(bucket: ProxyBucket, t0: number, durationMs: number, record
   await Promise.all(Array.from({ length: LOOPS }, (_, id) => loop(id)));
 }
 
+/** Start times (ms, `Date.now()`) of the cache's KMS asks, from its `refresh` and `error` events. */
+function recordAsks(stack: BenchStack): number[] {
+  const starts: number[] = [];
+  const record = (event: { durationMs: number }) => starts.push(Date.now() - event.durationMs);
+  stack.cache.on('refresh', record);
+  stack.cache.on('error', record);
+  return starts;
+}
+
+function minGap(starts: readonly number[]): number | undefined {
+  const sorted = [...starts].sort((a, b) => a - b);
+  const gaps = sorted.slice(1).map((at, i) => at - (sorted[i] as number));
+  return gaps.length === 0 ? undefined : Math.min(...gaps);
+}
+
+function maxDuration(records: readonly CallRecord[]): number {
+  return Math.round(Math.max(0, ...records.map((r) => r.durationMs)));
+}
+
 async function disabledBeforeRotation(): Promise<RecoveryResult['disabled']> {
   const stack = await BenchStack.start();
   try {
     const bucket = stack.newBucket();
     await bucket.ready();
+    const asks = recordAsks(stack);
     const records: CallRecord[] = [];
     const t0 = Date.now();
     const kmsBefore = stack.kmsCalls();
@@ -72,6 +107,8 @@ async function disabledBeforeRotation(): Promise<RecoveryResult['disabled']> {
       kmsCallsWhileDisabled,
       disabledForMs: rotateAfterMs,
       errors: records.filter((r) => !r.ok).length,
+      minAskGapMs: minGap(asks.filter((at) => at - t0 < rotateAfterMs)),
+      maxCallMs: maxDuration(records),
     };
   } finally {
     await stack.close();
@@ -159,11 +196,31 @@ async function hangingKms(): Promise<RecoveryResult['hangingKms']> {
   }
 }
 
-/** Runs the four recovery scenarios one after another (about 25 s). */
+async function disabledWhileKmsHangs(): Promise<RecoveryResult['disabledKmsHanging']> {
+  const fetchTimeoutMs = 3000;
+  const stack = await BenchStack.start({ cache: { fetchTimeoutMs } });
+  try {
+    const bucket = stack.newBucket();
+    await bucket.ready();
+    stack.oss.keys.disable(stack.currentKey.accessKeyId); // OSS rejects it, KMS still serves it...
+    stack.dkms.injectFault({ kind: 'latency', delayMs: Infinity }, { times: Infinity }); // ...and stops answering
+    const records: CallRecord[] = [];
+    await drive(bucket, Date.now(), 3 * fetchTimeoutMs, records);
+    const errorCodes: Record<string, number> = {};
+    for (const r of records) if (!r.ok) errorCodes[r.code ?? 'unknown'] = (errorCodes[r.code ?? 'unknown'] ?? 0) + 1;
+    return { fetchTimeoutMs, calls: records.length, maxCallMs: maxDuration(records), errorCodes };
+  } finally {
+    stack.dkms.clearFaults();
+    await stack.close();
+  }
+}
+
+/** Runs the five recovery scenarios one after another (about 35 s). */
 export async function runRecovery(): Promise<RecoveryResult> {
   const disabled = await disabledBeforeRotation();
+  const disabledKmsHanging = await disabledWhileKmsHangs();
   const late = await lateAcceptance();
   const codeless403 = await codeless403s();
   const hanging = await hangingKms();
-  return { disabled, lateAcceptance: late, codeless403, hangingKms: hanging };
+  return { disabled, disabledKmsHanging, lateAcceptance: late, codeless403, hangingKms: hanging };
 }

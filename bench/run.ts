@@ -18,6 +18,7 @@ import { runOverhead } from './overhead.js';
 import { runClientOnlyOverhead } from './overhead-client-only.js';
 import { runHoldDoomedRequests } from './hold-doomed-requests.js';
 import { runRecovery } from './recovery.js';
+import { runRotationCycles } from './rotation-cycles.js';
 import { runRotationStorm } from './rotation-storm.js';
 
 const quick = process.argv.includes('--quick');
@@ -29,6 +30,7 @@ const PLAN = quick
       overhead: { rounds: 2, opsPerBlock: 100, concurrency: 4 },
       clientOnly: { rounds: 4, callsPerBlock: 500 },
       storm: { calls: 1000 },
+      cycles: { callsPer100Ms: 10, cycles: 3, cycleGapMs: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 24, callEveryMinutes: 120 },
       fleet: { processes: 10_000, seed: 7 },
       // Smaller fleets, and no chart: the committed SVG belongs to a full run.
@@ -40,6 +42,7 @@ const PLAN = quick
       overhead: { rounds: 30, opsPerBlock: 200, concurrency: 4 },
       clientOnly: { rounds: 20, callsPerBlock: 2000 },
       storm: { calls: 1000 },
+      cycles: { callsPer100Ms: 20, cycles: 3, cycleGapMs: 1000 },
       kmsLoad: { bucketCounts: [1, 10, 100], simulatedHours: 48, callEveryMinutes: 30 },
       fleet: { processes: 10_000, seed: 7 },
       fleetRevoke: { processes: [1000, 10_000], horizonMs: 60_000, svgPath: here('./fleet-revoke.svg') },
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   const overhead = await step('overhead', () => runOverhead(PLAN.overhead));
   const overheadClientOnly = await step('overhead (client only)', () => runClientOnlyOverhead(PLAN.clientOnly));
   const rotationStorm = await step('rotation storm', () => runRotationStorm(PLAN.storm));
+  const rotationCycles = await step('rotation cycles (three rotate+revoke 1 s apart)', () => runRotationCycles(PLAN.cycles));
   const kmsLoad = await step('KMS load (shared cache)', () => runSharedCacheKmsLoad(PLAN.kmsLoad));
   const fleet = await step('KMS load (fleet simulation)', () => runFleetSimulation(PLAN.fleet));
   const fleetRevoke = await step('fleet emergency revoke under a KMS quota (virtual time)', () => runFleetRevokeBench(PLAN.fleetRevoke));
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, overheadClientOnly, rotationStorm, kmsLoad, fleet, fleetRevoke, memory, coldStart, recovery, hold };
+  const figures = { overhead, overheadClientOnly, rotationStorm, rotationCycles, kmsLoad, fleet, fleetRevoke, memory, coldStart, recovery, hold };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {

@@ -6,6 +6,7 @@ import type { MemoryResult } from '../memory.js';
 import type { OverheadResult } from '../overhead.js';
 import type { HoldResult } from '../hold-doomed-requests.js';
 import type { RecoveryResult } from '../recovery.js';
+import type { RotationCyclesResult } from '../rotation-cycles.js';
 import type { ClientOnlyOverheadResult } from '../overhead-client-only.js';
 import type { RotationStormResult } from '../rotation-storm.js';
 import { round } from './measure.js';
@@ -32,6 +33,7 @@ export interface BenchResults {
   overhead: OverheadResult;
   overheadClientOnly: ClientOnlyOverheadResult;
   rotationStorm: RotationStormResult;
+  rotationCycles: RotationCyclesResult;
   kmsLoad: SharedCacheKmsLoadResult;
   fleet: FleetSimulationResult;
   fleetRevoke: FleetRevokeBenchResult;
@@ -65,6 +67,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets' | 'meta'>): TargetC
     { name: 'overhead: throughput ratio', target: '>= 0.97', figure: String(r.overhead.throughputRatio), met: r.overhead.throughputRatio >= 0.97 },
     { name: 'rotation storm: caller errors', target: '0', figure: String(r.rotationStorm.errors), met: r.rotationStorm.errors === 0 },
     { name: 'rotation storm: KMS calls', target: '1', figure: String(r.rotationStorm.kmsCalls), met: r.rotationStorm.kmsCalls === 1 },
+    { name: 'rotation cycles: caller errors', target: '0', figure: String(r.rotationCycles.errors), met: r.rotationCycles.errors === 0 },
     {
       name: `KMS calls per secret per interval (${r.kmsLoad.runs.map((run) => run.buckets).join('/')} buckets)`,
       target: '<= 1',
@@ -118,6 +121,19 @@ function recoveryTargets(v: RecoveryResult): TargetCheck[] {
     { name: 'recovery: errors at the next rotation after a late acceptance', target: '0', figure: String(v.lateAcceptance.nextRotationErrors), met: v.lateAcceptance.nextRotationErrors === 0 },
     { name: 'recovery: KMS calls for 20 code-less 403s', target: '<= 3', figure: String(v.codeless403.kmsCalls), met: v.codeless403.kmsCalls <= 3 },
     {
+      name: 'recovery: shortest gap between KMS asks while disabled',
+      target: '>= 1000 ms',
+      figure: v.disabled.minAskGapMs === undefined ? '-' : `${v.disabled.minAskGapMs} ms`,
+      met: v.disabled.minAskGapMs === undefined || v.disabled.minAskGapMs >= 1000,
+    },
+    {
+      name: 'recovery: largest caller wait, disabled key while KMS hangs',
+      target: `<= fetch_timeout (${v.disabledKmsHanging.fetchTimeoutMs} ms) + its OSS request`,
+      figure: `${v.disabledKmsHanging.maxCallMs} ms`,
+      // The OSS request on top is a few ms on the local emulator; 500 ms covers a loaded machine.
+      met: v.disabledKmsHanging.maxCallMs <= v.disabledKmsHanging.fetchTimeoutMs + 500,
+    },
+    {
       name: 'recovery: caller wait with KMS hanging',
       target: `<= fetch_timeout (${v.hangingKms.fetchTimeoutMs} ms)`,
       figure: `${v.hangingKms.callerWaitMs} ms (${v.hangingKms.errorCode ?? 'no error'})`,
@@ -134,7 +150,9 @@ function recoveryRows(v: RecoveryResult, mark: (targetName: string) => string): 
   const h = v.hangingKms;
   return [
     `| Recovery | key disabled ${d.disabledForMs / 1000} s before KMS rotates (2 callers, a put every ${CALLS_EVERY_MS} ms each): calls succeed again after the rotation | ${d.recoveredAfterMs === undefined ? 'never' : `${d.recoveredAfterMs} ms`} (${d.errors} caller errors while disabled) | <= 5 s | ${mark('recovery: disabled key')} |`,
-    `| Recovery | KMS calls meanwhile | ${d.kmsCallsWhileDisabled} in ${d.disabledForMs / 1000} s | <= 1/s | ${mark('recovery: KMS calls per second')} |`,
+    `| Recovery | KMS calls meanwhile; shortest gap between two asks | ${d.kmsCallsWhileDisabled} in ${d.disabledForMs / 1000} s; ${d.minAskGapMs ?? '-'} ms | <= 1/s; >= 1000 ms | ${mark('recovery: KMS calls per second')}; ${mark('recovery: shortest gap')} |`,
+    `| Recovery | key disabled while KMS stops answering, \`fetch_timeout\` ${v.disabledKmsHanging.fetchTimeoutMs} ms (2 callers, a put every ${CALLS_EVERY_MS} ms each, ${v.disabledKmsHanging.calls} calls): the largest caller wait | ${v.disabledKmsHanging.maxCallMs} ms (${Object.entries(v.disabledKmsHanging.errorCodes).map(([code, count]) => `${count} \`${code}\``).join(', ') || 'no errors'}) | <= ${v.disabledKmsHanging.fetchTimeoutMs} ms + its OSS request | ${mark('recovery: largest caller wait')} |`,
+    `| Recovery | key disabled ${d.disabledForMs / 1000} s before KMS rotates: the largest caller wait | ${d.maxCallMs} ms | | |`,
     `| Recovery | new key accepted by OSS ${l.acceptDelayMs / 1000} s late (old key revoked): caller errors later than 1 s after acceptance / at the next rotation | ${l.errorsAfterAcceptancePlus1s} / ${l.nextRotationErrors} (${l.kmsCalls} KMS calls in all) | 0 / 0 | ${mark('recovery: errors later than 1 s')} |`,
     `| Recovery | ${c.forbiddenReads} \`getStream\` of a forbidden object (403 without code), 100 ms apart: KMS calls; then a rotation with revoke: caller errors | ${c.kmsCalls}; ${c.rotationErrorsAfter} | <= 3; 0 | ${mark('recovery: KMS calls for 20')} |`,
     `| Recovery | cold start while KMS accepts and never answers, \`fetch_timeout\` ${h.fetchTimeoutMs} ms: the caller's wait | ${h.callerWaitMs} ms, then \`${h.errorCode ?? '-'}\` | <= ${h.fetchTimeoutMs} ms | ${mark('recovery: caller wait')} |`,
@@ -173,6 +191,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| Overhead | client-side cost per \`head\` without network (ali-oss \`urllib\` stub answering at once; median of ${r.overheadClientOnly.rounds} alternating rounds): raw / ProxyBucket / added | ${r.overheadClientOnly.rawUsPerCall} / ${r.overheadClientOnly.proxyUsPerCall} / +${r.overheadClientOnly.addedUsPerCall} µs (ratio ${r.overheadClientOnly.clientOnlyRatio}) | | |`,
     `| Rotation storm | caller errors, ${n(s.calls)} concurrent put/get/head across a revoke | ${s.errors} | 0 | ${mark(target('rotation storm: caller errors')!.met)} |`,
     `| Rotation storm | GetSecretValue calls during the storm | ${s.kmsCalls} | 1 | ${mark(target('rotation storm: KMS calls')!.met)} |`,
+    `| Rotation cycles | caller errors, ${n(r.rotationCycles.calls)} put/get over ${r.rotationCycles.cycles} rotate+revoke cycles ${r.rotationCycles.cycleGapMs / 1000} s apart | ${r.rotationCycles.errors}${r.rotationCycles.errors ? ` (${Object.entries(r.rotationCycles.errorCodes).map(([c, k]) => `${k} ${c}`).join(', ')})` : ''}; ${r.rotationCycles.kmsCalls} KMS calls; ${n(r.rotationCycles.ossRejected)} rejected OSS requests; largest call ${r.rotationCycles.maxCallMs} ms | 0 | ${mark(target('rotation cycles: caller errors')!.met)} |`,
     `| Rotation storm | extra OSS requests (rejected + retried) | ${n(s.extraOssRequests)} (${n(s.ossRejected)} rejected + as many retries; ${n(s.ossRequests)} requests in all) | | |`,
     `| KMS load | KMS calls per secret per 6 h interval, ${r.kmsLoad.runs.map((x) => x.buckets).join(' / ')} ProxyBuckets on one cache (${r.kmsLoad.simulatedHours} h virtual, rotation halfway) | ${r.kmsLoad.runs.map((x) => x.kmsCallsPerSecretPerInterval).join(' / ')} (${r.kmsLoad.runs.map((x) => x.kmsCalls).join(' / ')} calls incl. first load; ${r.kmsLoad.runs.reduce((n, x) => n + x.errors, 0)} OSS errors) | <= 1 | ${mark(target('KMS calls per secret')!.met)} |`,
     `| KMS load | fleet of ${r.fleet.processes.toLocaleString('en')} processes, peak KMS QPS after a rotation: jitter per refresh / no jitter / once per process (official) | ${fleet('per-refresh')?.peakKmsQps} / ${fleet('none')?.peakKmsQps} / ${fleet('per-process')?.peakKmsQps} | | |`,

@@ -7,22 +7,22 @@ import type { CredentialProvider, RefreshNowOptions, RefreshOutcome } from '../c
 import type { SecretInfo } from '../kms/secret-info.js';
 import { isThrottlingError } from '../kms/throttle-pacing.js';
 import { Deadline } from '../runtime/deadline.js';
-import { sleepUntil, waitFor } from '../runtime/wait.js';
+import { sleepUntil } from '../runtime/wait.js';
 import { publishCacheEvent } from './cache-event-publisher.js';
 import { EntryFetcher } from './entry-fetcher.js';
+import { EntryReader } from './entry-reader.js';
 import { EntryTimer } from './entry-timer.js';
-import { isExpired } from './expiry-policy.js';
 import { keyChanged } from './key-changed.js';
 import { nextLogicalTime } from './logical-time.js';
 import { holdsBack, reportRejection } from './recovery-episode.js';
 import { planForcedRefresh } from './recovery-policy.js';
 import { renderEntryStatus, wallTimeOf } from './render-entry-status.js';
+import { closedError } from './cache-errors.js';
 import { SecretCacheError, SecretCacheErrorCode } from './secret-cache-error.js';
 import type { RefreshTrigger, SecretCacheEvents } from './secret-cache-events.js';
 import { resolveSecretCacheOptions, type ResolvedSecretCacheOptions, type SecretCacheClientOptions } from './secret-cache-options.js';
 import { SecretEntry, type SecretFetch } from './secret-entry.js';
 import type { SecretEntryStatus } from './secret-entry-status.js';
-import { isTooStale } from './staleness.js';
 
 let nextClientNumber = 1;
 
@@ -71,6 +71,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
   readonly #options: ResolvedSecretCacheOptions;
   readonly #entries: LRUCache<string, SecretEntry>;
   readonly #fetcher: EntryFetcher;
+  readonly #reader: EntryReader;
   /** Aborted by close(): every wait of every caller ends at once. */
   readonly #closeController = createShutdownController();
   #closed = false;
@@ -89,6 +90,14 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       isClosed: () => this.#closed,
       closedError: (secretName, cause) => this.#closedError(secretName, cause),
       publish: (name, payload) => publishCacheEvent(this, this.id, name, payload),
+    });
+    this.#reader = new EntryReader({
+      options: this.#options,
+      fetcher: this.#fetcher,
+      closeSignal: this.#closeController.signal,
+      isClosed: () => this.#closed,
+      closedError: (secretName, cause) => this.#closedError(secretName, cause),
+      callDeadline: () => this.callDeadline(),
     });
     // lru-cache only bounds the entries; the schedule and single flight are ours (see EntryFetcher).
     this.#entries = new LRUCache<string, SecretEntry>({
@@ -117,7 +126,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
    */
   async getSecretInfo(secretName: string, options: SecretCacheReadOptions = {}): Promise<SecretInfo> {
     const entry = this.#entry(secretName);
-    const value = await this.#awaitServable(entry, options, false);
+    const value = await this.#reader.awaitServable(entry, options, false);
     return value.info;
   }
 
@@ -132,7 +141,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
    */
   async getCredential(secretName: string, options: SecretCacheReadOptions = {}): Promise<AccessKeyCredential> {
     const entry = this.#entry(secretName);
-    const value = await this.#awaitServable(entry, options, true);
+    const value = await this.#reader.awaitServable(entry, options, true);
     return value.credential as AccessKeyCredential;
   }
 
@@ -151,8 +160,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     if (entry.episode !== undefined && holdsBack(entry.episode, credential.accessKeyId)) return undefined;
     const state = entry.state;
     if (state.kind === 'stale') {
-      if (this.#tooStale(state.sinceMonoMs)) return undefined;
-      this.#announceStale(entry);
+      if (this.#reader.tooStale(state.sinceMonoMs)) return undefined;
+      this.#reader.announceStale(entry);
     }
     return credential;
   }
@@ -177,7 +186,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     const entry = this.#entry(secretName);
     const { suspected = false } = options;
     const deadline = options.deadline ?? this.callDeadline();
-    const signal = this.#waitSignal(options.signal);
+    const signal = this.#reader.waitSignal(options.signal);
     const before = entry.credential;
     if (before === undefined) {
       if (entry.state.kind === 'load-failed') this.#fetcher.start(entry, 'forced');
@@ -217,9 +226,9 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
       const fetch = step.kind === 'join' ? (entry.inFlight as SecretFetch) : this.#fetcher.start(entry, 'forced');
       if (via === 'cached') via = step.kind === 'join' ? 'joined' : 'fetched';
       try {
-        await this.#join(entry, fetch, signal, deadline);
+        await this.#reader.join(entry, fetch, signal, deadline);
       } catch (error) {
-        if (this.#closed || signal.aborted) throw this.#closed ? this.#closedError(secretName, error) : error;
+        if (this.#closed || signal.some((s) => s.aborted)) throw this.#closed ? this.#closedError(secretName, error) : error;
         if (!suspected && isThrottlingError(error) && !deadline.expired) {
           throttledBy = error; // KMS is up, the quota is busy: wait for the next attempt within the deadline
           continue;
@@ -320,133 +329,6 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     return entry;
   }
 
-  /**
-   * Waits, within the call's deadline, until the entry holds a value that may be served (with `needsKey`: an
-   * AccessKey that is not expired and not held back as rejected): joins a running fetch, starts the first
-   * load, or fetches at the recovery pace. A failed first load fails fast afterwards.
-   */
-  async #awaitServable(entry: SecretEntry, options: SecretCacheReadOptions, needsKey: boolean) {
-    const deadline = options.deadline ?? this.callDeadline();
-    const signal = this.#waitSignal(options.signal);
-    for (;;) {
-      if (this.#closed) throw this.#closedError(entry.secretName);
-      const state = entry.state;
-      if (state.kind === 'unloaded') {
-        await this.#joinOrThrowClosed(entry, this.#fetcher.start(entry, 'load'), signal, deadline);
-        continue;
-      }
-      if (state.kind === 'load-failed') {
-        // Fail fast: a background retry is already armed; the first success serves the next call.
-        if (entry.inFlight === undefined) throw state.error;
-        await this.#joinOrThrowClosed(entry, entry.inFlight, signal, deadline);
-        continue;
-      }
-      const { value } = state;
-      const credential = value.credential;
-      if (needsKey && credential === undefined) throw value.credentialError ?? this.#closedError(entry.secretName);
-      if (isExpired(credential?.expiresAtMs, this.#options.clock.now())) {
-        await this.#recoveryStep(entry, signal, deadline, 'expiry', (cause) => this.#expiredError(entry, cause));
-        continue;
-      }
-      if (needsKey && entry.episode !== undefined && holdsBack(entry.episode, credential?.accessKeyId)) {
-        entry.episode.lastDemandAtMonoMs = this.#options.clock.monotonicNow();
-        await this.#recoveryStep(entry, signal, deadline, 'recovery', (cause) => this.#heldBackError(entry, cause));
-        continue;
-      }
-      this.#checkServable(entry);
-      return value;
-    }
-  }
-
-  /**
-   * One step towards a usable key while the held one cannot be served (expired, or held back as rejected):
-   * join the running fetch, start one when the recovery pace allows, or wait for an attempt due within the
-   * minimum interval. Throws `giveUp(reason)` when none of that fits in the deadline.
-   */
-  async #recoveryStep(
-    entry: SecretEntry,
-    signal: AbortSignal,
-    deadline: Deadline,
-    trigger: RefreshTrigger,
-    giveUp: (cause: unknown) => unknown,
-  ): Promise<void> {
-    const { clock, recovery } = this.#options;
-    const nowMs = clock.monotonicNow();
-    const step = planForcedRefresh({
-      nowMs,
-      heldKeyUsable: false,
-      fetchRunning: entry.inFlight !== undefined,
-      attemptDueAtMs: this.#fetcher.attemptDueAt(entry, nowMs),
-      holdMaxMs: recovery.minIntervalMs,
-      throttled: entry.consecutiveThrottles > 0,
-    });
-    if (step.kind === 'paced' || (step.kind === 'hold' && step.dueAtMs >= deadline.atMs)) throw giveUp(entry.lastError);
-    if (step.kind === 'hold') {
-      await sleepUntil(step.dueAtMs, { clock, deadlineAtMs: deadline.atMs, signal });
-      return;
-    }
-    const fetch = step.kind === 'join' ? (entry.inFlight as SecretFetch) : this.#fetcher.start(entry, trigger);
-    try {
-      await this.#join(entry, fetch, signal, deadline);
-    } catch (error) {
-      if (this.#closed) throw this.#closedError(entry.secretName, error);
-      if (signal.aborted) throw error;
-      if (deadline.expired) throw giveUp(error);
-      // The fetch failed: the pace now plans the next attempt; the loop decides whether to wait for it.
-    }
-  }
-
-  /** A caller's bounded, process-holding wait for a fetch: until the fetch's deadline or the caller's, if sooner. */
-  #join(entry: SecretEntry, fetch: SecretFetch, signal: AbortSignal, deadline: Deadline): Promise<void> {
-    return waitFor(fetch.done, {
-      clock: this.#options.clock,
-      deadlineAtMs: Math.min(fetch.deadlineAtMs, deadline.atMs),
-      onDeadline: () => this.#fetcher.timeoutError(entry.secretName),
-      signal,
-    });
-  }
-
-  async #joinOrThrowClosed(entry: SecretEntry, fetch: SecretFetch, signal: AbortSignal, deadline: Deadline): Promise<void> {
-    try {
-      await this.#join(entry, fetch, signal, deadline);
-    } catch (error) {
-      throw this.#closed ? this.#closedError(entry.secretName, error) : error;
-    }
-  }
-
-  /** The caller's signal combined with close(): a wait ends at once when either aborts. */
-  #waitSignal(signal: AbortSignal | undefined): AbortSignal {
-    const closeSignal = this.#closeController.signal;
-    return signal === undefined ? closeSignal : AbortSignal.any([signal, closeSignal]);
-  }
-
-  /** Throws when the value is too stale to serve; publishes `stale` once per failed refresh. */
-  #checkServable(entry: SecretEntry): void {
-    const state = entry.state;
-    if (state.kind !== 'stale') return;
-    if (this.#tooStale(state.sinceMonoMs)) {
-      const staleForMs = Math.round(this.#options.clock.monotonicNow() - state.sinceMonoMs);
-      throw new SecretCacheError(
-        SecretCacheErrorCode.TooStale,
-        `secret ${entry.secretName}: refreshing has failed for ${staleForMs} ms, longer than maxStalenessMs ` +
-          `(${this.#options.maxStalenessMs} ms); the last value is no longer served`,
-        { secretName: entry.secretName, cause: entry.lastError },
-      );
-    }
-    this.#announceStale(entry);
-  }
-
-  #tooStale(sinceMonoMs: number): boolean {
-    return isTooStale(sinceMonoMs, this.#options.clock.monotonicNow(), this.#options.maxStalenessMs);
-  }
-
-  #announceStale(entry: SecretEntry): void {
-    const state = entry.state;
-    if (state.kind !== 'stale' || state.announced) return;
-    state.announced = true;
-    this.#fetcher.publishStale(entry, state.sinceMonoMs);
-  }
-
   /** Called by lru-cache on eviction and on close: the entry must stop scheduling. */
   #detach(entry: SecretEntry): void {
     entry.detached = true;
@@ -478,44 +360,7 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     return held && entry.episode !== undefined ? entry.episode.reportedAt : at;
   }
 
-  // ------------------------------------------------------------------------------------------- errors
-
-  #heldBackError(entry: SecretEntry, cause: unknown): SecretCacheError {
-    const accessKeyId = entry.credential?.accessKeyId;
-    const reason = describeReason(cause);
-    return new SecretCacheError(
-      SecretCacheErrorCode.KeyRejected,
-      `secret ${entry.secretName}: AccessKey ${accessKeyId} was rejected and KMS has not answered with a newer key ` +
-        `within the deadline${reason}; the cache keeps asking at the recovery pace`,
-      cause === undefined ? { secretName: entry.secretName } : { secretName: entry.secretName, cause },
-    );
-  }
-
-  #expiredError(entry: SecretEntry, cause: unknown): SecretCacheError {
-    const expiresAtMs = entry.credential?.expiresAtMs;
-    const when = expiresAtMs === undefined ? 'its expiry' : new Date(expiresAtMs).toISOString();
-    const reason = cause ?? entry.lastError;
-    return new SecretCacheError(
-      SecretCacheErrorCode.Expired,
-      `secret ${entry.secretName}: the credential expired at ${when} and KMS has not provided a newer one yet` +
-        `${describeReason(reason)}; the cache keeps asking at the recovery pace`,
-      reason === undefined ? { secretName: entry.secretName } : { secretName: entry.secretName, cause: reason },
-    );
-  }
-
   #closedError(secretName: string, cause?: unknown): SecretCacheError {
-    return new SecretCacheError(
-      SecretCacheErrorCode.Closed,
-      `SecretCacheClient ${this.id} is closed; cannot serve secret ${secretName}`,
-      cause === undefined ? { secretName } : { secretName, cause },
-    );
+    return closedError(this.id, secretName, cause);
   }
-}
-
-/** ` (last KMS answer: Kms.Throttled: ...)` for an error, or nothing. Error messages of ours carry no secret. */
-function describeReason(cause: unknown): string {
-  if (cause === undefined) return '';
-  const { code, message } = (typeof cause === 'object' && cause !== null ? cause : {}) as { code?: unknown; message?: unknown };
-  const parts = [typeof code === 'string' ? code : undefined, typeof message === 'string' ? message : String(cause)].filter(Boolean);
-  return ` (last KMS answer: ${parts.join(': ')})`;
 }

@@ -8,8 +8,11 @@ export interface WaitOptions {
   deadlineAtMs?: number | undefined;
   /** The error the wait rejects with at the deadline. Default: a `RangeError` saying the deadline passed. */
   onDeadline?: (() => unknown) | undefined;
-  /** Abandons the wait with `signal.reason` (what is waited for goes on). */
-  signal?: AbortSignal | undefined;
+  /**
+   * Abandons the wait with `signal.reason` (what is waited for goes on). Several signals (e.g. the caller's and
+   * a client's shutdown) end it when the first of them aborts.
+   */
+  signal?: AbortSignal | readonly AbortSignal[] | undefined;
   /**
    * Keep the process alive while waiting. Default `true`: whatever a caller awaits must hold the process open
    * (background timers are unref'd, so without it a script could exit with its call pending). Background work
@@ -36,12 +39,14 @@ export function sleepUntil(dueAtMs: number, options: WaitOptions): Promise<void>
 }
 
 function wait(promise: Promise<unknown> | undefined, untilMs: number | undefined, options: WaitOptions): Promise<unknown> {
-  const { clock, signal } = options;
+  const { clock } = options;
+  const signals = options.signal === undefined ? [] : Array.isArray(options.signal) ? (options.signal as readonly AbortSignal[]) : [options.signal as AbortSignal];
   const deadlineAtMs = options.deadlineAtMs ?? Infinity;
   const keepAlive = options.keepAlive !== false;
-  if (signal?.aborted) {
+  const aborted = signals.find((signal) => signal.aborted);
+  if (aborted !== undefined) {
     promise?.catch(() => undefined);
-    return Promise.reject(signal.reason);
+    return Promise.reject(aborted.reason);
   }
   return new Promise<unknown>((resolve, reject) => {
     let timer: TimerHandle | undefined;
@@ -50,10 +55,10 @@ function wait(promise: Promise<unknown> | undefined, untilMs: number | undefined
       if (settled) return;
       settled = true;
       if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      for (const signal of signals) signal.removeEventListener('abort', onAbort);
       settle();
     };
-    const onAbort = () => finish(() => reject(signal?.reason));
+    const onAbort = (event: Event) => finish(() => reject((event.target as AbortSignal).reason));
     const deadlineError = () => options.onDeadline?.() ?? new RangeError('the deadline passed before the wait ended');
     // Re-armed rather than trusted: a (capped or early) timer must not end the wait before its time.
     const arm = () => {
@@ -69,7 +74,7 @@ function wait(promise: Promise<unknown> | undefined, untilMs: number | undefined
       }
       timer = clock.setTimeout(arm, Math.ceil(endMs - nowMs), { keepAlive });
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
     promise?.then(
       (value) => finish(() => resolve(value)),
       (error: unknown) => finish(() => reject(error)),
