@@ -15,7 +15,7 @@ export interface GetSecretValueRequest {
 
 /** Per-call options of {@link SecretSource.getSecretValue}. */
 export interface GetSecretValueOptions {
-  /** Aborts the call, including any retry wait. */
+  /** Aborts the call, including any retry wait, and rejects with `signal.reason` at once. */
   signal?: AbortSignal;
   /**
    * Budget of the whole call in ms, across retries and failover (the cache passes `fetch_timeout`). A source
@@ -24,6 +24,13 @@ export interface GetSecretValueOptions {
    * own limits apply.
    */
   timeoutMs?: number;
+  /**
+   * Keep the process alive while the call is pending (its retry sleeps and its deadline). Default `true`: a
+   * caller awaits the call, and a script awaiting it must not exit with the call pending. Background work
+   * that is not awaited by anyone (the cache's scheduled refreshes, which hold their own waiters open) passes
+   * `false`. Sockets in use hold the process open either way, as Node's do.
+   */
+  keepAlive?: boolean;
 }
 
 /**

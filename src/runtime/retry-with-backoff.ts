@@ -168,15 +168,24 @@ async function runLoop<T>(
     const inFlight = running && { ...running, elapsedMs: clock.monotonicNow() - running.startedAtMs };
     return new RetriesExhaustedError(reason, failures, inFlight);
   };
+  // The deadline or the caller's abort ends the attempt in flight at once, with the same reason.
+  const abortAttempt = (reason: unknown) => {
+    if (running !== undefined) attemptController.abort(reason);
+  };
+  const onCallerAbort = () => abortAttempt(signal?.reason);
   // One set of wait options for every wait of the loop: the deadline, the caller's signal, keep-alive.
-  let endedBy: unknown;
   const waits = {
     clock,
     deadlineAtMs,
     signal,
     keepAlive: options.keepAlive !== false,
-    onDeadline: () => (endedBy = exhausted('deadline')),
+    onDeadline: () => {
+      const error = exhausted('deadline');
+      abortAttempt(error);
+      return error;
+    },
   };
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
     for (let number = 0; ; number++) {
       const startedAtMs = clock.monotonicNow();
@@ -223,11 +232,7 @@ async function runLoop<T>(
       if (limit !== undefined) throw exhausted(limit);
       await sleepUntil(nowMs + (retryInMs as number), waits);
     }
-  } catch (error) {
-    // The deadline or the caller's abort ended a wait: the attempt still in flight is aborted with the same reason.
-    if (running !== undefined && (error === endedBy || (signal?.aborted === true && error === signal.reason))) {
-      attemptController.abort(error);
-    }
-    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onCallerAbort);
   }
 }
