@@ -55,19 +55,27 @@ const DEFAULT_REPROBE_AFTER_MS = 30 * 60_000;
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
 
 /**
- * A {@link SecretSource} over several sources (KMS instances, regions) in preference order.
+ * A {@link SecretSource} over several sources (KMS instances, regions) in preference order: the one retry
+ * layer of the KMS path (the sources send one request per call; `secretSourceFromConfig` always builds a
+ * group, even of one source).
  *
  * One call tries the healthy source first (initially the first configured one). A non-retryable error
  * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
  * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
- * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first success wins; the losers are aborted. A source that fails for good
- * drops out, but the call keeps waiting while any other source may still succeed, within one budget
- * (`deadlineMs`, or the call's smaller `timeoutMs`) shared by all sources: each request is given the time
- * left as its `timeoutMs`, no backoff sleeps past the deadline, and at the deadline the requests in flight
- * are aborted and the call rejects with a retryable `KmsError` `Kms.FetchTimeout` whose message names every
- * source and what it met (refused, timed out, HTTP status and code, throttled, no answer yet, not tried).
+ * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first
+ * success wins; the losers are aborted. A source that fails for good drops out, but the call keeps waiting
+ * while any other source may still succeed, within one budget (`deadlineMs`, or the call's smaller
+ * `timeoutMs`) shared by all sources: each request is given the time left as its `timeoutMs`, no backoff
+ * sleeps past the deadline, and at the deadline the requests in flight are aborted and the call rejects with
+ * a retryable `KmsError` `Kms.FetchTimeout` whose message names every source and what it met (refused, timed
+ * out, HTTP status and code, throttled, no answer yet, not tried) and whose `cause` is the KMS-side reason
+ * (the most telling last error: throttled, else another answer from KMS, else the network failure).
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
  * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
+ *
+ * Every wait of a call (retry sleeps, the hedge, the deadline) goes through the one wait helper and keeps
+ * the process alive while a caller awaits the call, so a script that only awaits `getSecretValue` does not
+ * exit with it pending; a background caller passes `keepAlive: false`.
  */
 export class FailoverSecretSource implements SecretSource {
   readonly description: string;
