@@ -37,6 +37,10 @@ export interface GetSecretValueOptions {
  * Something that can read a secret's current value from KMS: the KMS instance API (DKMS), the KMS
  * OpenAPI, or a failover group of those. The cache only ever talks to this interface.
  *
+ * There is one retry layer: a source of one endpoint sends one request per call and says whether a retry may
+ * help (`retryable`); a `FailoverSecretSource` retries, paces and fails over. Whatever a caller awaits keeps
+ * the process alive (see {@link GetSecretValueOptions.keepAlive}).
+ *
  * Implementations throw `KmsError` (with `retryable`) for service errors and never put the secret value
  * into an error.
  */

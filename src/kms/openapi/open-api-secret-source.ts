@@ -57,7 +57,8 @@ const API_VERSION = '2016-01-20';
  * endpoint plus its CA). TLS certificates are always verified.
  *
  * One call is one HTTP request (no SDK retries: retries, backoff, throttle-aware pacing and failover belong
- * to `FailoverSecretSource`, the one retry layer). Each request uses its own connection (`connection: close`), so no socket outlives a call.
+ * to `FailoverSecretSource`, the one retry layer). Each request uses its own connection
+ * (`connection: close`), so no socket outlives a call.
  * An aborted call rejects at once and its request is destroyed (the SDK takes no signal: the request is
  * found through Node's `http.client.request.start` diagnostics channel). A per-call `timeoutMs` bounds
  * the call (`Kms.FetchTimeout`). An answer for another secret than the one asked for is refused
