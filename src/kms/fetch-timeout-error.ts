@@ -1,5 +1,5 @@
-import { RetriesExhaustedError } from '../runtime/retry-with-backoff.js';
 import { KmsError, KmsErrorCode } from './kms-error.js';
+import { mostTellingFailure } from './most-telling-failure.js';
 
 /** What one source did during a fetch that ran out of time, for {@link fetchTimeoutError}. */
 export interface SourceFetchHistory {
@@ -9,6 +9,8 @@ export interface SourceFetchHistory {
   readonly errors: readonly unknown[];
   /** How long (ms) the request still running at the deadline had waited; `undefined` when none was running. */
   readonly inFlightMs?: number | undefined;
+  /** Monotonic ms of the last failure in `errors` (to tell which source failed last); optional. */
+  readonly lastFailedAtMs?: number | undefined;
 }
 
 /** What {@link fetchTimeoutError} reports. */
@@ -29,42 +31,23 @@ export interface FetchTimeoutDetails {
  * 30000 ms: dkms(127.0.0.1:4431) refused the connection (Kms.NetworkError ECONNREFUSED) 3 times;
  * openapi(kms.cn-hangzhou.aliyuncs.com) answered HTTP 503 ServiceUnavailableTemporary`. It is built from
  * error codes, HTTP statuses and socket error codes only ({@link describeFetchFailure}): never from an
- * error message, which may echo something that is not ours to print. `cause` is an `AggregateError` of
- * the last error of each source that failed.
+ * error message, which may echo something that is not ours to print. `cause` is the KMS-side reason: of
+ * the last error of each source, the most telling one ({@link mostTellingFailure}: a throttled answer, else
+ * any other answer from KMS, else the network failure or timeout); no `cause` when no request failed (all
+ * were still in flight at the deadline).
  */
 export function fetchTimeoutError(details: FetchTimeoutDetails): KmsError {
   const { secretName, budgetMs, histories, source } = details;
   const parts = histories.map((history) => `${history.source} ${describeHistory(history)}`);
-  const lastErrors = histories.filter((h) => h.errors.length > 0).map((h) => h.errors[h.errors.length - 1]);
+  const cause = mostTellingFailure(
+    histories.filter((h) => h.errors.length > 0).map((h) => ({ error: h.errors[h.errors.length - 1], atMs: h.lastFailedAtMs })),
+  );
   return new KmsError(`GetSecretValue of "${secretName}" did not succeed within ${Math.round(budgetMs)} ms: ${parts.join('; ')}`, {
     code: KmsErrorCode.FetchTimeout,
     retryable: true,
     source,
-    cause: new AggregateError(lastErrors, 'last error of each source'),
+    ...(cause === undefined ? {} : { cause }),
   });
-}
-
-/** The history of one source whose own retry loop ran out of time. */
-/**
- * What a single source throws when its retry loop gave up: the last error when the attempts ran out, a
- * `Kms.FetchTimeout` naming this source's attempts when the deadline did, anything else unchanged.
- */
-export function sourceRetryError(
-  error: unknown,
-  context: { secretName: string; source: string; startedAtMs: number; deadlineAtMs: number | undefined },
-): unknown {
-  if (!(error instanceof RetriesExhaustedError)) return error;
-  if (error.reason === 'attempts') return error.lastError;
-  return fetchTimeoutError({
-    secretName: context.secretName,
-    budgetMs: (context.deadlineAtMs as number) - context.startedAtMs,
-    histories: [historyFromRetries(context.source, error)],
-    source: context.source,
-  });
-}
-
-export function historyFromRetries(source: string, exhausted: RetriesExhaustedError): SourceFetchHistory {
-  return { source, errors: exhausted.failures.map((f) => f.error), inFlightMs: exhausted.inFlight?.elapsedMs };
 }
 
 /**

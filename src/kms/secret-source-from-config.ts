@@ -10,6 +10,8 @@ import type { SecretSource } from './secret-source.js';
  * (`cache_client_dkms_config_info`, ClientKey auth) and per region (`cache_client_region_id`, RAM auth via
  * `credentials_type`), in that order, which is also the failover preference, grouped in a
  * {@link FailoverSecretSource} that retries with backoff within `fetch_timeout` per fetch and closes them all.
+ * The group is the only retry layer: each source sends one request per try. Awaiting the result keeps the
+ * process alive until it settles (`keepAlive`, default `true`).
  *
  * Reads and decrypts the ClientKey files (synchronously), so errors in them surface here as typed errors
  * naming the file.
@@ -24,7 +26,6 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
         clientKey: readClientKeyFileSync(instance.clientKeyFile, instance.password),
         ...(instance.caFilePath !== undefined && { caFilePath: instance.caFilePath }),
         ignoreSslCerts: instance.ignoreSslCerts,
-        maxRetries: 0, // retries and backoff live in the failover group, not in two layers
         ...(instance.connectTimeoutMs !== undefined && { connectTimeoutMs: instance.connectTimeoutMs }),
         ...(instance.readTimeoutMs !== undefined && { readTimeoutMs: instance.readTimeoutMs }),
       }),
@@ -41,7 +42,7 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
       }),
     );
   }
-  // Always a failover group, even of one: it owns retries with backoff and the overall deadline
-  // (`fetch_timeout`; the OpenAPI source makes exactly one request per call).
+  // Always a failover group, even of one: the one retry layer (backoff, throttle-aware pacing, failover) and the
+  // owner of the overall deadline (`fetch_timeout`); each source sends exactly one request per call.
   return new FailoverSecretSource({ sources, deadlineMs: config.cache.fetchTimeoutMs });
 }

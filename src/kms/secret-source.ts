@@ -15,7 +15,7 @@ export interface GetSecretValueRequest {
 
 /** Per-call options of {@link SecretSource.getSecretValue}. */
 export interface GetSecretValueOptions {
-  /** Aborts the call, including any retry wait. */
+  /** Aborts the call, including any retry wait, and rejects with `signal.reason` at once. */
   signal?: AbortSignal;
   /**
    * Budget of the whole call in ms, across retries and failover (the cache passes `fetch_timeout`). A source
@@ -25,8 +25,10 @@ export interface GetSecretValueOptions {
    */
   timeoutMs?: number;
   /**
-   * Keep the process alive while the call waits (retry sleeps, deadline). Default `true`: a caller awaits it.
-   * The cache passes `false` for its background fetches (it keeps its own waiters alive).
+   * Keep the process alive while the call is pending (its retry sleeps and its deadline). Default `true`: a
+   * caller awaits the call, and a script awaiting it must not exit with the call pending. Background work
+   * that is not awaited by anyone (the cache's scheduled refreshes, which hold their own waiters open) passes
+   * `false`. Sockets in use hold the process open either way, as Node's do.
    */
   keepAlive?: boolean;
 }
@@ -34,6 +36,10 @@ export interface GetSecretValueOptions {
 /**
  * Something that can read a secret's current value from KMS: the KMS instance API (DKMS), the KMS
  * OpenAPI, or a failover group of those. The cache only ever talks to this interface.
+ *
+ * There is one retry layer: a source of one endpoint sends one request per call and says whether a retry may
+ * help (`retryable`); a `FailoverSecretSource` retries, paces and fails over. Whatever a caller awaits keeps
+ * the process alive (see {@link GetSecretValueOptions.keepAlive}).
  *
  * Implementations throw `KmsError` (with `retryable`) for service errors and never put the secret value
  * into an error.

@@ -1,3 +1,5 @@
+import { jitteredDelayMs } from '../runtime/jitter.js';
+
 /**
  * How long to wait before asking KMS again after it throttled (HTTP 429 `Rejected.Throttling`): a wide
  * random spread that widens with each consecutive throttled answer.
@@ -45,7 +47,8 @@ export function isThrottlingError(error: unknown): boolean {
 
 /**
  * The wait before the next KMS attempt after `throttles` consecutive throttled answers (1 for the first):
- * uniform in `[minDelayMs, window)` with `window = min(capMs, firstWindowMs * growth^(throttles - 1))`. Pure.
+ * uniform in `[minDelayMs, window)` with `window = min(capMs, firstWindowMs * growth^(throttles - 1))`, drawn
+ * through the one jitter function ({@link jitteredDelayMs}). Pure.
  *
  * Plain full-jitter backoff (1 s, 2 s, 4 s...) re-sends most of a throttled fleet within the next seconds,
  * so most of them are throttled again (about 4 throttled attempts per success for 10,000 processes at 450
@@ -58,6 +61,5 @@ export function isThrottlingError(error: unknown): boolean {
 export function throttledRetryDelayMs(throttles: number, random: number, pacing: Readonly<ThrottlePacing> = DEFAULT_THROTTLE_PACING): number {
   const exponent = Math.min(Math.max(0, Math.floor(throttles) - 1), 64);
   const windowMs = Math.max(pacing.minDelayMs, Math.min(pacing.capMs, pacing.firstWindowMs * pacing.growth ** exponent));
-  const r = Number.isFinite(random) ? Math.min(Math.max(random, 0), 1) : 0;
-  return Math.floor(pacing.minDelayMs + r * (windowMs - pacing.minDelayMs));
+  return jitteredDelayMs(pacing.minDelayMs, windowMs, random);
 }

@@ -1,4 +1,5 @@
 import type { RandomSource } from './clock.js';
+import { jitteredDelayMs } from './jitter.js';
 
 /** Parameters of an exponential backoff with full jitter. */
 export interface BackoffPolicy {
@@ -10,10 +11,11 @@ export interface BackoffPolicy {
 
 /**
  * Delay before retry number `attempt` (0-based) with "full jitter": uniform in
- * `[0, min(capMs, baseMs * 2^attempt))`. Spreads retries of many clients instead of synchronising them.
+ * `[0, min(capMs, baseMs * 2^attempt))`, drawn once from `random` through {@link jitteredDelayMs}. Spreads
+ * retries of many clients instead of synchronising them.
  */
 export function fullJitterDelayMs(attempt: number, policy: BackoffPolicy, random: RandomSource): number {
   const exponent = Math.min(Math.max(0, attempt), 52);
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
-  return Math.floor(random() * Math.max(0, ceiling));
+  return jitteredDelayMs(0, Math.max(0, ceiling), random());
 }

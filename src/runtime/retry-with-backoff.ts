@@ -1,6 +1,7 @@
 import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
 import { fullJitterDelayMs, type BackoffPolicy } from './backoff.js';
-import { MAX_TIMER_DELAY_MS, type Clock, type RandomSource, type TimerHandle } from './clock.js';
+import type { Clock, RandomSource } from './clock.js';
+import { sleepUntil, waitFor } from './wait.js';
 
 /** What {@link retryWithBackoff} hands to each attempt. */
 export interface RetryAttemptContext {
@@ -71,6 +72,12 @@ export interface RetryWithBackoffOptions {
    * the loop with that error. Not called for an attempt cut short by the deadline or by `signal`.
    */
   onAttemptFailed?: (failure: RetryAttemptFailure) => void;
+  /**
+   * Keep the process alive while the loop waits (for an attempt, a backoff sleep, the deadline). Default
+   * `true`: a caller awaits the result, and a script awaiting it must not exit with the call pending. Background
+   * work (a refresh nobody awaits) passes `false`.
+   */
+  keepAlive?: boolean;
 }
 
 /**
@@ -112,8 +119,8 @@ export class RetriesExhaustedError extends ManagedCredentialsError {
 }
 
 /**
- * Calls `attempt` until it succeeds, with full-jitter backoff between tries (the one retry loop of the KMS
- * sources and the failover group).
+ * Calls `attempt` until it succeeds, with full-jitter backoff between tries (the one retry loop, used by the
+ * failover group, the one retry layer of the KMS sources).
  *
  * - Resolves with the first success.
  * - Rejects with the attempt's own error when `isRetryable` says it is final.
@@ -123,72 +130,66 @@ export class RetriesExhaustedError extends ManagedCredentialsError {
  *   or after the deadline. No attempt starts at or after the deadline.
  * - Rejects with `signal.reason` as soon as `signal` aborts, aborting the attempt in flight.
  *
- * The timers it arms (deadline, backoff) do not keep the process alive; they are cleared when it settles.
+ * Every wait (an attempt, a backoff sleep, the deadline) goes through the one wait helper ({@link waitFor},
+ * {@link sleepUntil}): it holds the process open while the loop runs unless `keepAlive` is `false`, and
+ * everything it arms is released when the loop settles.
  *
  * @param attempt - one try; gets the attempt number, an abort signal and the time left
  * @param options - deadline, retry policy, clock and hooks
+ * @throws RangeError (synchronously) for a NaN `deadlineAtMs` or a `maxAttempts` below 1
  */
 export function retryWithBackoff<T>(
   attempt: (context: RetryAttemptContext) => Promise<T>,
   options: RetryWithBackoffOptions,
 ): Promise<T> {
-  const { clock, isRetryable, backoff, signal, onAttemptFailed } = options;
-  const random = options.random ?? Math.random;
   const deadlineAtMs = options.deadlineAtMs ?? Infinity;
   const maxAttempts = options.maxAttempts ?? Infinity;
   if (Number.isNaN(deadlineAtMs)) throw new RangeError('retryWithBackoff: deadlineAtMs must be a number');
   if (!(maxAttempts >= 1)) throw new RangeError('retryWithBackoff: maxAttempts must be at least 1');
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  return runLoop(attempt, options, deadlineAtMs, maxAttempts);
+}
 
-  return new Promise<T>((resolve, reject) => {
-    const attemptController = new AbortController();
-    const failures: RetryAttemptFailure[] = [];
-    let attemptsStarted = 0;
-    let running: { attempt: number; startedAtMs: number } | undefined;
-    let deadlineTimer: TimerHandle | undefined;
-    let sleepTimer: TimerHandle | undefined;
-    let settled = false;
+/** What an attempt did, so that a rejection of the wait around it can only be the deadline or the caller's abort. */
+type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-    const finish = (settle: () => void, abortReason?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      if (deadlineTimer !== undefined) clock.clearTimeout(deadlineTimer);
-      if (sleepTimer !== undefined) clock.clearTimeout(sleepTimer);
-      signal?.removeEventListener('abort', onCallerAbort);
-      if (abortReason !== undefined) attemptController.abort(abortReason);
-      settle();
-    };
-
-    const giveUp = (reason: 'deadline' | 'attempts'): void => {
-      const nowMs = clock.monotonicNow();
-      const inFlight = running && { ...running, elapsedMs: nowMs - running.startedAtMs };
-      const error = new RetriesExhaustedError(reason, failures, inFlight);
-      finish(() => reject(error), inFlight === undefined ? undefined : error);
-    };
-
-    const onCallerAbort = (): void => {
-      const reason: unknown = signal?.reason;
-      finish(() => reject(reason), reason);
-    };
-
-    const armDeadline = (): void => {
-      const leftMs = deadlineAtMs - clock.monotonicNow();
-      if (leftMs <= 0) {
-        giveUp('deadline');
-        return;
-      }
-      // Timers cap at about 24.8 days; a longer deadline re-arms.
-      deadlineTimer = clock.setTimeout(armDeadline, Math.min(Math.ceil(leftMs), MAX_TIMER_DELAY_MS));
-    };
-
-    const start = (): void => {
-      sleepTimer = undefined;
+async function runLoop<T>(
+  attempt: (context: RetryAttemptContext) => Promise<T>,
+  options: RetryWithBackoffOptions,
+  deadlineAtMs: number,
+  maxAttempts: number,
+): Promise<T> {
+  const { clock, isRetryable, backoff, signal, onAttemptFailed } = options;
+  const random = options.random ?? Math.random;
+  if (signal?.aborted) throw signal.reason;
+  const attemptController = new AbortController();
+  const failures: RetryAttemptFailure[] = [];
+  let running: { attempt: number; startedAtMs: number } | undefined;
+  const exhausted = (reason: 'deadline' | 'attempts'): RetriesExhaustedError => {
+    const inFlight = running && { ...running, elapsedMs: clock.monotonicNow() - running.startedAtMs };
+    return new RetriesExhaustedError(reason, failures, inFlight);
+  };
+  // The deadline or the caller's abort ends the attempt in flight at once, with the same reason.
+  const abortAttempt = (reason: unknown) => {
+    if (running !== undefined) attemptController.abort(reason);
+  };
+  const onCallerAbort = () => abortAttempt(signal?.reason);
+  // One set of wait options for every wait of the loop: the deadline, the caller's signal, keep-alive.
+  const waits = {
+    clock,
+    deadlineAtMs,
+    signal,
+    keepAlive: options.keepAlive !== false,
+    onDeadline: () => {
+      const error = exhausted('deadline');
+      abortAttempt(error);
+      return error;
+    },
+  };
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    for (let number = 0; ; number++) {
       const startedAtMs = clock.monotonicNow();
-      if (startedAtMs >= deadlineAtMs) {
-        giveUp('deadline');
-        return;
-      }
-      const number = attemptsStarted++;
+      if (startedAtMs >= deadlineAtMs) throw exhausted('deadline');
       running = { attempt: number, startedAtMs };
       let pending: Promise<T>;
       try {
@@ -196,30 +197,26 @@ export function retryWithBackoff<T>(
       } catch (error) {
         pending = Promise.reject(error);
       }
-      Promise.resolve(pending).then(
-        (value) => finish(() => resolve(value)),
-        (error: unknown) => failed(number, startedAtMs, error),
+      const outcome = await waitFor<AttemptOutcome<T>>(
+        Promise.resolve(pending).then(
+          (value) => ({ ok: true, value }),
+          (error: unknown) => ({ ok: false, error }),
+        ),
+        waits,
       );
-    };
-
-    const failed = (number: number, startedAtMs: number, error: unknown): void => {
-      if (settled) return;
       running = undefined;
+      if (outcome.ok) return outcome.value;
+      const { error } = outcome;
+
       const nowMs = clock.monotonicNow();
-      let retryable: boolean;
-      try {
-        retryable = isRetryable(error);
-      } catch (hookError) {
-        finish(() => reject(hookError));
-        return;
-      }
+      const retryable = isRetryable(error);
       let retryInMs: number | undefined;
       let limit: 'deadline' | 'attempts' | undefined;
       if (retryable) {
         // A failure at the deadline (e.g. a request timeout clipped to the time left) is the deadline's doing.
         if (nowMs >= deadlineAtMs) {
           limit = 'deadline';
-        } else if (attemptsStarted >= maxAttempts) {
+        } else if (number + 1 >= maxAttempts) {
           limit = 'attempts';
         } else {
           const delayMs = options.retryDelayMs?.({ attempt: number, error }) ?? fullJitterDelayMs(number, backoff, random);
@@ -227,28 +224,15 @@ export function retryWithBackoff<T>(
           else retryInMs = delayMs;
         }
       }
-      const failure: RetryAttemptFailure = { attempt: number, error, retryable, startedAtMs, elapsedMs: nowMs - startedAtMs, retryInMs };
-      failures.push(failure);
-      try {
-        onAttemptFailed?.(failure);
-      } catch (hookError) {
-        finish(() => reject(hookError));
-        return;
-      }
-      if (settled) return; // the hook may have aborted the caller's signal
-      if (!retryable) {
-        finish(() => reject(error));
-        return;
-      }
-      if (limit !== undefined) {
-        giveUp(limit);
-        return;
-      }
-      sleepTimer = clock.setTimeout(start, retryInMs as number);
-    };
-
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (deadlineAtMs !== Infinity) armDeadline();
-    if (!settled) start();
-  });
+      failures.push({ attempt: number, error, retryable, startedAtMs, elapsedMs: nowMs - startedAtMs, retryInMs });
+      onAttemptFailed?.(failures[failures.length - 1] as RetryAttemptFailure);
+      // The hook may have aborted the caller's signal.
+      if (signal?.aborted) throw signal.reason;
+      if (!retryable) throw error;
+      if (limit !== undefined) throw exhausted(limit);
+      await sleepUntil(nowMs + (retryInMs as number), waits);
+    }
+  } finally {
+    signal?.removeEventListener('abort', onCallerAbort);
+  }
 }

@@ -134,7 +134,6 @@ describe('DkmsSecretSource against a gateway answering arbitrary bytes over real
       endpoint: server.hostPort,
       clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem),
       ca: pki.caBundlePem,
-      maxRetries: 0,
       maxResponseBytes: 4096,
     });
   });

@@ -37,7 +37,7 @@ describe('describeFetchFailure', () => {
 });
 
 describe('fetchTimeoutError', () => {
-  it('names each source with its outcomes in order, counts repeats, and keeps the last error of each in an AggregateError', () => {
+  it('names each source with its outcomes in order, counts repeats, and gives the most telling last error as cause', () => {
     const refused = kms('Kms.NetworkError', { cause: errno('ECONNREFUSED') });
     const unavailable = kms('ServiceUnavailableTemporary', { httpStatus: 503 });
     const error = fetchTimeoutError({
@@ -58,8 +58,25 @@ describe('fetchTimeoutError', () => {
         'openapi(c) was not tried',
     );
     expect(error.message).not.toContain(SECRET);
-    expect(error.cause).toBeInstanceOf(AggregateError);
-    expect((error.cause as AggregateError).errors).toEqual([refused, unavailable]);
+    // dkms(b)'s 503 is an answer from KMS; dkms(a) only had refused connections.
+    expect(error.cause).toBe(unavailable);
+  });
+
+  it('takes a throttled answer as the cause over later failures of other sources, and has none when nothing failed', () => {
+    const refused = kms('Kms.NetworkError', { cause: errno('ECONNREFUSED') });
+    const throttled = kms('Rejected.Throttling', { httpStatus: 429 });
+    const error = fetchTimeoutError({
+      secretName: 'oss-ak',
+      budgetMs: 30_000,
+      source: 'failover(...)',
+      histories: [
+        { source: 'dkms(a)', errors: [throttled], lastFailedAtMs: 100 },
+        { source: 'openapi(b)', errors: [refused, refused], lastFailedAtMs: 29_000 },
+      ],
+    });
+    expect(error.cause).toBe(throttled);
+    const nothing = fetchTimeoutError({ secretName: 'oss-ak', budgetMs: 5, source: 's', histories: [{ source: 's', errors: [], inFlightMs: 5 }] });
+    expect(nothing.cause).toBeUndefined();
   });
 });
 

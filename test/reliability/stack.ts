@@ -93,7 +93,6 @@ export class Stack {
       clientKey: clientKeyFromPem(dkms.clientKey.keyId, dkms.clientKey.privateKeyPem),
       ca: dkms.caBundlePem,
       clock,
-      maxRetries: 0, // the cache's backoff is what recovers here
       readTimeoutMs: READ_TIMEOUT_MS,
       connectTimeoutMs: READ_TIMEOUT_MS,
       maxResponseBytes: 64 * 1024,
@@ -123,7 +122,6 @@ export class Stack {
       clientKey: clientKeyFromPem(this.dkms.clientKey.keyId, this.dkms.clientKey.privateKeyPem),
       ca: this.dkms.caBundlePem,
       clock: this.clock,
-      maxRetries: 0,
       readTimeoutMs: READ_TIMEOUT_MS,
       connectTimeoutMs: READ_TIMEOUT_MS,
       ...overrides,

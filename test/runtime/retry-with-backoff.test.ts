@@ -235,10 +235,30 @@ describe('retryWithBackoff', () => {
     expect(second.contexts).toHaveLength(1);
   });
 
-  it('arms only timers that do not keep the process alive', async () => {
+  it('keeps the process alive by default while it waits: during attempts, backoff sleeps and up to the deadline', async () => {
     const clock = new VirtualClock();
+    // Attempts take 10 ms and fail; sleeps of 50, 100, 200, 400 ms... between them: the steps below land in both.
     const { attempt } = scripted(clock, [{ afterMs: 10, error: retryable() }]);
     const call = settle(retryWithBackoff(attempt, options(clock, { deadlineAtMs: 5_000 })));
+    for (let step = 0; step < 40; step++) {
+      await clock.advance(37);
+      expect(clock.keepAliveTimers).toBeGreaterThan(0);
+    }
+    await clock.advance(5_000);
+    expect(call.outcome).toMatchObject({ error: { reason: 'deadline' } });
+    expect(clock.pendingTimers).toBe(0);
+
+    // Without a deadline too: an attempt that never settles still holds the process open.
+    const endless = settle(retryWithBackoff(() => new Promise<string>(() => undefined), options(clock)));
+    await clock.advance(60_000);
+    expect(endless.outcome).toBeUndefined();
+    expect(clock.keepAliveTimers).toBe(1);
+  });
+
+  it('with keepAlive: false (background work) arms only timers that do not keep the process alive', async () => {
+    const clock = new VirtualClock();
+    const { attempt } = scripted(clock, [{ afterMs: 10, error: retryable() }]);
+    const call = settle(retryWithBackoff(attempt, options(clock, { deadlineAtMs: 5_000, keepAlive: false })));
     for (let step = 0; step < 10; step++) {
       await clock.advance(37);
       expect(clock.pendingTimers).toBeGreaterThan(0);
@@ -246,6 +266,7 @@ describe('retryWithBackoff', () => {
     }
     await clock.advance(5_000);
     expect(call.outcome).toMatchObject({ error: { reason: 'deadline' } });
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('ends with the error of a throwing hook, and treats a synchronous throw of the attempt as a failure', async () => {

@@ -156,8 +156,8 @@ describe('ClientKey errors', () => {
 
 describe('KMS errors', () => {
   it('DKMS signature rejected, TLS failure, and the OpenAPI with a wrong AccessKey secret', async () => {
-    const wrongKey = new DkmsSecretSource({ endpoint: dkms.endpoint, clientKey: clientKeyFromPem(clientKey.keyId, otherClientKey.privateKeyPem), ca: pki.caBundlePem, maxRetries: 0 });
-    const noCa = new DkmsSecretSource({ endpoint: dkms.endpoint, clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem), maxRetries: 0 });
+    const wrongKey = new DkmsSecretSource({ endpoint: dkms.endpoint, clientKey: clientKeyFromPem(clientKey.keyId, otherClientKey.privateKeyPem), ca: pki.caBundlePem });
+    const noCa = new DkmsSecretSource({ endpoint: dkms.endpoint, clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem) });
     const openApi = new OpenApiSecretSource({ regionId: 'cn-hangzhou', endpoint: kms.endpoint, credentials: { type: 'ak', accessKeyId: 'LTAI-reader', accessKeySecret: KMS_READER_WRONG_SECRET } });
     try {
       const errors = [

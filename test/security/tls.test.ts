@@ -70,8 +70,6 @@ function dkmsSource(variant: Variant, overrides: Partial<DkmsSourceOptions> = {}
     endpoint: server.endpoint,
     clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem),
     ca: server.caBundlePem, // the right CA: only the certificate itself is wrong
-    maxRetries: 2,
-    retryBackoff: { baseMs: 1, capMs: 1 },
     ...overrides,
   });
   sources.push(source);
@@ -164,7 +162,6 @@ describe('host name checks use the endpoint as configured', () => {
         endpoint: `localhost:${server.port}`,
         clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem),
         ca: ipOnly.caBundlePem,
-        maxRetries: 0,
       });
       sources.push(source);
       const error = await kmsErrorOf(source.getSecretValue({ secretName: SECRET }));

@@ -237,7 +237,6 @@ function dkmsSource(instance: DkmsInstanceConfig, warnings: string[]): SecretSou
     clientKey: readClientKeyFileSync(instance.clientKeyFile, instance.password),
     ...(instance.caFilePath === undefined ? {} : { caFilePath: instance.caFilePath }),
     ignoreSslCerts: instance.ignoreSslCerts,
-    maxRetries: 0, // judge each source on one call
     ...(instance.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: instance.connectTimeoutMs }),
     ...(instance.readTimeoutMs === undefined ? {} : { readTimeoutMs: instance.readTimeoutMs }),
     onWarning: (message) => warnings.push(message),

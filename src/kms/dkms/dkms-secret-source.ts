@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { BackoffPolicy } from '../../runtime/backoff.js';
-import { systemClock, type Clock, type RandomSource } from '../../runtime/clock.js';
-import { retryWithBackoff, type RetryAttemptContext } from '../../runtime/retry-with-backoff.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
-import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
-import { isRetryableError } from '../../errors/is-retryable-error.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { requestWithinBudget } from '../request-within-budget.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { inspectCaBundle, type CaBundleInfo } from './ca-bundle.js';
@@ -37,23 +34,15 @@ export interface DkmsSourceOptions {
   connectTimeoutMs?: number;
   /** Budget of one whole request (connect to last byte); default 10000 ms. */
   readTimeoutMs?: number;
-  /** Retries after the first attempt for retryable failures; default 3 (so up to 4 requests). */
-  maxRetries?: number;
-  /** Backoff between retries (full jitter); default base 200 ms, cap 5000 ms. */
-  retryBackoff?: BackoffPolicy;
   /** Larger response bodies are refused with `Kms.ResponseTooLarge`; default 1 MiB. */
   maxResponseBytes?: number;
-  /** Time source for the `date` header, timeouts and backoff; default the system clock. */
+  /** Time source for the `date` header, the request timeouts and the call's `timeoutMs`; default the system clock. */
   clock?: Clock;
-  /** Randomness for the backoff jitter; default `Math.random`. */
-  random?: RandomSource;
   /** Appended to the `user-agent` header. */
   userAgent?: string;
   /** Receives warnings (insecure TLS); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
 }
-
-const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 200, capMs: 5000 };
 
 function optionsError(message: string): KmsError {
   return new KmsError(message, { code: KmsErrorCode.InvalidOptions, retryable: false });
@@ -74,25 +63,27 @@ function parseEndpoint(raw: string): { host: string; hostname: string; port: num
   return { host: trimmed, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port === '' ? 443 : Number(url.port) };
 }
 
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw optionsError(`DKMS option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ms/bytes, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw optionsError(`DKMS option ${name} must be a positive number of ms/bytes, got ${value}`);
   }
   return value;
 }
 
 /**
  * {@link SecretSource} for the KMS instance API ("DKMS", `dkms-gcs-0.2`): protobuf over HTTPS, signed with
- * an application access point ClientKey. Sends `FetchExtendedConfig=true` unless the request says `false`,
- * re-signs every attempt, retries network errors, timeouts, 5xx, `Rejected.Throttling`,
- * `ServiceUnavailableTemporary` and `InternalFailure` with full-jitter backoff, and never retries
- * signature, authorization, permission or parameter errors. A per-call `timeoutMs` bounds the whole call,
- * retries included (`Kms.FetchTimeout`). An answer for another secret than the one asked for is refused
- * (`Kms.InvalidResponse`).
+ * an application access point ClientKey. Sends `FetchExtendedConfig=true` unless the request says `false`.
+ *
+ * One call is one signed HTTPS request: the source does not retry. Retries, backoff, throttle-aware pacing
+ * and failover belong to `FailoverSecretSource` (which `secretSourceFromConfig` always builds, even around
+ * one source). Errors say whether a retry may help: network errors, timeouts, 5xx, `Rejected.Throttling`,
+ * `ServiceUnavailableTemporary` and `InternalFailure` are `retryable`; signature, authorization, permission
+ * and parameter errors are not. A per-call `timeoutMs` bounds the call (`Kms.FetchTimeout`). An answer for
+ * another secret than the one asked for is refused (`Kms.InvalidResponse`).
  *
  * Errors are {@link KmsError}s with `source` = `description`. An aborted `signal` rejects promptly with
- * `signal.reason` (by default a `DOMException` named `AbortError`), also during a backoff wait.
+ * `signal.reason` (by default a `DOMException` named `AbortError`) and destroys the request.
  */
 export class DkmsSecretSource implements SecretSource {
   readonly description: string;
@@ -100,13 +91,10 @@ export class DkmsSecretSource implements SecretSource {
   private readonly clientKey: ClientKey;
   private readonly transport: DkmsHttpsTransport;
   private readonly clock: Clock;
-  private readonly random: RandomSource;
-  private readonly maxRetries: number;
-  private readonly backoff: BackoffPolicy;
   private readonly userAgent: string;
   private closed = false;
 
-  /** @param options - endpoint, ClientKey, TLS and retry settings; throws `KmsError` `Kms.InvalidOptions` on bad values */
+  /** @param options - endpoint, ClientKey, TLS settings and timeouts; throws `KmsError` `Kms.InvalidOptions` on bad values */
   constructor(options: DkmsSourceOptions) {
     const endpoint = parseEndpoint(options.endpoint);
     this.host = endpoint.host;
@@ -116,9 +104,6 @@ export class DkmsSecretSource implements SecretSource {
     }
     this.clientKey = options.clientKey;
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.maxRetries = Math.floor(positive('maxRetries', options.maxRetries, 3, true));
-    this.backoff = options.retryBackoff ?? DEFAULT_BACKOFF;
     this.userAgent =
       `AlibabaCloud (${process.platform}; ${process.arch}) Node.js/${process.versions.node}` +
       `${options.userAgent ? ` ${options.userAgent}` : ''} ali-oss-managed-credentials-dkms`;
@@ -161,27 +146,22 @@ export class DkmsSecretSource implements SecretSource {
   }
 
   /**
-   * Calls GetSecretValue, retrying retryable failures (at most `maxRetries` times). With `timeoutMs` the call
-   * settles within it: each request's connect and read timeouts are clipped to the time left, a request
-   * still running at the deadline is destroyed, no backoff sleeps past it, and when it comes the call
-   * rejects with a retryable `KmsError` `Kms.FetchTimeout` naming what each attempt met.
+   * Calls GetSecretValue once (one signed request). With `timeoutMs` the call settles within it: the request's
+   * connect and read timeouts are clipped to it, and a request still running at the deadline is destroyed and
+   * the call rejects with a retryable `KmsError` `Kms.FetchTimeout` naming what it met. The wait keeps the
+   * process alive unless `options.keepAlive` is `false`.
    */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
-    const { signal } = options;
-    const startedAtMs = this.clock.monotonicNow();
-    const deadlineAtMs = fetchDeadlineAtMs(startedAtMs, options.timeoutMs, this.description);
     this.assertOpen();
-    if (signal?.aborted) throw signal.reason;
     const body = dkmsMessages.encodeGetSecretValueRequest({
       SecretName: request.secretName,
       ...(request.versionStage ? { VersionStage: request.versionStage } : {}),
       FetchExtendedConfig: request.fetchExtendedConfig !== false,
     });
-    const attempt = async ({ signal: attemptSignal, remainingMs }: RetryAttemptContext): Promise<SecretInfo> => {
-      this.assertOpen();
+    const send = async (signal: AbortSignal, remainingMs: number): Promise<SecretInfo> => {
       let response: DkmsHttpResponse;
       try {
-        response = await this.transport.send(this.signedHeaders(body), body, { signal: attemptSignal, budgetMs: remainingMs });
+        response = await this.transport.send(this.signedHeaders(body), body, { signal, budgetMs: remainingMs });
       } catch (error) {
         // close() destroyed the connection under this request.
         this.assertOpen();
@@ -189,19 +169,7 @@ export class DkmsSecretSource implements SecretSource {
       }
       return this.readResponse(response, request.secretName);
     };
-    try {
-      return await retryWithBackoff(attempt, {
-        clock: this.clock,
-        random: this.random,
-        backoff: this.backoff,
-        maxAttempts: this.maxRetries + 1,
-        isRetryable: isRetryableError,
-        ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      throw sourceRetryError(error, { secretName: request.secretName, source: this.description, startedAtMs, deadlineAtMs });
-    }
+    return requestWithinBudget(send, options, { clock: this.clock, secretName: request.secretName, source: this.description });
   }
 
   /** Destroys the keep-alive agent; later calls reject with `KmsError` `Kms.SourceClosed`. Idempotent. */

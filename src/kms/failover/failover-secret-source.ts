@@ -1,6 +1,7 @@
 import type { BackoffPolicy } from '../../runtime/backoff.js';
-import { systemClock, type Clock, type RandomSource, type TimerHandle } from '../../runtime/clock.js';
+import { systemClock, type Clock, type RandomSource } from '../../runtime/clock.js';
 import { RetriesExhaustedError, retryWithBackoff } from '../../runtime/retry-with-backoff.js';
+import { sleepUntil, waitFor } from '../../runtime/wait.js';
 import { fetchDeadlineAtMs, fetchTimeoutError } from '../fetch-timeout-error.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
@@ -54,19 +55,27 @@ const DEFAULT_REPROBE_AFTER_MS = 30 * 60_000;
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
 
 /**
- * A {@link SecretSource} over several sources (KMS instances, regions) in preference order.
+ * A {@link SecretSource} over several sources (KMS instances, regions) in preference order: the one retry
+ * layer of the KMS path (the sources send one request per call; `secretSourceFromConfig` always builds a
+ * group, even of one source).
  *
  * One call tries the healthy source first (initially the first configured one). A non-retryable error
  * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
  * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
- * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first success wins; the losers are aborted. A source that fails for good
- * drops out, but the call keeps waiting while any other source may still succeed, within one budget
- * (`deadlineMs`, or the call's smaller `timeoutMs`) shared by all sources: each request is given the time
- * left as its `timeoutMs`, no backoff sleeps past the deadline, and at the deadline the requests in flight
- * are aborted and the call rejects with a retryable `KmsError` `Kms.FetchTimeout` whose message names every
- * source and what it met (refused, timed out, HTTP status and code, throttled, no answer yet, not tried).
+ * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first
+ * success wins; the losers are aborted. A source that fails for good drops out, but the call keeps waiting
+ * while any other source may still succeed, within one budget (`deadlineMs`, or the call's smaller
+ * `timeoutMs`) shared by all sources: each request is given the time left as its `timeoutMs`, no backoff
+ * sleeps past the deadline, and at the deadline the requests in flight are aborted and the call rejects with
+ * a retryable `KmsError` `Kms.FetchTimeout` whose message names every source and what it met (refused, timed
+ * out, HTTP status and code, throttled, no answer yet, not tried) and whose `cause` is the KMS-side reason
+ * (the most telling last error: throttled, else another answer from KMS, else the network failure).
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
  * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
+ *
+ * Every wait of a call (retry sleeps, the hedge, the deadline) goes through the one wait helper and keeps
+ * the process alive while a caller awaits the call, so a script that only awaits `getSecretValue` does not
+ * exit with it pending; a background caller passes `keepAlive: false`.
  */
 export class FailoverSecretSource implements SecretSource {
   readonly description: string;
@@ -80,6 +89,7 @@ export class FailoverSecretSource implements SecretSource {
   private readonly throttlePacing: Readonly<ThrottlePacing>;
   private healthyIndex = 0;
   private reprobeAtMs = 0;
+  /** Cancels each call in flight (close()). */
   private readonly activeCalls = new Set<(reason: unknown) => void>();
   private closing: Promise<void> | undefined;
 
@@ -107,7 +117,8 @@ export class FailoverSecretSource implements SecretSource {
 
   /**
    * Fetches the secret from the first source that can deliver it; see the class description. The call's
-   * budget is `deadlineMs`, or `options.timeoutMs` when that is smaller.
+   * budget is `deadlineMs`, or `options.timeoutMs` when that is smaller. Awaiting it keeps the process alive
+   * until it settles (its retry sleeps, hedge and deadline), unless `options.keepAlive` is `false`.
    */
   getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     if (this.closing) {
@@ -125,7 +136,37 @@ export class FailoverSecretSource implements SecretSource {
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     const reprobe = this.healthyIndex !== 0 && startedAtMs >= this.reprobeAtMs;
-    return this.race(request, reprobe ? 0 : this.healthyIndex, signal, startedAtMs, deadlineAtMs);
+    const call: FailoverCall = {
+      request,
+      startIndex: reprobe ? 0 : this.healthyIndex,
+      startedAtMs,
+      deadlineAtMs,
+      keepAlive: options.keepAlive !== false,
+      // Aborted when the call ends, however it ends: stops every request, retry sleep and the hedge timer.
+      stop: new AbortController(),
+      histories: this.sources.map(() => ({ errors: [], inFlightSinceMs: undefined, lastFailedAtMs: undefined })),
+    };
+    const cancel = (reason: unknown) => call.stop.abort(reason);
+    this.activeCalls.add(cancel);
+    // The one wait of the call: the race, bounded by the deadline and the caller's signal.
+    return waitFor(this.race(call), {
+      clock: this.clock,
+      deadlineAtMs,
+      signal,
+      keepAlive: call.keepAlive,
+      onDeadline: () => this.timeoutError(call),
+    }).then(
+      (info) => {
+        this.activeCalls.delete(cancel);
+        call.stop.abort(new KmsError('another source answered first', { code: KmsErrorCode.Superseded, retryable: false }));
+        return info;
+      },
+      (error: unknown) => {
+        this.activeCalls.delete(cancel);
+        call.stop.abort(error);
+        throw error;
+      },
+    );
   }
 
   /** Aborts calls in flight and closes every source. Idempotent. */
@@ -142,40 +183,30 @@ export class FailoverSecretSource implements SecretSource {
     return this.closing;
   }
 
-  private race(
-    request: GetSecretValueRequest,
-    startIndex: number,
-    signal: AbortSignal | undefined,
-    startedAtMs: number,
-    deadlineAtMs: number,
-  ): Promise<SecretInfo> {
+  /**
+   * Runs the sources for one call: settles with the first success, the final error, or an early
+   * `Kms.FetchTimeout` when no source can try again before the deadline; rejects with the reason when
+   * `call.stop` aborts (close()). The deadline itself and the caller's signal are the business of the wait
+   * around it.
+   */
+  private race(call: FailoverCall): Promise<SecretInfo> {
     const { clock, sources } = this;
+    const { request, startIndex, deadlineAtMs, keepAlive, stop, histories } = call;
     return new Promise<SecretInfo>((resolve, reject) => {
-      // Aborted when the call settles: stops the losers' requests and backoff sleeps.
-      const losers = new AbortController();
-      // What each source did so far, for the FetchTimeout message.
-      const histories = sources.map(() => ({ errors: [] as unknown[], inFlightSinceMs: undefined as number | undefined }));
       const running = new Set<number>();
-      const timers: TimerHandle[] = [];
       let escalated = false;
       let settled = false;
-
-      const finish = (settle: () => void, abortReason?: unknown) => {
+      const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
-        for (const timer of timers) clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onCallerAbort);
-        this.activeCalls.delete(cancel);
-        losers.abort(abortReason ?? new KmsError('another source answered first', { code: KmsErrorCode.Superseded, retryable: false }));
+        stop.signal.removeEventListener('abort', onStop);
         settle();
       };
-      const cancel = (reason: unknown) => finish(() => reject(reason), reason);
-      const onCallerAbort = () => cancel(signal?.reason);
-      const timeOut = () => cancel(this.timeoutError(request, histories, deadlineAtMs - startedAtMs));
+      const onStop = () => finish(() => reject(stop.signal.reason));
 
       const launch = (index: number) => {
         const source = sources[index] as SecretSource;
-        const history = histories[index] as (typeof histories)[number];
+        const history = histories[index] as SourceHistory;
         running.add(index);
         let throttles = 0;
         // Each source is tried at once, then again after a backoff for every retryable failure; a throttled
@@ -183,13 +214,14 @@ export class FailoverSecretSource implements SecretSource {
         retryWithBackoff(
           ({ signal: attemptSignal, remainingMs }) => {
             history.inFlightSinceMs = clock.monotonicNow();
-            return source.getSecretValue(request, { signal: attemptSignal, timeoutMs: remainingMs });
+            return source.getSecretValue(request, { signal: attemptSignal, timeoutMs: remainingMs, keepAlive });
           },
           {
             clock,
             random: this.random,
             backoff: this.backoff,
             deadlineAtMs,
+            keepAlive,
             isRetryable: isRetryableError,
             retryDelayMs: ({ error }) => {
               if (!isThrottlingError(error)) {
@@ -199,10 +231,11 @@ export class FailoverSecretSource implements SecretSource {
               throttles += 1;
               return throttledRetryDelayMs(throttles, this.random(), this.throttlePacing);
             },
-            signal: losers.signal,
+            signal: stop.signal,
             onAttemptFailed: (failure) => {
               history.inFlightSinceMs = undefined;
               history.errors.push(failure.error);
+              history.lastFailedAtMs = clock.monotonicNow();
               if (failure.retryable) escalate();
             },
           },
@@ -218,7 +251,7 @@ export class FailoverSecretSource implements SecretSource {
             if (error instanceof RetriesExhaustedError) {
               // Out of time (its next backoff would end past the deadline): the call times out once no other
               // source is still trying.
-              if (running.size === 0) timeOut();
+              if (running.size === 0) finish(() => reject(this.timeoutError(call)));
               return;
             }
             // A final error. On the first source before any failover: report it as is (no failover).
@@ -233,17 +266,11 @@ export class FailoverSecretSource implements SecretSource {
         for (let index = 0; index < sources.length; index++) if (!running.has(index)) launch(index);
       };
 
-      this.activeCalls.add(cancel);
-      signal?.addEventListener('abort', onCallerAbort, { once: true });
-      // Re-armed rather than trusted: a timer may fire a little early, the call must not end before its deadline.
-      const armDeadline = () => {
-        const leftMs = deadlineAtMs - clock.monotonicNow();
-        if (leftMs <= 0) timeOut();
-        else timers.push(clock.setTimeout(armDeadline, Math.ceil(leftMs)));
-      };
-      armDeadline();
-      if (settled) return;
-      if (sources.length > 1) timers.push(clock.setTimeout(escalate, this.hedgeAfterMs));
+      if (stop.signal.aborted) return onStop();
+      stop.signal.addEventListener('abort', onStop, { once: true });
+      if (sources.length > 1) {
+        sleepUntil(call.startedAtMs + this.hedgeAfterMs, { clock, signal: stop.signal, keepAlive }).then(escalate, () => undefined);
+      }
       launch(startIndex);
     });
   }
@@ -267,23 +294,40 @@ export class FailoverSecretSource implements SecretSource {
     return undefined;
   }
 
-  private timeoutError(
-    request: GetSecretValueRequest,
-    histories: readonly { errors: unknown[]; inFlightSinceMs: number | undefined }[],
-    budgetMs: number,
-  ): KmsError {
+  private timeoutError(call: FailoverCall): KmsError {
     const nowMs = this.clock.monotonicNow();
     return fetchTimeoutError({
-      secretName: request.secretName,
-      budgetMs,
+      secretName: call.request.secretName,
+      budgetMs: call.deadlineAtMs - call.startedAtMs,
       source: this.description,
-      histories: histories.map((history, index) => ({
+      histories: call.histories.map((history, index) => ({
         source: (this.sources[index] as SecretSource).description,
         errors: history.errors,
         inFlightMs: history.inFlightSinceMs === undefined ? undefined : nowMs - history.inFlightSinceMs,
+        lastFailedAtMs: history.lastFailedAtMs,
       })),
     });
   }
+}
+
+/** What one source did so far in a call, for the `Kms.FetchTimeout` message and its `cause`. */
+interface SourceHistory {
+  errors: unknown[];
+  inFlightSinceMs: number | undefined;
+  lastFailedAtMs: number | undefined;
+}
+
+/** The state of one `getSecretValue` call of a {@link FailoverSecretSource}. */
+interface FailoverCall {
+  readonly request: GetSecretValueRequest;
+  /** The source tried first. */
+  readonly startIndex: number;
+  readonly startedAtMs: number;
+  readonly deadlineAtMs: number;
+  readonly keepAlive: boolean;
+  /** Aborted when the call ends (with its outcome's error, or `Superseded` after a success) or by close(). */
+  readonly stop: AbortController;
+  readonly histories: SourceHistory[];
 }
 
 function nonNegative(name: string, value: number): number {

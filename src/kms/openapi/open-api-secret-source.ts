@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import type * as OpenApiTypes from '@alicloud/openapi-client';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
-import { retryWithBackoff } from '../../runtime/retry-with-backoff.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
-import { fetchDeadlineAtMs, sourceRetryError } from '../fetch-timeout-error.js';
-import { isRetryableError } from '../../errors/is-retryable-error.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { requestWithinBudget } from '../request-within-budget.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { withAbortableHttpRequests } from './abortable-http-requests.js';
@@ -58,8 +56,9 @@ const API_VERSION = '2016-01-20';
  * the shared gateway of a region (`kms[-vpc].<region>.aliyuncs.com`) and with a KMS instance gateway (custom
  * endpoint plus its CA). TLS certificates are always verified.
  *
- * One call is one HTTP request (no SDK retries: failover and backoff belong to `FailoverSecretSource` and
- * the cache). Each request uses its own connection (`connection: close`), so no socket outlives a call.
+ * One call is one HTTP request (no SDK retries: retries, backoff, throttle-aware pacing and failover belong
+ * to `FailoverSecretSource`, the one retry layer). Each request uses its own connection
+ * (`connection: close`), so no socket outlives a call.
  * An aborted call rejects at once and its request is destroyed (the SDK takes no signal: the request is
  * found through Node's `http.client.request.start` diagnostics channel). A per-call `timeoutMs` bounds
  * the call (`Kms.FetchTimeout`). An answer for another secret than the one asked for is refused
@@ -113,27 +112,18 @@ export class OpenApiSecretSource implements SecretSource {
   /**
    * Calls `GetSecretValue` once; see the class description for errors, abort and `timeoutMs` (the request's
    * connect and read timeouts are clipped to it; at the deadline the request is destroyed and the call
-   * rejects with a retryable `KmsError` `Kms.FetchTimeout`).
+   * rejects with a retryable `KmsError` `Kms.FetchTimeout`). The wait keeps the process alive unless
+   * `options.keepAlive` is `false`.
    */
   async getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
-    const { signal } = options;
-    const startedAtMs = this.clock.monotonicNow();
-    const deadlineAtMs = fetchDeadlineAtMs(startedAtMs, options.timeoutMs, this.description);
     if (this.closer.signal.aborted) throw this.closer.signal.reason;
-    signal?.throwIfAborted();
-    const callSignal = anySignal(this.closer.signal, signal);
+    const callSignal = anySignal(this.closer.signal, options.signal);
     try {
-      return await retryWithBackoff(({ signal: attemptSignal, remainingMs }) => this.callOnce(request, attemptSignal, remainingMs), {
-        clock: this.clock,
-        // One request per call; a retryable failure at the deadline counts as the deadline's.
-        maxAttempts: 1,
-        isRetryable: isRetryableError,
-        backoff: NO_BACKOFF,
-        signal: callSignal.signal,
-        ...(deadlineAtMs === undefined ? {} : { deadlineAtMs }),
-      });
-    } catch (error) {
-      throw sourceRetryError(error, { secretName: request.secretName, source: this.description, startedAtMs, deadlineAtMs });
+      return await requestWithinBudget(
+        (signal, remainingMs) => this.callOnce(request, signal, remainingMs),
+        { ...options, signal: callSignal.signal },
+        { clock: this.clock, secretName: request.secretName, source: this.description },
+      );
     } finally {
       callSignal.dispose();
     }
@@ -200,9 +190,6 @@ export class OpenApiSecretSource implements SecretSource {
 
 /** How much later than the deadline the SDK's own (clipped) timeouts fire. */
 const SDK_TIMER_SLACK_MS = 20;
-
-/** Never waited on: the OpenAPI source makes one request per call. */
-const NO_BACKOFF = { baseMs: 0, capMs: 0 };
 
 /** A signal that aborts when any of `signals` does (with its reason); `dispose` detaches it. */
 function anySignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose: () => void } {

@@ -40,7 +40,6 @@ beforeEach(() => {
     endpoint: dkms.endpoint,
     clientKey: clientKeyFromPem(dkms.clientKey.keyId, dkms.clientKey.privateKeyPem),
     ca: dkms.caBundlePem,
-    maxRetries: 0, // the cache's own backoff is under test here
   });
   client = new SecretCacheClient({ source, ownsSource: true, clock: virtual, random: () => 0.5 });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readClientKeyFile, readClientKeyPasswordFile, clientKeyFromPem } from '../../../src/kms/dkms/client-key-loader.js';
 import { DkmsSecretSource, type DkmsSourceOptions } from '../../../src/kms/dkms/dkms-secret-source.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
@@ -27,7 +27,6 @@ function source(overrides: Partial<DkmsSourceOptions> = {}): DkmsSecretSource {
     endpoint: dkms.endpoint,
     clientKey: clientKeyFromPem(dkms.clientKey.keyId, dkms.clientKey.privateKeyPem),
     ca: dkms.caBundlePem,
-    random: () => 0,
     ...overrides,
   });
   sources.push(created);
@@ -143,40 +142,53 @@ describe('DkmsSecretSource against LocalDkms', () => {
     });
   });
 
-  describe('retries', () => {
-    it('retries 503 twice, re-signing each attempt, then succeeds', async () => {
-      dkms.injectFault({ kind: 'serviceUnavailable' }, { times: 2 });
-      const info = await source().getSecretValue({ secretName: SECRET });
+  describe('one request per call: retryable failures are reported, not retried (the failover group retries)', () => {
+    it('a 503 rejects with a retryable ServiceUnavailableTemporary after one request; the next call is signed anew', async () => {
+      dkms.injectFault({ kind: 'serviceUnavailable' });
+      const s = source();
+      const error = await rejection(s.getSecretValue({ secretName: SECRET }));
+      expect(error).toMatchObject({ code: 'ServiceUnavailableTemporary', httpStatus: 503, retryable: true });
+      expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503]);
+      const info = await s.getSecretValue({ secretName: SECRET });
       expect(info.secretName).toBe(SECRET);
-      expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503, 503, 200]);
+      expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503, 200]);
     });
 
-    it('gives up on throttling after maxRetries and reports it as retryable', async () => {
+    it('throttling rejects with a retryable Rejected.Throttling after one request', async () => {
       dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
-      const error = await rejection(source({ maxRetries: 3 }).getSecretValue({ secretName: SECRET }));
+      const error = await rejection(source().getSecretValue({ secretName: SECRET }));
       expect(error).toMatchObject({ code: 'Rejected.Throttling', retryable: true });
-      expect(dkms.getSecretValueCount(SECRET)).toBe(4);
+      expect(dkms.getSecretValueCount(SECRET)).toBe(1);
     });
 
-    it('retries InternalFailure, a reset connection and a refused connection', async () => {
+    it('InternalFailure, a reset connection and a refused connection each fail one call as retryable', async () => {
       dkms.injectFault({ kind: 'internalFailure' });
       dkms.injectFault({ kind: 'connectionReset' });
       dkms.injectFault({ kind: 'refuseConnections' });
-      const info = await source().getSecretValue({ secretName: SECRET });
+      const s = source();
+      const codes: string[] = [];
+      for (let call = 0; call < 3; call++) {
+        const error = await rejection(s.getSecretValue({ secretName: SECRET }));
+        expect(error.retryable).toBe(true);
+        codes.push(error.code);
+      }
+      expect(codes).toEqual(['InternalFailure', 'Kms.NetworkError', 'Kms.NetworkError']);
+      const info = await s.getSecretValue({ secretName: SECRET });
       expect(info.secretName).toBe(SECRET);
+      // The refused connection never reached the request log.
       expect(dkms.requests.map((r) => r.fault)).toEqual(['internalFailure', 'connectionReset', undefined]);
     });
 
-    it('maps a non-protobuf 502 page to an HTTP error without dumping the body', async () => {
+    it('maps a non-protobuf 502 page to a retryable HTTP error without dumping the body', async () => {
       dkms.injectFault({ kind: 'nonProtobufBody', body: '<html>proxy says AccessKeySecret=leak</html>' }, { times: Infinity });
-      const error = await rejection(source({ maxRetries: 1 }).getSecretValue({ secretName: SECRET }));
+      const error = await rejection(source().getSecretValue({ secretName: SECRET }));
       expect(error).toMatchObject({ code: 'Kms.HttpError', httpStatus: 502, retryable: true });
       expect(error.message).toContain('text/html');
       expect(error.message).not.toContain('leak');
-      expect(dkms.requests).toHaveLength(2);
+      expect(dkms.requests).toHaveLength(1);
     });
 
-    it('does not retry a non-protobuf 4xx page', async () => {
+    it('marks a non-protobuf 4xx page as not retryable', async () => {
       dkms.injectFault({ kind: 'nonProtobufBody', httpStatus: 413, body: 'too big' });
       const error = await rejection(source().getSecretValue({ secretName: SECRET }));
       expect(error).toMatchObject({ code: 'Kms.HttpError', httpStatus: 413, retryable: false });
@@ -188,7 +200,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('times out a request that exceeds readTimeoutMs (virtual time) as a retryable ReadTimeout', async () => {
       const clock = new VirtualClock(Date.now());
       dkms.injectFault({ kind: 'latency', delayMs: Infinity });
-      const pending = source({ clock, readTimeoutMs: 1000, maxRetries: 0 }).getSecretValue({ secretName: SECRET });
+      const pending = source({ clock, readTimeoutMs: 1000 }).getSecretValue({ secretName: SECRET });
       const outcome = rejection(pending);
       await dkms.nextRequest();
       await clock.advance(1000);
@@ -208,7 +220,6 @@ describe('DkmsSecretSource against LocalDkms', () => {
           clock,
           connectTimeoutMs: 500,
           readTimeoutMs: 60_000,
-          maxRetries: 0,
         }).getSecretValue({ secretName: SECRET });
         const outcome = rejection(pending);
         const socket = await accepted;
@@ -234,20 +245,29 @@ describe('DkmsSecretSource against LocalDkms', () => {
       await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     });
 
-    it('rejects with the abort reason during a backoff wait and sends nothing more', async () => {
-      const clock = new VirtualClock(Date.now());
-      dkms.injectFault({ kind: 'serviceUnavailable' }, { times: Infinity });
+    it('rejects with the reason of an already aborted signal and sends nothing', async () => {
       const controller = new AbortController();
-      const pending = source({ clock, random: () => 0.99, retryBackoff: { baseMs: 60_000, capMs: 60_000 } }).getSecretValue(
-        { secretName: SECRET },
-        { signal: controller.signal },
-      );
-      await vi.waitFor(() => expect(clock.nextDueMs).toBeGreaterThan(clock.now() + 30_000));
       const reason = new Error('shutting down');
       controller.abort(reason);
-      await expect(pending).rejects.toBe(reason);
-      expect(dkms.requests).toHaveLength(1);
-      expect(clock.pendingTimers).toBe(0);
+      await expect(source().getSecretValue({ secretName: SECRET }, { signal: controller.signal })).rejects.toBe(reason);
+      expect(dkms.requests).toHaveLength(0);
+    });
+
+    it('keeps the process alive while a caller awaits the budget, and not with keepAlive: false (virtual time)', async () => {
+      for (const keepAlive of [undefined, false]) {
+        const clock = new VirtualClock(Date.now());
+        dkms.injectFault({ kind: 'latency', delayMs: Infinity });
+        const held = dkms.nextRequest();
+        const outcome = rejection(
+          source({ clock, readTimeoutMs: 10_000 }).getSecretValue({ secretName: SECRET }, { timeoutMs: 2_000, ...(keepAlive === undefined ? {} : { keepAlive }) }),
+        );
+        await held;
+        await clock.advance(1_000);
+        expect(clock.keepAliveTimers, `keepAlive ${keepAlive}`).toBe(keepAlive === false ? 0 : 1);
+        await clock.advance(1_000);
+        expect(await outcome).toMatchObject({ code: 'Kms.FetchTimeout' });
+        expect(clock.pendingTimers).toBe(0);
+      }
     });
 
     it('refuses a response larger than maxResponseBytes without retrying', async () => {
@@ -269,7 +289,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     it('destroys a request still unanswered at the deadline and rejects with FetchTimeout (virtual time)', async () => {
       const clock = new VirtualClock(Date.now());
       dkms.injectFault({ kind: 'latency', delayMs: Infinity });
-      const s = source({ clock, readTimeoutMs: 10_000, maxRetries: 3 });
+      const s = source({ clock, readTimeoutMs: 10_000 });
       const held = dkms.nextRequest();
       const outcome = rejection(s.getSecretValue({ secretName: SECRET }, { timeoutMs: 1_500 }));
       await held;
@@ -281,38 +301,19 @@ describe('DkmsSecretSource against LocalDkms', () => {
       expect(error.message).toBe(
         `GetSecretValue of "${SECRET}" did not succeed within 1500 ms: dkms(${dkms.endpoint}) had no answer by the deadline (request in flight for 1500 ms)`,
       );
-      expect(error.cause).toBeInstanceOf(AggregateError);
+      // Nothing failed before the deadline: no KMS-side reason to give.
+      expect(error.cause).toBeUndefined();
       expect(clock.pendingTimers).toBe(0);
-      // maxRetries is 3, but nothing is sent after the deadline.
+      // Nothing is sent after the deadline.
       await clock.advance(60_000);
       expect(dkms.requests).toHaveLength(1);
     });
 
-    it('retries within the budget and reports every attempt when it runs out', async () => {
-      const clock = new VirtualClock(Date.now());
+    it('rejects with the answer itself, not a FetchTimeout, when the one request fails within the budget', async () => {
       dkms.injectFault({ kind: 'serviceUnavailable' }, { times: Infinity });
-      const s = source({ clock, random: () => 0.5, retryBackoff: { baseMs: 400, capMs: 400 }, maxRetries: 10 });
-      const outcome = rejection(s.getSecretValue({ secretName: SECRET }, { timeoutMs: 1_000 }));
-      // Virtual time stands still while a request is out; each retry waits 200 ms. Attempts go out at 0, 200,
-      // 400, 600 and 800 ms; the next one would start at the deadline (1 000 ms), so the call gives up at 800.
-      for (let sleeps = 0; sleeps < 4; sleeps++) {
-        await vi.waitFor(() => expect(clock.nextDueMs).toBe(clock.now() + 200));
-        await clock.advance(200);
-      }
-      const error = await outcome;
-      expect(dkms.requests.map((r) => r.httpStatus)).toEqual([503, 503, 503, 503, 503]);
-      expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true });
-      expect(error.message).toBe(
-        `GetSecretValue of "${SECRET}" did not succeed within 1000 ms: dkms(${dkms.endpoint}) answered HTTP 503 ServiceUnavailableTemporary 5 times`,
-      );
-      expect((error.cause as AggregateError).errors.map((e: KmsError) => e.code)).toEqual(['ServiceUnavailableTemporary']);
-    });
-
-    it('still stops at maxRetries within the budget, with the last error', async () => {
-      dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
-      const error = await rejection(source({ maxRetries: 1 }).getSecretValue({ secretName: SECRET }, { timeoutMs: 60_000 }));
-      expect(error).toMatchObject({ code: 'Rejected.Throttling', retryable: true });
-      expect(dkms.getSecretValueCount(SECRET)).toBe(2);
+      const error = await rejection(source().getSecretValue({ secretName: SECRET }, { timeoutMs: 60_000 }));
+      expect(error).toMatchObject({ code: 'ServiceUnavailableTemporary', httpStatus: 503, retryable: true });
+      expect(dkms.requests).toHaveLength(1);
     });
 
     it('answers normally within the budget', async () => {
@@ -348,7 +349,7 @@ describe('DkmsSecretSource against LocalDkms', () => {
     });
 
     it('is refused with a non-retryable InvalidResponse naming both secrets, and not retried', async () => {
-      const error = await rejection(source({ endpoint: server.hostPort, maxRetries: 3 }).getSecretValue({ secretName: 'payments-ak' }));
+      const error = await rejection(source({ endpoint: server.hostPort }).getSecretValue({ secretName: 'payments-ak' }));
       expect(error).toMatchObject({ code: 'Kms.InvalidResponse', retryable: false, source: `dkms(${server.hostPort})` });
       expect(error.message).toContain('"payments-ak"');
       expect(error.message).toContain(`"${SECRET}"`);

@@ -24,8 +24,6 @@ function group(): FailoverSecretSource {
       regionId,
       clientKey: clientKeyFromPem(clientKey.keyId, clientKey.privateKeyPem),
       ca: pki.caBundlePem,
-      // Retries belong to the failover group here.
-      maxRetries: 0,
     });
   failover = new FailoverSecretSource({
     sources: [

@@ -201,12 +201,55 @@ describe('FailoverSecretSource', () => {
       `GetSecretValue of "oss-ram-ak" did not succeed within 30000 ms: src0 throttled (HTTP 400 Rejected.Throttling) ${calls[0]} times; ` +
         `src1 answered HTTP 503 ServiceUnavailableTemporary ${calls[1]} times`,
     );
-    expect(error.cause).toBeInstanceOf(AggregateError);
-    expect((error.cause as AggregateError).errors.map((e: KmsError) => e.code)).toEqual(['Rejected.Throttling', 'ServiceUnavailableTemporary']);
+    // The KMS-side reason: of each source's last error, the most telling one (the throttled answer, not the 503).
+    expect(error.cause).toBe(sources[0]?.lastFailure);
+    expect(error.cause).toMatchObject({ code: 'Rejected.Throttling' });
     // Nothing keeps running after the deadline.
     expect(clock.pendingTimers).toBe(0);
     await clock.advance(60_000);
     expect(sources.map((s) => s.calls.length)).toEqual(calls);
+  });
+
+  it('gives as cause the most telling KMS-side reason: a throttled answer over a later refused connection', async () => {
+    const refused = new KmsError('refused', { code: 'Kms.NetworkError', retryable: true });
+    const { clock, sources, failover } = setup(
+      [[{ fail: throttled() }], [{ afterMs: 2_000, fail: refused }]],
+      { deadlineMs: 10_000, hedgeAfterMs: 3_000 },
+    );
+    const outcome = settle(failover.getSecretValue(request));
+    await clock.advance(10_000);
+    const error = ((await outcome) as { error: KmsError }).error;
+    expect(error).toMatchObject({ code: 'Kms.FetchTimeout', message: expect.stringMatching(/src0 throttled .*; src1 failed on the network/) });
+    expect(error.cause).toBe(sources[0]?.lastFailure);
+  });
+
+  it('keeps the process alive while a caller awaits it: through retry sleeps after throttled answers, up to the end', async () => {
+    const { clock, sources, failover } = setup([[{ fail: throttled() }, { fail: throttled() }, { afterMs: 100, answer: 'a' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    // Retries at 6 500 and 16 000 ms (random 0.5); in between only sleeps and the deadline are pending.
+    for (let atMs = 0; atMs < 16_000; atMs += 500) {
+      await clock.advance(500);
+      expect(clock.keepAliveTimers, `at ${clock.monotonicNow()} ms`).toBeGreaterThan(0);
+    }
+    await clock.advance(100);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
+    expect(clock.pendingTimers).toBe(0);
+    // Each request is told to keep the process alive too.
+    expect(sources[0]?.keepAlive).toEqual([true, true, true]);
+  });
+
+  it('with keepAlive: false (a background fetch) arms no timer that keeps the process alive, and says so to its sources', async () => {
+    const { clock, sources, failover } = setup([[{ fail: throttled() }, { answer: 'a' }], [{ afterMs: 5_000, answer: 'b' }]]);
+    const outcome = settle(failover.getSecretValue(request, { keepAlive: false }));
+    // src0 is throttled at once (its retry would wait 6 500 ms), src1 answers at 5 000 ms.
+    for (let step = 0; step < 9; step++) {
+      await clock.advance(500);
+      expect(clock.pendingTimers).toBeGreaterThan(0);
+      expect(clock.keepAliveTimers).toBe(0);
+    }
+    await clock.advance(500);
+    expect(await outcome).toMatchObject({ value: { secretData: 'b' } });
+    expect(sources.map((s) => s.keepAlive)).toEqual([[false], [false]]);
   });
 
   it('has a 30 s budget by default', async () => {
@@ -285,7 +328,8 @@ describe('FailoverSecretSource', () => {
       'GetSecretValue of "oss-ram-ak" did not succeed within 2000 ms: src0 had no answer by the deadline (request in flight for 2000 ms); ' +
         'src1 was not tried; src2 was not tried',
     );
-    expect((error.cause as AggregateError).errors).toEqual([]);
+    // Nothing failed (one request in flight, the others not tried): no reason to give.
+    expect(error.cause).toBeUndefined();
   });
 
   it('rejects a negative or NaN timeoutMs with InvalidTimeout', async () => {

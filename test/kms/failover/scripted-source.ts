@@ -14,6 +14,10 @@ export class ScriptedSource implements SecretSource {
   readonly calls: GetSecretValueRequest[] = [];
   /** `timeoutMs` and the (virtual monotonic) time of each call. */
   readonly callOptions: { timeoutMs: number | undefined; atMs: number }[] = [];
+  /** `keepAlive` of each call. */
+  readonly keepAlive: (boolean | undefined)[] = [];
+  /** What the last failed call rejected with. */
+  lastFailure: unknown;
   aborted = 0;
   closed = 0;
 
@@ -27,6 +31,7 @@ export class ScriptedSource implements SecretSource {
     const step = this.steps[Math.min(this.calls.length, this.steps.length - 1)] as Step;
     this.calls.push(request);
     this.callOptions.push({ timeoutMs: options.timeoutMs, atMs: this.clock.monotonicNow() });
+    this.keepAlive.push(options.keepAlive);
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.clock.clearTimeout(timer);
@@ -45,6 +50,7 @@ export class ScriptedSource implements SecretSource {
             }),
           );
         } else {
+          this.lastFailure = step.fail;
           reject(step.fail);
         }
       }, step.afterMs ?? 0);

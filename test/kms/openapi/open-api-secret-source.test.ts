@@ -207,6 +207,8 @@ describe('OpenApiSecretSource against LocalKms', () => {
     expect(openSockets()).toBeGreaterThan(0);
     await clock.advance(3_999);
     expect(openSockets()).toBeGreaterThan(0);
+    // The caller awaits it: the deadline holds the process open.
+    expect(clock.keepAliveTimers).toBe(1);
     await clock.advance(1);
     const error = await call;
     expect(error).toMatchObject({ code: 'Kms.FetchTimeout', retryable: true, source: slow.description });
@@ -216,6 +218,18 @@ describe('OpenApiSecretSource against LocalKms', () => {
     // The request's socket is gone long before the SDK's timeout or the emulator's 10 s would end it.
     await expect.poll(openSockets, { timeout: 1_000 }).toBe(0);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('arms no timer that keeps the process alive for a background call (keepAlive: false)', async () => {
+    kms.injectFault({ kind: 'latency', delayMs: 10_000 });
+    const clock = new VirtualClock(Date.now());
+    const call = failure(source({ clock, readTimeoutMs: 60_000 }).getSecretValue({ secretName: 'oss-ram-ak' }, { timeoutMs: 2_000, keepAlive: false }));
+    await expect.poll(() => kms.callCount).toBe(1);
+    await clock.advance(1_000);
+    expect(clock.pendingTimers).toBe(1);
+    expect(clock.keepAliveTimers).toBe(0);
+    await clock.advance(1_000);
+    expect(await call).toMatchObject({ code: 'Kms.FetchTimeout' });
   });
 
   it('clips the SDK’s read timeout to the time left', async () => {

@@ -27,7 +27,6 @@ function source(overrides: Partial<DkmsSourceOptions> = {}): DkmsSecretSource {
     clientKey: clientKeyFromPem(dkms.clientKey.keyId, dkms.clientKey.privateKeyPem),
     ca: dkms.caBundlePem,
     clock,
-    maxRetries: 0,
     connectTimeoutMs: 500,
     readTimeoutMs: 60_000,
     ...overrides,
