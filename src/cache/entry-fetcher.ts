@@ -7,6 +7,7 @@ import { KmsError, KmsErrorCode } from '../kms/kms-error.js';
 import type { SecretInfo } from '../kms/secret-info.js';
 import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
+import { jitteredDelayMs } from '../runtime/jitter.js';
 import { fingerprint } from '../runtime/fingerprint.js';
 import { untilAborted } from '../runtime/until-aborted.js';
 import { refreshBeforeExpiry } from './expiry-policy.js';
@@ -246,7 +247,7 @@ export class EntryFetcher {
         nextRotationDateMs: info.nextRotationDateMs ?? hints.scheduleRotateTimestampMs,
         ttlMs: hints.refreshIntervalMs,
         // Drawn per refresh, so a fleet started together drifts apart instead of refreshing in lockstep.
-        jitterMs: Math.min(jitterMaxMs, Math.max(0, Math.floor(random() * jitterMaxMs))),
+        jitterMs: jitteredDelayMs(0, jitterMaxMs, random()),
       },
       this.host.options,
     );

@@ -1,3 +1,5 @@
+import { jitteredDelayMs } from '../runtime/jitter.js';
+
 /** Longest stretch before `ExpireTimestamp` in which a credential is refreshed ahead of expiry (5 min). */
 export const MAX_EXPIRY_WINDOW_MS = 5 * 60 * 1000;
 
@@ -30,8 +32,7 @@ export interface ExpiryRefresh {
 export function refreshBeforeExpiry(input: ExpiryRefreshInput): ExpiryRefresh {
   const windowMs = expiryWindowMs(input.expiresAtMs, input.fetchedAtMs);
   const windowStartMs = input.expiresAtMs - windowMs;
-  const random = Number.isFinite(input.random) ? Math.min(Math.max(input.random, 0), 1) : 0;
-  const dueAtMs = windowStartMs + Math.floor((random * windowMs) / 2);
+  const dueAtMs = windowStartMs + jitteredDelayMs(0, windowMs / 2, input.random);
   return { delayMs: Math.max(input.minIntervalMs, Math.floor(dueAtMs - input.nowMs)), windowStartMs };
 }
 

@@ -1,6 +1,7 @@
 import { configKeyDefault } from '../config/config-key-default.js';
 import { throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
+import { jitteredDelayMs } from '../runtime/jitter.js';
 
 /** How the cache paces KMS calls while the key it holds cannot be used (rejected by OSS, or about to expire). */
 export interface RecoveryPacing {
@@ -72,8 +73,7 @@ export function nextRecoveryAttempt(input: RecoveryAttemptInput, pacing: Recover
   if (lastAnswerAtMs === undefined || confirmations <= 0) return { dueAtMs: nowMs, rule: 'now' };
   const exponent = Math.min(confirmations - 1, 52);
   const spreadMs = Math.max(0, Math.min(backoff.capMs - minIntervalMs, backoff.baseMs * 2 ** exponent));
-  const random = Number.isFinite(input.random) ? Math.min(Math.max(input.random, 0), 1) : 0;
-  const dueAtMs = lastAnswerAtMs + minIntervalMs + Math.floor(random * spreadMs);
+  const dueAtMs = lastAnswerAtMs + minIntervalMs + jitteredDelayMs(0, spreadMs, input.random);
   return dueAtMs > nowMs ? { dueAtMs, rule: 'backoff' } : { dueAtMs: nowMs, rule: 'now' };
 }
 
