@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { renderMarkdown, type BenchResults as ReportedBenchResults } from '../../bench/lib/report.js';
 import { CONFIG_KEYS } from '../../src/config/config-keys.js';
 import { DEFAULT_THROTTLE_PACING } from '../../src/kms/throttle-pacing.js';
 
@@ -55,6 +56,10 @@ function footprint() {
 }
 
 describe('figures', () => {
+  it('bench/results.md (the source of docs/benchmarks.md and docs/fleet.md) is the rendering of bench/results.json', () => {
+    expect(read('bench/results.md')).toBe(renderMarkdown(results as unknown as ReportedBenchResults));
+  });
+
   it('bench/footprint.md describes the package as it builds now (else: npm run bench:footprint && npm run readme)', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: fileURLToPath(ROOT),
