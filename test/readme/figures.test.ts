@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, type BenchResults as ReportedBenchResults } from '../../bench/lib/report.js';
+import { renderDemoSummary } from '../../src/cli/demo/render-demo-summary.js';
+import { createStyle } from '../../src/cli/style.js';
 import { CONFIG_KEYS } from '../../src/config/config-keys.js';
 import { DEFAULT_THROTTLE_PACING } from '../../src/kms/throttle-pacing.js';
 
@@ -138,6 +140,34 @@ describe('figures', () => {
       DEFAULT_THROTTLE_PACING.growth,
       DEFAULT_THROTTLE_PACING.capMs,
     ]);
+  });
+
+  it("README's sample of the demo's summary is what the demo prints for those figures, and they add up", () => {
+    const [sample] = figure(readme, /ends with a summary like this one:\n\n```text\n([\s\S]*?)```/, 'README demo summary');
+    const value = (label: string): string => figure(sample!, new RegExp(`^${label.replace(/[()]/g, '\\$&')}\\s+(\\S+(?: ms| s)?)$`, 'm'), label)[0]!;
+    const count = (label: string): number => Number(value(label));
+    const ms = (label: string): number => Number(value(label).replace(/ ms$/, ''));
+    const result = {
+      calls: count('workload calls (put, get, list)'),
+      errors: count('errors seen by the workload'),
+      errorCodes: [],
+      rotations: count('key rotations (old key revoked at once)'),
+      rotateEvents: count('rotate events from the cache'),
+      kmsCalls: count('KMS calls (GetSecretValue)'),
+      kmsFailuresInjected: count('  of which injected 503s, retried'),
+      retries: count('OSS rejections (InvalidAccessKeyId), retried'),
+      ossRequests: count('OSS requests'),
+      objectsStored: count('objects stored, checked byte for byte'),
+      latency: { count: 0, p50Ms: ms('latency p50'), p90Ms: ms('latency p90'), p99Ms: ms('latency p99'), maxMs: ms('latency max') },
+      workloadMs: Number(value('workload time').replace(/ s$/, '')) * 1000,
+      exitCode: 0,
+    };
+    expect(`${renderDemoSummary(result, createStyle(false)).join('\n')}\n`).toBe(sample);
+    // What a run with the README's promise (0 errors, 2 rotations with revocation) must add up to.
+    expect(result.errors).toBe(0);
+    expect(result.rotateEvents).toBe(result.rotations);
+    expect(result.ossRequests).toBe(result.calls + result.retries);
+    expect(result.kmsCalls).toBe(1 + result.rotations + result.kmsFailuresInjected);
   });
 
   it("README's versions: peer dependency ranges from package.json, verified Tea clients as installed here", () => {
