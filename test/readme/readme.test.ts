@@ -116,17 +116,25 @@ describe('README', () => {
     expect(tea).toMatch(/not by hand/);
   });
 
-  it('links only to files that exist, from README and docs, relative to each page', () => {
+  it('links only to files and headings that exist, from README and docs, relative to each page', () => {
+    /** The anchors of a markdown page's headings, slugged as the repository page renders them. */
+    const anchors = (markdown: string): Set<string> =>
+      new Set(
+        [...markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) =>
+          heading!.toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-'),
+        ),
+      );
     let count = 0;
     for (const page of ['README.md', ...DOCS]) {
       const text = read(page);
-      for (const [, target] of text.matchAll(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g)) {
-        const file = target!.replace(/#.*$/, '');
-        const url = new URL(file, new URL(page, ROOT));
+      for (const [, target] of text.matchAll(/\]\((?!https?:|mailto:)([^)\s]+)\)/g)) {
+        const [file, anchor] = target!.split('#') as [string, string | undefined];
+        const url = file === '' ? new URL(page, ROOT) : new URL(file, new URL(page, ROOT));
         expect(existsSync(fileURLToPath(url)), `${page} -> ${target}`).toBe(true);
+        if (anchor !== undefined) expect([...anchors(readFileSync(url, 'utf8'))], `${page} -> ${target}`).toContain(anchor);
         count++;
       }
     }
-    expect(count).toBeGreaterThanOrEqual(12);
+    expect(count).toBeGreaterThanOrEqual(20);
   });
 });
