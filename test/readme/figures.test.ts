@@ -8,6 +8,7 @@ import { renderMarkdown, type BenchResults as ReportedBenchResults } from '../..
 import { renderDemoSummary } from '../../src/cli/demo/render-demo-summary.js';
 import { createStyle } from '../../src/cli/style.js';
 import { CONFIG_KEYS } from '../../src/config/config-keys.js';
+import { renderConfigTableMarkdown } from '../../src/config/render-config-table-markdown.js';
 import { DEFAULT_THROTTLE_PACING } from '../../src/kms/throttle-pacing.js';
 
 // Every figure the README, docs/ and CHANGELOG state is either generated (the marked sections, checked by
@@ -130,6 +131,11 @@ describe('figures', () => {
       }
     }
     expect(new Set(checked)).toEqual(new Set(['delay_interval', 'rotation_interval', 'recovery_backoff_cap', 'recovery_min_interval', 'fetch_timeout']));
+
+    // The DKMS entry's timeouts, as the generated field table states them.
+    const field = (name: string) => figure(renderConfigTableMarkdown(), new RegExp(`^\\| \`${name}\` \\|[^|]*\\|[^|]*\\| \`(\\d+)\` \\|`, 'm'), name)[0];
+    const [connect, readTimeout] = figure(changelog, /`connectTimeout`\/`readTimeout` defaults \((\d+)\/(\d+) ms\)/, 'CHANGELOG DKMS timeouts');
+    expect([connect, readTimeout]).toEqual([field('connectTimeout'), field('readTimeout')]);
   });
 
   it("CHANGELOG's throttle pacing is the code's", () => {
