@@ -1,4 +1,7 @@
 import * as CredentialsModule from '@alicloud/credentials';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
@@ -6,7 +9,7 @@ import { createManagedClient } from '../../src/tea/create-managed-client.js';
 import type { CredentialClass } from '../../src/tea/load-credential-class.js';
 import { ManagedCredentialsProvider } from '../../src/tea/managed-credentials-provider.js';
 import { shutdownManagedClient } from '../../src/tea/shutdown-managed-client.js';
-import { LocalOpenApi, type OpenApiCall } from '../../src/testing/index.js';
+import { LocalDkms, LocalOpenApi, type OpenApiCall } from '../../src/testing/index.js';
 import { SecretStore } from '../../src/testing/secret-store.js';
 import { InMemorySecretSource } from '../support/in-memory-secret-source.js';
 import { CoreConfig, Sts } from './tea-sdk.js';
@@ -14,7 +17,8 @@ import { CoreConfig, Sts } from './tea-sdk.js';
 // Issue 19 #1: a Tea client built by hand, `new Credential(null, new ManagedCredentialsProvider(...))`, cannot
 // tell the cache that the service rejected its key. The documented path is createManagedClient, which recovers;
 // the hand-built form says what it lacks, once, where the user meets it. Real @alicloud/sts20150401 client,
-// LocalOpenApi verifying signatures and revoking keys at run time, the real cache over an in-memory KMS.
+// LocalOpenApi verifying signatures and revoking keys at run time; the real cache over an in-memory KMS, and once
+// over LocalDkms through the shared cache a README user gets.
 const SECRET = 'sts-ram-ak';
 const WARNING_CODE = 'ALI_OSS_MC_UNMANAGED_TEA_CLIENT';
 let api: LocalOpenApi;
@@ -97,6 +101,46 @@ describe('the documented Tea path (createManagedClient) across a revoke', () => 
       expect(warnings).toEqual([]);
     } finally {
       await shutdownManagedClient(sts);
+    }
+  });
+});
+
+describe("the README's Tea path as a user writes it: the shared cache, configured for a KMS instance (LocalDkms)", () => {
+  it('recovers from a revoke with one KMS call, and gives no warning', async () => {
+    const dkms = await LocalDkms.start();
+    const dir = await mkdtemp(join(tmpdir(), 'tea-readme-path-'));
+    try {
+      dkms.setRamCredential(SECRET, currentKey);
+      const files = await dkms.writeClientFiles(dir);
+      const config = {
+        cache_client_dkms_config_info: [
+          { regionId: 'cn-hangzhou', endpoint: dkms.endpoint, clientKeyFile: files.clientKeyFile, passwordFromFilePath: files.passwordFile, caFilePath: files.caFile },
+        ],
+      };
+      // As in the README: createManagedClient(Client, config, { secretName }), no cache of one's own.
+      const sts = createManagedClient(Sts, new CoreConfig({ endpoint: api.host, protocol: 'http', readTimeout: 5_000 }), { secretName: SECRET, config, logger });
+      try {
+        const first = currentKey.accessKeyId;
+        expect((await sts.getCallerIdentity()).body?.userId).toBe(`user-of-${first}`);
+        const old = currentKey;
+        currentKey = newKey();
+        api.keys.add(currentKey);
+        dkms.rotate(SECRET, currentKey);
+        api.keys.revoke(old.accessKeyId);
+        expect((await sts.getCallerIdentity()).body?.userId).toBe(`user-of-${currentKey.accessKeyId}`);
+        expect(requestsSeen()).toEqual([
+          [first, 200],
+          [first, 'InvalidAccessKeyId.NotFound'],
+          [currentKey.accessKeyId, 200],
+        ]);
+        expect(dkms.getSecretValueCount(SECRET)).toBe(2);
+        expect(warnings).toEqual([]);
+      } finally {
+        await shutdownManagedClient(sts);
+      }
+    } finally {
+      await dkms.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
