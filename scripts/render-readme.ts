@@ -1,25 +1,35 @@
 /**
- * Rewrites the README's generated sections: the configuration table from the key table
- * (`renderConfigTableMarkdown()`), and the benchmark and fleet tables from `bench/results.md` (written by
- * `npm run bench`).
- * Run: `node --import tsx scripts/render-readme.ts` (test/readme fails when the README is out of date).
+ * Rewrites the generated sections of the README and of `docs/` (see `generatedSections` in readme-sections.ts):
+ * - README.md: the configuration table from the key table (`renderConfigTableMarkdown()`), the local example
+ *   from `examples/local-emulators.ts`, and the fleet simulation's verdict line from `bench/results.md`;
+ * - docs/benchmarks.md: the benchmark tables from `bench/results.md` (written by `npm run bench`) and the
+ *   install footprint from `bench/footprint.md` (written by `npm run bench:footprint`);
+ * - docs/fleet.md: the fleet simulation table and chart from `bench/results.md`.
+ * Run: `node --import tsx scripts/render-readme.ts` (`npm run readme`); test/readme fails when a section is out
+ * of date.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { renderConfigTableMarkdown } from '../src/config/render-config-table-markdown.js';
-import { benchTableForReadme, fleetTableForReadme, replaceMarkedSection } from './readme-sections.js';
+import { GENERATED_SECTION_SOURCES, generatedSections, replaceMarkedSection } from './readme-sections.js';
 
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
-const BENCH_RESULTS = fileURLToPath(new URL('../bench/results.md', import.meta.url));
+const file = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
-const before = await readFile(README, 'utf8');
-const withConfig = replaceMarkedSection(before, 'config-table', renderConfigTableMarkdown());
-const results = await readFile(BENCH_RESULTS, 'utf8');
-const withBench = replaceMarkedSection(withConfig, 'bench-table', benchTableForReadme(results));
-const after = replaceMarkedSection(withBench, 'fleet-table', fleetTableForReadme(results));
-if (after === before) {
-  console.log('README.md: generated sections are up to date');
-} else {
-  await writeFile(README, after);
-  console.log('README.md: generated sections rewritten');
+const sections = generatedSections({
+  results: await readFile(file(GENERATED_SECTION_SOURCES.results), 'utf8'),
+  footprint: await readFile(file(GENERATED_SECTION_SOURCES.footprint), 'utf8'),
+  localExample: await readFile(file(GENERATED_SECTION_SOURCES.localExample), 'utf8'),
+  configTable: renderConfigTableMarkdown(),
+});
+
+for (const [path, content] of Object.entries(sections)) {
+  const before = await readFile(file(path), 'utf8');
+  let after = before;
+  for (const [name, text] of Object.entries(content)) after = replaceMarkedSection(after, name, text);
+  if (after === before) {
+    console.log(`${path}: generated sections are up to date`);
+  } else {
+    await writeFile(file(path), after);
+    console.log(`${path}: generated sections rewritten`);
+  }
 }

@@ -9,7 +9,7 @@ import { redactServiceError } from '../call/redact-service-error.js';
 import type { ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import { loadCredentialClass, type CredentialClass } from './load-credential-class.js';
 import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
-import { managedClients } from './managed-clients.js';
+import { managedClients, managedProviders } from './managed-clients.js';
 import { MANAGED_CREDENTIALS_PROVIDER_NAME, ManagedCredentialsProvider } from './managed-credentials-provider.js';
 import { PinnedClientViews } from './pinned-client-views.js';
 import { TeaAKExpireHandler } from './tea-ak-expire-handler.js';
@@ -114,6 +114,7 @@ export function createManagedClient<C extends TeaClientClass>(
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  managedProviders.add(provider);
   try {
     const credential = new Credential(null, provider);
     if (credential.getType() !== MANAGED_CREDENTIALS_PROVIDER_NAME) {

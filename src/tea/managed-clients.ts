@@ -7,3 +7,9 @@ export interface ManagedClientState {
 
 /** The clients built by `createManagedClient`; weak, so a dropped client and its state are collected. */
 export const managedClients = new WeakMap<object, ManagedClientState>();
+
+/**
+ * The providers `createManagedClient` created for its clients: they are read only through its managed request
+ * methods (which report rejected keys), so they give no "unmanaged client" warning.
+ */
+export const managedProviders = new WeakSet<ManagedCredentialsProvider>();

@@ -6,10 +6,18 @@ import { ConfigLoader, type ConfigOptions } from '../config/config-loader.js';
 import { acquireDefaultCacheClient } from '../defaults/default-cache-client.js';
 import { isManagedCredentialsLogger, type ManagedCredentialsLogger } from '../runtime/managed-credentials-logger.js';
 import { ManagedClientError, ManagedClientErrorCode } from './managed-client-error.js';
+import { managedProviders } from './managed-clients.js';
 import { toTeaCredentials, type TeaCredentials } from './tea-credentials.js';
 
 /** The provider name Tea SDK clients send as `x-acs-credentials-provider` (any name but `bearer` / `id_token`). */
 export const MANAGED_CREDENTIALS_PROVIDER_NAME = 'managed_credentials';
+
+/**
+ * Code of the one-time warning a {@link ManagedCredentialsProvider} gives when a client that
+ * {@link createManagedClient} did not build first reads a key through it (`process.emitWarning` code, or the
+ * `[code]` prefix of the message given to the provider's `logger`).
+ */
+const UNMANAGED_TEA_CLIENT_WARNING_CODE = 'ALI_OSS_MC_UNMANAGED_TEA_CLIENT';
 
 /** Options of {@link ManagedCredentialsProvider}. */
 export interface ManagedCredentialsProviderOptions {
@@ -26,29 +34,37 @@ export interface ManagedCredentialsProviderOptions {
    * the file. Not allowed together with `cacheClient`.
    */
   config?: ConfigOptions;
-  /** Receives the configuration's warnings instead of `process.emitWarning`. */
+  /**
+   * Receives the configuration's warnings and the one-time `ALI_OSS_MC_UNMANAGED_TEA_CLIENT` warning
+   * instead of `process.emitWarning`.
+   */
   logger?: ManagedCredentialsLogger;
 }
 
 /**
  * An `@alicloud/credentials` custom credentials provider (`getCredentials()`, `getProviderName()`) backed by
- * this library's cache: every Alibaba Cloud "Tea" SDK client given `new Credential(null, provider)` signs each
- * request with the current key of the managed RAM credential in KMS, and follows its rotation.
+ * this library's cache. It is the building block of {@link createManagedClient}, which is the way to give a
+ * Tea SDK client the managed key: use that, not this class, for your clients.
  *
  * Each `getCredentials()` returns one consistent (id, secret, token) triple of a single key. With the key
- * loaded it answers without I/O; the first call waits for the first load. (A client from
- * {@link createManagedClient} reads, within one attempt, a credential pinned to the key that attempt chose.)
+ * loaded it answers without I/O; the first call waits for the first load.
  *
- * A plain client built on this provider gets the rotating key but no retry on a rejected key; use
- * {@link createManagedClient} for that.
+ * **What a client you build yourself with `new Credential(null, provider)` lacks.** It signs every request with
+ * the key the cache holds, but nothing tells the cache when the service rejects that key: the provider never
+ * sees the SDK's errors, nor which of its answers signed the failed request. After an emergency rotation (old
+ * key revoked at once) such a client keeps failing with `InvalidAccessKeyId.NotFound` until the cache's next
+ * scheduled refresh, which can be hours away (`rotation_interval`, 6 h by default). {@link createManagedClient}
+ * pins one key per attempt, reports a rejected key to the cache (one coalesced KMS call) and retries once with
+ * the new key. So that this gap cannot go unnoticed, a provider read by a client `createManagedClient` did not
+ * build gives a one-time warning (code `ALI_OSS_MC_UNMANAGED_TEA_CLIENT`, to `logger` or
+ * `process.emitWarning`) on its first `getCredentials()`, naming `createManagedClient`.
  *
  * @example
  * ```ts
- * import Credential from '@alicloud/credentials'; // from Node ESM: its `.default`
- * const provider = new ManagedCredentialsProvider({ secretName: 'ecs-ram-ak' });
- * const client = new Ecs20140526({ credential: new Credential(null, provider), regionId: 'cn-hangzhou' });
+ * // Instead of new Ecs20140526({ credential: new Credential(null, new ManagedCredentialsProvider(...)), ... }):
+ * const ecs = createManagedClient(Ecs20140526, new $OpenApi.Config({ regionId: 'cn-hangzhou' }), { secretName: 'ecs-ram-ak' });
  * // ...
- * await provider.close();
+ * await shutdownManagedClient(ecs);
  * ```
  */
 export class ManagedCredentialsProvider {
@@ -58,6 +74,8 @@ export class ManagedCredentialsProvider {
   #release: (() => Promise<void>) | undefined;
   #closed = false;
   readonly #closeController = createShutdownController();
+  #warnedUnmanaged = false;
+  readonly #logger: ManagedCredentialsLogger | undefined;
 
   /**
    * Synchronous. Throws {@link ManagedClientError} `ManagedClient.InvalidOptions` for invalid options and,
@@ -81,6 +99,7 @@ export class ManagedCredentialsProvider {
       throw invalid('options "config" and "cacheClient" exclude each other: configure the cache client you pass instead');
     }
     this.secretName = secretName;
+    this.#logger = logger;
     if (cacheClient !== undefined) {
       this.#cache = cacheClient;
     } else {
@@ -114,10 +133,13 @@ export class ManagedCredentialsProvider {
   }
 
   /**
-   * The current key as `@alicloud/credentials` reads it. Called by the SDK once per request attempt.
+   * The current key as `@alicloud/credentials` reads it. Called by the SDK once per request attempt. The first
+   * call on a provider that {@link createManagedClient} did not create gives the one-time
+   * `ALI_OSS_MC_UNMANAGED_TEA_CLIENT` warning (see the class documentation).
    * @throws ManagedClientError `ManagedClient.Shutdown` after `close()`; the cache's errors before a first load
    */
   async getCredentials(): Promise<TeaCredentials> {
+    if (!this.#warnedUnmanaged) this.#warnUnmanagedOnce();
     return toTeaCredentials(await this.#current(), MANAGED_CREDENTIALS_PROVIDER_NAME);
   }
 
@@ -168,6 +190,27 @@ export class ManagedCredentialsProvider {
 
   [inspect.custom](_depth: number, options: object): string {
     return `ManagedCredentialsProvider ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** The one-time warning of a provider read by a client that `createManagedClient` did not build. */
+  #warnUnmanagedOnce(): void {
+    this.#warnedUnmanaged = true;
+    if (managedProviders.has(this)) return;
+    const message =
+      `ManagedCredentialsProvider for secret "${this.secretName}" is read by a client that createManagedClient did not build: ` +
+      'it signs with the current key but cannot recover from a rejected one, so after a revoke its calls fail with ' +
+      'InvalidAccessKeyId until the next scheduled refresh (up to rotation_interval, 6 h by default). ' +
+      'Build the client with createManagedClient(ClientClass, config, { secretName }) instead: it reports a rejected key ' +
+      'to the cache and retries once with the new key.';
+    if (this.#logger !== undefined) {
+      try {
+        this.#logger.warn(`[${UNMANAGED_TEA_CLIENT_WARNING_CODE}] ${message}`);
+        return;
+      } catch {
+        // a broken logger must not break the client: fall through to the process warning
+      }
+    }
+    process.emitWarning(message, { code: UNMANAGED_TEA_CLIENT_WARNING_CODE });
   }
 
   #shutdownError(): ManagedClientError {

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main as basicUsage } from '../../examples/basic-usage.js';
 import { main as customAkExpireHandler } from '../../examples/custom-ak-expire-handler.js';
@@ -44,6 +49,23 @@ describe('examples', () => {
       `${result.after?.slice('ram-user-with-'.length)} -> 200`,
     ]);
   });
+
+  it('local-emulators (shown whole in the README) runs as plain JavaScript with node, as the README says', async () => {
+    // Inside the package, so 'ali-oss-managed-credentials' resolves by self-reference like an installed package.
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const dir = mkdtempSync(join(root, 'test', 'examples', '.local-mjs-'));
+    try {
+      const file = join(dir, 'local.mjs');
+      copyFileSync(join(root, 'examples', 'local-emulators.ts'), file);
+      const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: dir, timeout: 50_000 });
+      expect(stdout.trim().split('\n')).toEqual([
+        'stored with LTAI5tLocalExampleKey1',
+        'read "hello from a rotating key" with LTAI5tLocalExampleKey2; KMS calls: 2',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   // Run as a reader would from the command line (a script, the vitest and node:test examples): the README's
   // commands, run by test/readme/readme-commands.test.ts.

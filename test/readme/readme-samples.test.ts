@@ -16,8 +16,13 @@ describe('README code samples', () => {
     try {
       const files = blocks.map((block, index) => {
         const file = join(dir, `sample-${index}.ts`);
-        // Samples are fragments: the values they take from the surrounding text are declared here.
-        writeFileSync(file, `declare const secretName: string;\ndeclare const ossOptions: { endpoint: string };\n${block}\nexport {};\n`);
+        // Samples are fragments: the values they take from the surrounding text are declared here, unless the
+        // sample defines them itself.
+        const context = [
+          /^const secretName\b/m.test(block) ? '' : 'declare const secretName: string;\n',
+          /^const ossOptions\b/m.test(block) ? '' : 'declare const ossOptions: { endpoint: string };\n',
+        ].join('');
+        writeFileSync(file, `${context}${block}\nexport {};\n`);
         return file;
       });
       const program = ts.createProgram(files, {

@@ -52,7 +52,8 @@ describe('Tea clients on the default cache', () => {
     const clients = [1, 2, 3].map(() =>
       createManagedClient(Sts, new CoreConfig({ endpoint: api.host, protocol: 'http' }), { secretName: SECRET, config }),
     );
-    const provider = new ManagedCredentialsProvider({ secretName: SECRET, config });
+    const warnings: string[] = []; // read directly, the provider gives its one-time "unmanaged client" warning
+    const provider = new ManagedCredentialsProvider({ secretName: SECRET, config, logger: { warn: (message) => warnings.push(message) } });
     const bucket = new ProxyBucket({ secretName: SECRET, ...oss.clientOptions(BUCKET), config });
     expect(sharedCacheClientKeys()).toHaveLength(1);
 
@@ -60,6 +61,7 @@ describe('Tea clients on the default cache', () => {
     await bucket.put('shared.txt', Buffer.from('shared'));
     expect(identities.map((r) => r.body?.userId)).toEqual([1, 2, 3].map(() => `user-of-${KEY.accessKeyId}`));
     expect((await provider.getCredentials()).accessKeyId).toBe(KEY.accessKeyId);
+    expect(warnings).toEqual([expect.stringMatching(/^\[ALI_OSS_MC_UNMANAGED_TEA_CLIENT\] /)]);
     expect(dkms.getSecretValueCount(SECRET)).toBe(1);
 
     await Promise.all(clients.map((client) => shutdownManagedClient(client)));

@@ -1,6 +1,6 @@
 import * as CredentialsModule from '@alicloud/credentials';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
 import { SecretCacheClient } from '../../src/cache/secret-cache-client.js';
 import type { CredentialClass } from '../../src/tea/load-credential-class.js';
@@ -16,8 +16,12 @@ const KEY_2 = { accessKeyId: 'LTAI-TEA-PROVIDER-2', accessKeySecret: 'tea-provid
 let store: SecretStore;
 let source: InMemorySecretSource;
 let cache: SecretCacheClient;
+let emitWarning: MockInstance<typeof process.emitWarning>;
 
 beforeEach(() => {
+  // These providers are read directly, not through createManagedClient: their one-time "unmanaged client"
+  // warning is captured here (and checked in managed-credentials-provider-revoke.test.ts), not printed.
+  emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   store = new SecretStore();
   store.setRamCredential(SECRET, KEY_1);
   source = new InMemorySecretSource(store);
@@ -25,6 +29,8 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  for (const [, options] of emitWarning.mock.calls) expect(options).toEqual({ code: 'ALI_OSS_MC_UNMANAGED_TEA_CLIENT' });
+  emitWarning.mockRestore();
   await cache.close();
 });
 
