@@ -6,15 +6,19 @@
  * (`reportedAt`) can end the doubt. Until such an answer, a confirmed rejected key is held back
  * ({@link holdsBack}): callers wait for the fetch that may replace it instead of sending requests that are
  * bound to fail. An answer that brings the same key again is KMS's word (`answered`): the key is served again
- * (OSS may accept it late: the first request it accepts ends the episode at once) while the cache re-asks at
- * the recovery pace. Further reports of the same key change nothing, so a fetch sent between two reports still
- * counts and the pace is not restarted.
+ * (OSS may accept it late: each confirmation lets calls try it once more, and the first request OSS accepts
+ * ends the episode) while the cache re-asks at the recovery pace. A report after a confirmation holds the key
+ * back again until the next answer, at the pace reached so far. Reports while the key is held back change
+ * nothing, so a fetch sent between two reports still counts.
  */
 export interface RecoveryEpisode {
   /** The held AccessKeyId that was reported. */
   readonly accessKeyId: string;
-  /** Logical time of the report that opened the episode (a counter shared with fetch starts). */
-  readonly reportedAt: number;
+  /**
+   * Logical time of the report that holds the key back (a counter shared with fetch starts): the one that
+   * opened the episode, or the first one after KMS last confirmed the key.
+   */
+  reportedAt: number;
   /** Only code-less 403s so far: the key is neither marked rejected nor held back, and re-asked slower. */
   readonly suspected: boolean;
   /** KMS answered a request sent after `reportedAt`, with this same key: the key is served again. */
@@ -36,7 +40,7 @@ export interface RejectionReport {
 /**
  * The episode after a report about the held key. A new episode (`opened: true`, the recovery pace starts
  * afresh) when none runs for this key, or when a confirmed rejection follows a mere suspicion; otherwise the
- * same episode with its demand renewed.
+ * same episode with its demand renewed, held back again if KMS had confirmed the key since the last report.
  */
 export function reportRejection(
   episode: RecoveryEpisode | undefined,
@@ -47,6 +51,12 @@ export function reportRejection(
     return { episode: { accessKeyId, reportedAt: at, suspected, answered: false, lastDemandAtMonoMs: nowMs }, opened: true };
   }
   episode.lastDemandAtMonoMs = nowMs;
+  if (episode.answered && !suspected) {
+    // Rejected again after KMS confirmed it: known rejected once more, until the next answer (at the pace
+    // reached so far: this is not a new episode, so it is not asked at once).
+    episode.answered = false;
+    episode.reportedAt = at;
+  }
   return { episode, opened: false };
 }
 

@@ -28,6 +28,11 @@ describe('answerEpisode and holdsBack', () => {
     expect(answerEpisode(episode, { accessKeyId: 'K1', sequence: 11 })).toMatchObject({ confirmed: true });
     expect(holdsBack(episode, 'K1')).toBe(false); // KMS's word: served again (OSS may accept it late)
     expect(answerEpisode(episode, { accessKeyId: 'K1', sequence: 12 }).episode).toBe(episode);
+    // Rejected again after that confirmation: held back again until the next answer, in the same episode.
+    expect(reportRejection(episode, report('K1', 13))).toMatchObject({ opened: false, episode: { reportedAt: 13 } });
+    expect(holdsBack(episode, 'K1')).toBe(true);
+    expect(answerEpisode(episode, { accessKeyId: 'K1', sequence: 12 })).toMatchObject({ confirmed: false });
+    expect(answerEpisode(episode, { accessKeyId: 'K1', sequence: 14 })).toMatchObject({ confirmed: true });
   });
 
   it('an answer with another key ends the episode, whenever its request was sent', () => {
