@@ -98,8 +98,24 @@ export class EntryFetcher {
       entry.timer.arm(dueAtMs, entry.episode === undefined ? 'expiry' : 'recovery');
       return { dueAtMs, recovery: true };
     }
-    entry.timer.arm(schedule.dueAtMonoMs, 'scheduled');
-    return { dueAtMs: schedule.dueAtMonoMs, recovery: false };
+    const dueAtMs = Math.max(schedule.dueAtMonoMs, this.#paceFloor(entry));
+    entry.timer.arm(dueAtMs, 'scheduled');
+    return { dueAtMs, recovery: false };
+  }
+
+  /**
+   * A caller wants an AccessKey but the held value is none: the next background ask is brought forward to
+   * within the load-retry cap (30 s) after the last answer, jittered, never sooner than the minimum interval.
+   */
+  retrySoon(entry: SecretEntry): void {
+    if (this.host.isClosed() || entry.detached || entry.inFlight !== undefined) return;
+    const { clock, random, recovery } = this.host.options;
+    const lastMs = entry.lastAnswerAtMonoMs ?? clock.monotonicNow();
+    const latestMs = lastMs + SECRET_CACHE_DEFAULTS.loadRetryCapMs;
+    const armed = entry.timer.dueAtMs;
+    if (armed !== undefined && armed <= latestMs) return;
+    const dueAtMs = lastMs + jitteredDelayMs(recovery.minIntervalMs, SECRET_CACHE_DEFAULTS.loadRetryCapMs, random());
+    entry.timer.arm(Math.max(dueAtMs, clock.monotonicNow()), 'retry');
   }
 
   /** The entry's timer fired. */
@@ -142,10 +158,24 @@ export class EntryFetcher {
     // A suspicion (403 without code) that KMS already answered is weak evidence: re-checked two backoff steps later.
     const suspicionOnly = entry.episode?.suspected === true;
     const steps = entry.pace.steps + (suspicionOnly && entry.pace.steps > 0 ? 2 : 0);
-    return nextRecoveryAttempt(
+    const attempt = nextRecoveryAttempt(
       { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles },
       recovery,
     ).dueAtMs;
+    return Math.max(attempt, this.#paceFloor(entry));
+  }
+
+  /**
+   * The earliest a background or recovery ask may start: the minimum interval after KMS's last answer, except
+   * for the first ask of a fresh episode (a confirmed rejection no answer has followed yet: acting at once is
+   * right, as an older answer cannot show a rotation since).
+   */
+  #paceFloor(entry: SecretEntry): number {
+    const last = entry.lastAnswerAtMonoMs;
+    if (last === undefined) return -Infinity;
+    const episode = entry.episode;
+    const firstOfEpisode = episode !== undefined && !episode.suspected && !episode.answered && entry.pace.steps === 0;
+    return firstOfEpisode ? -Infinity : last + this.host.options.recovery.minIntervalMs;
   }
 
   async #fetch(entry: SecretEntry, trigger: RefreshTrigger, signal: AbortSignal, startedAtMs: number, sequence: number): Promise<void> {
@@ -198,6 +228,8 @@ export class EntryFetcher {
       entry.pace.steps = 0; // a new key: any recovery starts afresh
     } else if (answered.confirmed || (entry.episode === undefined && this.needsRecovery(entry))) {
       entry.pace.steps += 1; // KMS confirmed the unusable key: the next ask waits longer
+      // KMS's word: the key is no longer known rejected (until the next report), so calls may try it again.
+      if (answered.confirmed && credential !== undefined) entry.rejected.clear(credential.accessKeyId);
     }
     entry.pace.nextAttemptAtMonoMs = undefined; // drawn when first needed, from this answer's time
     const armed = this.armNext(entry);
@@ -304,7 +336,8 @@ export class EntryFetcher {
         entry.pace.nextAttemptAtMonoMs = undefined;
         retryAtMs = this.armNext(entry)?.dueAtMs;
       } else {
-        retryAtMs = monoNowMs + Math.max(1, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random), throttledDelayMs());
+        // Never sooner than the minimum interval after this answer: KMS is asked at most about once a second.
+        retryAtMs = monoNowMs + Math.max(recovery.minIntervalMs, fullJitterDelayMs(entry.consecutiveFailures - 1, backoff, random), throttledDelayMs());
         entry.pace.nextAttemptAtMonoMs = undefined;
         if (!entry.detached) entry.timer.arm(retryAtMs, 'retry');
       }

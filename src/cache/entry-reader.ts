@@ -59,7 +59,12 @@ export class EntryReader {
       }
       const { value } = state;
       const credential = value.credential;
-      if (needsKey && credential === undefined) throw value.credentialError ?? this.host.closedError(entry.secretName);
+      if (needsKey && credential === undefined) {
+        // An AccessKey is wanted but the value is none (a field missing, or not JSON): it may be fixed in KMS
+        // soon, so the background re-asks within the load-retry cap instead of waiting for the regular schedule.
+        this.host.fetcher.retrySoon(entry);
+        throw value.credentialError ?? this.host.closedError(entry.secretName);
+      }
       if (isExpired(credential?.expiresAtMs, this.host.options.clock.now())) {
         await this.#recoveryStep(entry, signal, deadline, 'expiry', (cause) => expiredError(entry, cause));
         continue;

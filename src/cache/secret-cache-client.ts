@@ -189,7 +189,8 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     const signal = this.#reader.waitSignal(options.signal);
     const before = entry.credential;
     if (before === undefined) {
-      if (entry.state.kind === 'load-failed') this.#fetcher.start(entry, 'forced');
+      // A failed load, or a value that is no AccessKey: asked again at once.
+      if (entry.state.kind === 'load-failed' || entry.value !== undefined) this.#fetcher.start(entry, 'forced');
       const via = entry.inFlight === undefined ? 'fetched' : 'joined';
       const credential = await this.getCredential(secretName, { deadline, ...(options.signal && { signal: options.signal }) });
       return { credential, changed: keyChanged(options.staleAccessKeyId, undefined, credential, entry.rejected.ids), via };

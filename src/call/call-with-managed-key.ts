@@ -112,8 +112,32 @@ async function refreshAfterRejection(
     publishManagedCallRetry({ ...event, outcome: 'not-replayable' });
     return undefined;
   }
+  // The call's budget is spent: no further request (the caller gets the service's error, with the reason).
+  if (deadline?.expired === true) {
+    annotateRecoveryFailure(error, outcome, undefined);
+    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
+    return undefined;
+  }
+  // The freshest key right before the attempt: another call may have reported this one rejected meanwhile
+  // (then the read waits for KMS's answer, within the deadline).
+  let current = client.provider.peekCredential(client.secretName);
+  if (current === undefined) {
+    try {
+      current = await client.provider.getCredential(client.secretName, waitOptions(client, deadline));
+    } catch (readError) {
+      if (client.signal?.aborted === true || client.isClosed?.() === true) throw readError;
+      annotateRecoveryFailure(error, undefined, readError);
+      publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
+      return undefined;
+    }
+  }
+  if (tried.has(current.fingerprint)) {
+    annotateRecoveryFailure(error, outcome, undefined);
+    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
+    return undefined;
+  }
   publishManagedCallRetry({ ...event, outcome: 'retried' });
-  return outcome.credential;
+  return current;
 }
 
 /** The wait options of one call: its deadline and its client's shutdown signal, when there are. */

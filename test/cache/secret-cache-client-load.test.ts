@@ -80,15 +80,21 @@ describe('SecretCacheClient: loading', () => {
     expect(events.error[0]?.retryAtMs).toBeDefined();
   });
 
-  it('serves any secret through getSecretInfo and refuses a non-AccessKey one in getCredential without refetching', async () => {
-    const { client, store, source } = createCache();
+  it('serves any secret through getSecretInfo and refuses a non-AccessKey one in getCredential; refreshNow asks KMS again at once', async () => {
+    const { client, store, source, clock } = createCache();
     store.setSecret('db-password', { secretData: 'hunter2-plain-text' });
     const info = await client.getSecretInfo('db-password');
     expect(info.secretData).toBe('hunter2-plain-text');
     await expect(client.getCredential('db-password')).rejects.toBeInstanceOf(SecretDataError);
+    expect(source.callCount).toBe(1); // getCredential reads what is held...
     await expect(client.refreshNow('db-password')).rejects.toBeInstanceOf(SecretDataError);
+    expect(source.callCount).toBe(2); // ...refreshNow asks again at once (the value may have been fixed in KMS)
     expect(client.peekCredential('db-password')).toBeUndefined();
-    expect(source.callCount).toBe(1);
+    // Someone wants an AccessKey from it: the background asks again within 30 s, not at the regular schedule.
+    await expect(client.getCredential('db-password')).rejects.toBeInstanceOf(SecretDataError);
+    store.setSecret('db-password', { secretData: JSON.stringify({ AccessKeyId: 'AK9', AccessKeySecret: 'fixed-secret-0123456789' }) });
+    await clock.advance(30 * 1000);
+    expect(client.peekCredential('db-password')?.accessKeyId).toBe('AK9');
   });
 
   it('rejects a RAM credential secret whose first SecretData is malformed, naming the field and not the data', async () => {

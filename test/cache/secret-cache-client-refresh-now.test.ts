@@ -80,7 +80,9 @@ describe('SecretCacheClient.refreshNow', () => {
     expect(await client.refreshNow('oss-ak')).toMatchObject({ changed: true, via: 'fetched' });
     await clock.advance(10 * SECOND);
     expect(await client.refreshNow('oss-ak')).toMatchObject({ changed: false, via: 'fetched' });
-    expect(client.getStatus('oss-ak')?.rejectedAccessKeyIds).toEqual(['AK1', 'AK2']);
+    // AK2 was reported, then KMS confirmed it in answer to a later request: KMS's word, no longer known rejected.
+    expect(client.getStatus('oss-ak')?.rejectedAccessKeyIds).toEqual(['AK1']);
+    expect(client.getStatus('oss-ak')).toMatchObject({ state: 'recovering', recoveryConfirmations: 1 });
   });
 
   it('turns 100 concurrent forced refreshes with the same stale key into exactly one KMS call', async () => {
@@ -230,6 +232,9 @@ describe('SecretCacheClient.refreshNow', () => {
     const pending = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK2' });
     await clock.advance(SECOND);
     expect(await pending).toMatchObject({ changed: false });
+    expect(client.getStatus('oss-ak')).toMatchObject({ state: 'recovering', recoveryConfirmations: 1 });
+    // Reported again after KMS's confirmation: known rejected again.
+    void client.refreshNow('oss-ak', { staleAccessKeyId: 'AK2', suspected: false }).catch(() => undefined);
     expect(client.getStatus('oss-ak')?.rejectedAccessKeyIds).toContain('AK2');
     client.reportKeyAccepted('oss-ak', 'AK2');
     expect(client.getStatus('oss-ak')).toMatchObject({ state: 'fresh', recoveryConfirmations: 0 });

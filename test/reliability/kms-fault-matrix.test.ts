@@ -42,8 +42,8 @@ const OVERSIZED = 'x'.repeat(64 * 1024 + 1);
 // base 1 s, cap 30 s), in virtual ms after the failed fetch's answer:
 /** Retry of a failed first load: max(recovery minimum 1 s, 0.5 * min(4 s, 1 s * 2^0)). */
 const DEFAULT_LOAD_RETRY_MS = 1000;
-/** Retry of a failed scheduled refresh (no rejected key): 0.5 * min(4 s, 1 s * 2^0). */
-const REFRESH_RETRY_MS = 500;
+/** Retry of a failed scheduled refresh (no rejected key): max(recovery minimum 1 s, 0.5 * min(4 s, 1 s * 2^0)). */
+const REFRESH_RETRY_MS = 1000;
 /** Next recovery attempt after KMS failed once while the held key is rejected: 1 s + 0.5 * min(29 s, 1 s * 2^0). */
 const RECOVERY_PACE_MS = 1500;
 /** Longest a rejected call waits for a recovery attempt that is not due yet (recovery.minIntervalMs). */
