@@ -52,7 +52,7 @@ const cases: Case[] = [
   { name: 'a missing password file', file: `cache_client_dkms_config_info=${dkms({ passwordFromFilePath: 'pw.txt' })}`, code: 'UnreadableFile', key: 'cache_client_dkms_config_info', index: 0, field: 'passwordFromFilePath' },
   { name: 'no KMS at all', file: 'credentials_type=ak', code: 'IncompatibleKeys', key: 'cache_client_dkms_config_info' },
   { name: 'empty arrays only', options: { cache_client_region_id: [], cache_client_dkms_config_info: '[]' }, code: 'IncompatibleKeys', key: 'cache_client_dkms_config_info' },
-  { name: 'an unknown credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=${SECRET}`, code: 'UnknownCredentialsType', key: 'credentials_type' },
+  { name: 'an unknown credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=static`, code: 'UnknownCredentialsType', key: 'credentials_type' },
   { name: 'an inline # comment (Python style) in credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=ak # static key`, code: 'UnknownCredentialsType', key: 'credentials_type' },
   { name: 'ak without its secret', file: `cache_client_region_id=${region}\ncredentials_type=ak\ncredentials_access_key_id=LTAI`, code: 'MissingKey', key: 'credentials_access_secret' },
   { name: 'sts without a role ARN', options: { cache_client_region_id: region, credentials_type: 'sts', credentials_access_key_id: 'LTAI', credentials_access_secret: SECRET, credentials_role_session_name: 's' }, code: 'MissingKey', key: 'credentials_role_arn' },
