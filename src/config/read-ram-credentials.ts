@@ -52,11 +52,11 @@ export function readRamCredentials(
 
   const setIdentityKeys = IDENTITY_ONLY_KEYS.filter((name) => settings.has(name));
   if (!hasRegions) {
-    if (setIdentityKeys.length > 0) {
+    for (const name of setIdentityKeys) {
       warnings.push({
         code: 'IgnoredKey',
-        key: setIdentityKeys[0],
-        message: `${setIdentityKeys.join(', ')} only apply to cache_client_region_id, which is not set; ignored`,
+        key: name,
+        message: `${name} only applies to cache_client_region_id, which is not set; ignored`,
       });
     }
     return undefined;
