@@ -10,7 +10,7 @@ import { InMemorySecretSource } from '../support/in-memory-secret-source.js';
 import * as openApiClientModule from '@alicloud/openapi-client';
 import * as teaUtilModule from '@alicloud/tea-util';
 import { cjsDefaultExport } from '../../src/runtime/cjs-default-export.js';
-import { Kms, KmsModels, OpenApiClientModels, RpcConfig } from '../tea/tea-sdk.js';
+import { CoreConfig, Kms, KmsModels, OpenApiClientModels, RpcConfig, Sts } from '../tea/tea-sdk.js';
 
 const OpenApiClient = cjsDefaultExport<typeof openApiClientModule.default>(openApiClientModule);
 const { RuntimeOptions } = 'RuntimeOptions' in teaUtilModule ? teaUtilModule : (teaUtilModule as unknown as { default: typeof teaUtilModule }).default;
@@ -103,7 +103,18 @@ function openApiV2(endpoint: string) {
   return () => client.callApi(params, new OpenApiClientModels.OpenApiRequest({ query: {} }), new RuntimeOptions({ readTimeout: 300, connectTimeout: 300, autoretry: false }));
 }
 
-const clientsUnderTest = { 'kms20160120 on rpc-client (RPC V1)': rpcKms, 'openapi-client, signatureAlgorithm v2': openApiV2 };
+function openApiCoreV2(endpoint: string) {
+  const config = new CoreConfig({ endpoint, protocol: 'http', signatureAlgorithm: 'v2', readTimeout: 300, connectTimeout: 300 });
+  const client = createManagedClient(Sts, config, { secretName: SECRET, cacheClient: cache });
+  clients.push(client);
+  return () => client.getCallerIdentity();
+}
+
+const clientsUnderTest = {
+  'kms20160120 on rpc-client (RPC V1)': rpcKms,
+  'openapi-client, signatureAlgorithm v2': openApiV2,
+  'sts20150401 on openapi-core, signatureAlgorithm v2': openApiCoreV2,
+};
 
 describe.each(Object.entries(clientsUnderTest))('a network failure of %s', (_name, make) => {
   it('a reset connection: no form of the token or secret in message, stack or inspect', async () => {
