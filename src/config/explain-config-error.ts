@@ -61,10 +61,7 @@ function typoExplaining(error: ConfigError, context: ExplainContext): ConfigErro
     );
   }
   if (warning.key === undefined) return undefined;
-  const place =
-    warning.line !== undefined && context.configFile !== undefined
-      ? { text: ` (in ${context.configFile} line ${warning.line})`, location: { file: context.configFile, line: warning.line } }
-      : { text: '', location: {} };
+  const place = placeAt(context.configFile, warning.line);
   return new ConfigError(
     ConfigErrorCode.UnknownKey,
     `no key \`${warning.key}\`: did you mean \`${suggestion}\`?${place.text} ${because}`,
@@ -124,9 +121,14 @@ function withPlace(error: ConfigError, context: ExplainContext): ConfigError {
   );
 }
 
+/** Where a setting of the properties file is: ` (in <file> line <n>)` for messages, and `file`, `line`. */
 function fileLine(context: ExplainContext, setting: ConfigSetting | undefined): { text: string; location: ConfigErrorLocation } {
-  if (setting?.source !== 'file' || setting.line === undefined || context.configFile === undefined) return { text: '', location: {} };
-  return { text: ` (${context.configFile} line ${setting.line})`, location: { file: context.configFile, line: setting.line } };
+  return setting?.source === 'file' ? placeAt(context.configFile, setting.line) : { text: '', location: {} };
+}
+
+function placeAt(file: string | undefined, line: number | undefined): { text: string; location: ConfigErrorLocation } {
+  if (file === undefined || line === undefined) return { text: '', location: {} };
+  return { text: ` (in ${file} line ${line})`, location: { file, line } };
 }
 
 function location(error: ConfigError): ConfigErrorLocation {
