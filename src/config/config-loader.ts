@@ -71,7 +71,12 @@ export class ConfigLoader {
 
   /**
    * Reads, merges and validates the configuration.
-   * @throws ConfigError naming the key (and entry index) or file at fault; never a value
+   *
+   * A misspelled key or field that explains a failure is the error (`ConfigError.UnknownKey`, "did you
+   * mean"), with the failure it explains as `cause`; an error about a key set in the properties file carries
+   * the file and the line (`file`, `line`).
+   * @throws ConfigError naming the key (and entry index and field) and the file and line at fault; a bad value
+   * only when the setting is not a secret (see {@link ConfigError})
    */
   static load(input: ConfigLoadInput = {}): ProviderConfig {
     const env = input.env ?? process.env;
