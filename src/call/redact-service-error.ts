@@ -1,30 +1,12 @@
 import { ClientRequest, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
-import { SecretForms } from './secret-forms.js';
+import type { SecretForms } from './secret-forms.js';
+import { secretFormsOf } from './secret-forms-of.js';
 
 const REDACTED = '[redacted]';
 /** Nesting followed into an error: `cause` chains, `errors` of an AggregateError, a response's fields. */
 const MAX_DEPTH = 8;
-
-/**
- * The encoded forms of each credential's secret and token, computed the first time one of its calls fails and
- * kept as long as the credential (a new credential comes with each refresh), so that a failing call only
- * searches for ready strings, and a succeeding one costs nothing.
- */
-const formsByCredential = new WeakMap<AccessKeyCredential, SecretForms>();
-
-function formsFor(credential: AccessKeyCredential): SecretForms {
-  let forms = formsByCredential.get(credential);
-  if (forms === undefined) {
-    const secrets = [credential.accessKeySecret, credential.securityToken].filter(
-      (value): value is string => typeof value === 'string' && value.length > 0,
-    );
-    forms = new SecretForms(secrets);
-    formsByCredential.set(credential, forms);
-  }
-  return forms;
-}
 
 /**
  * Makes an error thrown by ali-oss or a Tea SDK client safe to log: hides `params` (the request parameters, including the body)
@@ -43,7 +25,7 @@ export function redactServiceError(error: unknown, credential: AccessKeyCredenti
   if (descriptor?.enumerable && descriptor.configurable) {
     Object.defineProperty(error, 'params', { ...descriptor, enumerable: false });
   }
-  const forms = credential === undefined ? undefined : formsFor(credential);
+  const forms = credential === undefined ? undefined : secretFormsOf(credential);
   scrub(error, forms, 0, new WeakSet());
 }
 

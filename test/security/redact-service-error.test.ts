@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { redactServiceError } from '../../src/call/redact-service-error.js';
+import { secretFormsOf } from '../../src/call/secret-forms-of.js';
 import { AccessKeyCredential } from '../../src/credentials/access-key-credential.js';
 
 const TOKEN = 'CAIS+gF1q6Ft5B2yfSjIr5bkKN3Yn+Vv0ZqJbVPQ1lI3e/9WmLjkszz2IHhMfXZrBOsZs/8/nW5Y7P4flrtvQoFFQBAL5AOBZdjGz+aGhQ==';
@@ -56,5 +57,15 @@ describe('redactServiceError: every string of the error, however deep', () => {
     redactServiceError(error, credential);
     expect(error.message).toBe('connect ECONNREFUSED 127.0.0.1:1');
     expect(error.stack).toBe(stack);
+  });
+});
+
+describe('secretFormsOf', () => {
+  it('builds the forms once per credential and keeps them', () => {
+    const first = secretFormsOf(credential);
+    expect(secretFormsOf(credential)).toBe(first);
+    expect(first.forms).toContain(ENCODED);
+    const other = new AccessKeyCredential({ accessKeyId: 'LTAI-other', accessKeySecret: 'another-secret-value-123' });
+    expect(secretFormsOf(other)).not.toBe(first);
   });
 });
