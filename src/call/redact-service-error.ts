@@ -1,14 +1,20 @@
 import { ClientRequest, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { AccessKeyCredential } from '../credentials/access-key-credential.js';
+import type { SecretForms } from './secret-forms.js';
+import { secretFormsOf } from './secret-forms-of.js';
 
 const REDACTED = '[redacted]';
-const MAX_DEPTH = 4;
+/** Nesting followed into an error: `cause` chains, `errors` of an AggregateError, a response's fields. */
+const MAX_DEPTH = 8;
 
 /**
  * Makes an error thrown by ali-oss or a Tea SDK client safe to log: hides `params` (the request parameters, including the body)
- * from `util.inspect` and `JSON.stringify` while keeping it readable as a property, replaces any string
- * that contains the credential's secret or token, anywhere in the error, with `[redacted]`, and replaces
+ * from `util.inspect` and `JSON.stringify` while keeping it readable as a property, replaces the credential's
+ * secret and token in every string of the error (message, stack, `cause` chain and nested fields, up to 8 levels
+ * deep, cycles followed once) with `[redacted]`, in every encoding a layer may have given them (literal,
+ * percent-encoded as in a signed URL a Tea client's network error appends, base64; see
+ * {@link SecretForms}), and replaces
  * the HTTP response, request and socket objects ali-oss leaves on some errors (`err.res.res` of a bare 403
  * on `getStream`) with secret-free summaries: through `socket._httpMessage` they hold the raw request
  * headers, STS token included, which `util.inspect(err, { depth: Infinity })` would print.
@@ -19,13 +25,11 @@ export function redactServiceError(error: unknown, credential: AccessKeyCredenti
   if (descriptor?.enumerable && descriptor.configurable) {
     Object.defineProperty(error, 'params', { ...descriptor, enumerable: false });
   }
-  const secrets = [credential?.accessKeySecret, credential?.securityToken].filter(
-    (value): value is string => typeof value === 'string' && value.length > 0,
-  );
-  scrub(error, secrets, 0, new WeakSet());
+  const forms = credential === undefined ? undefined : secretFormsOf(credential);
+  scrub(error, forms, 0, new WeakSet());
 }
 
-function scrub(target: object, secrets: readonly string[], depth: number, seen: WeakSet<object>): void {
+function scrub(target: object, forms: SecretForms | undefined, depth: number, seen: WeakSet<object>): void {
   if (depth > MAX_DEPTH || seen.has(target) || Buffer.isBuffer(target)) return;
   seen.add(target);
   const keys = target instanceof Error ? [...Object.getOwnPropertyNames(target)] : Object.keys(target);
@@ -38,24 +42,27 @@ function scrub(target: object, secrets: readonly string[], depth: number, seen: 
     }
     const summary = typeof value === 'object' && value !== null ? networkObjectSummary(value) : undefined;
     if (summary !== undefined) {
-      try {
-        (target as Record<string, unknown>)[key] = summary;
-      } catch {
-        // read-only property: leave it
-      }
+      replace(target, key, summary);
     } else if (typeof value === 'string') {
-      if (secrets.some((secret) => value.includes(secret))) {
-        let cleaned = value;
-        for (const secret of secrets) cleaned = cleaned.split(secret).join(REDACTED);
-        try {
-          (target as Record<string, unknown>)[key] = cleaned;
-        } catch {
-          // read-only property: nothing we can do, and nothing of ours put the secret there
-        }
-      }
+      const cleaned = forms === undefined ? value : forms.redact(value, REDACTED);
+      if (cleaned !== value) replace(target, key, cleaned);
     } else if (typeof value === 'object' && value !== null && !isStream(value)) {
-      scrub(value, secrets, depth + 1, seen);
+      scrub(value, forms, depth + 1, seen);
     }
+  }
+}
+
+/** Sets `target[key]`; a read-only but configurable property is redefined, a frozen one left as it is. */
+function replace(target: object, key: string, value: unknown): void {
+  try {
+    (target as Record<string, unknown>)[key] = value;
+    if ((target as Record<string, unknown>)[key] === value) return;
+  } catch {
+    // read-only: try to redefine it below
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  if (descriptor?.configurable) {
+    Object.defineProperty(target, key, { value, writable: false, enumerable: descriptor.enumerable ?? false, configurable: true });
   }
 }
 

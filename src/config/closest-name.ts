@@ -1,8 +1,26 @@
+/** Shortest name that counts as a cut-off form of a longer one (`passwordFromFile` for `passwordFromFilePath`). */
+const MIN_PREFIX = 8;
+
 /**
  * The candidate closest to `name` (case-insensitive edit distance), if it is close enough to be a likely
- * typo: at most 2 edits, or 3 for names longer than 12 characters. Used for "did you mean" hints.
+ * typo: at most 2 edits, or 3 for names longer than 12 characters. Failing that, a name of 8 or more
+ * characters that is the start of candidates (a name cut short) gets the shortest of them. Used for "did
+ * you mean" hints and to tell a typo that explains a failed load.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  return closestByEdits(name, list) ?? closestByPrefix(name, list);
+}
+
+function closestByPrefix(name: string, candidates: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase();
+  if (wanted.length < MIN_PREFIX) return undefined;
+  return candidates
+    .filter((candidate) => candidate.length > wanted.length && candidate.toLowerCase().startsWith(wanted))
+    .sort((a, b) => a.length - b.length)[0];
+}
+
+function closestByEdits(name: string, candidates: readonly string[]): string | undefined {
   const wanted = name.toLowerCase();
   const limit = wanted.length > 12 ? 3 : 2;
   let best: string | undefined;

@@ -22,6 +22,11 @@ export const ConfigErrorCode = {
   IncompatibleKeys: 'ConfigError.IncompatibleKeys',
   /** No ClientKey password could be found in any of the documented places. */
   PasswordNotFound: 'ConfigError.PasswordNotFound',
+  /**
+   * A key or JSON field that is not known, close to one whose absence made loading fail: a typo, reported
+   * instead of that failure (which is the `cause`). `key` (or `field`) is the name as written.
+   */
+  UnknownKey: 'ConfigError.UnknownKey',
 } as const;
 
 /** One of the {@link ConfigErrorCode} values. */
@@ -37,13 +42,17 @@ export interface ConfigErrorLocation {
   field?: string;
   /** The file involved (properties file, key file, password file, CA file), absolute. */
   file?: string;
+  /** When `file` is the properties file: the 1-based line where the key concerned starts. */
+  line?: number;
 }
 
 /**
  * A configuration problem found while loading or validating the provider configuration.
  *
- * The message names the key (with `[index].field` for JSON entries) and the file involved; it never
- * contains a configured value, so it is safe to log even when the value was a secret.
+ * The message names the key (with `[index].field` for JSON entries) and the file involved, and for a value
+ * read from the properties file the file and line (`file`, `line`). It shows a bad value (cut short) only
+ * when the setting is not a secret: never a password, an AccessKey secret, a token, nor the value of a
+ * setting that names where a password is (a pasted password would be echoed), so it is safe to log.
  */
 export class ConfigError extends ManagedCredentialsError {
   /** The configuration key at fault, if any. */
@@ -54,10 +63,12 @@ export class ConfigError extends ManagedCredentialsError {
   readonly field: string | undefined;
   /** The file involved, if any (absolute path). */
   readonly file: string | undefined;
+  /** When `file` is the properties file: the line where the key concerned starts (1-based). */
+  readonly line: number | undefined;
 
   /**
    * @param code - one of {@link ConfigErrorCode}
-   * @param message - names the key/field/file, never a value
+   * @param message - names the key/field/file; a value only when it is not a secret
    * @param location - key, index, field and file the error points at
    * @param options - `cause`; only pass causes whose message carries no secret
    */
@@ -67,6 +78,7 @@ export class ConfigError extends ManagedCredentialsError {
     this.index = location.index;
     this.field = location.field;
     this.file = location.file;
+    this.line = location.line;
   }
 }
 

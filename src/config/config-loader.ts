@@ -7,6 +7,8 @@ import type { ConfigSetting } from './config-setting.js';
 import { parseProperties } from './parse-properties.js';
 import type { ConfigWarning, ProviderConfig } from './provider-config.js';
 import { resolveProviderConfig } from './resolve-provider-config.js';
+import { explainConfigError } from './explain-config-error.js';
+import { CLIENT_KEY_PASSWORD_IN_FILE } from './client-key-password-in-file.js';
 
 /** A value in {@link ConfigOptions}: what the properties file would hold, or its natural JS form. */
 export type ConfigOptionValue = string | number | boolean | readonly string[] | readonly object[];
@@ -69,7 +71,12 @@ export class ConfigLoader {
 
   /**
    * Reads, merges and validates the configuration.
-   * @throws ConfigError naming the key (and entry index) or file at fault; never a value
+   *
+   * A misspelled key or field that explains a failure is the error (`ConfigError.UnknownKey`, "did you
+   * mean"), with the failure it explains as `cause`; an error about a key set in the properties file carries
+   * the file and the line (`file`, `line`).
+   * @throws ConfigError naming the key (and entry index and field) and the file and line at fault; a bad value
+   * only when the setting is not a secret (see {@link ConfigError})
    */
   static load(input: ConfigLoadInput = {}): ProviderConfig {
     const env = input.env ?? process.env;
@@ -98,12 +105,17 @@ export class ConfigLoader {
         { file: path },
       );
     }
-    return resolveProviderConfig(settings, {
-      env,
-      warnings,
-      otherFileProperties,
-      ...(text === undefined ? {} : { configFile: path }),
-    });
+    try {
+      return resolveProviderConfig(settings, {
+        env,
+        warnings,
+        otherFileProperties,
+        ...(text === undefined ? {} : { configFile: path }),
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw explainConfigError(error, { settings, otherFileProperties, warnings, ...(text === undefined ? {} : { configFile: path }) });
+    }
   }
 }
 
@@ -187,8 +199,8 @@ function collectFile(
     });
   }
   for (const [key, entry] of parsed.entries) {
-    const setting = { key, value: entry.value, source: 'file' as const, baseDir, rawFileValue: entry.rawValue };
-    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings)) {
+    const setting = { key, value: entry.value, source: 'file' as const, baseDir, rawFileValue: entry.rawValue, line: entry.line };
+    if (!acceptKey(key, 'file', `${path} line ${entry.line}`, warnings, entry.line)) {
       // Not a key, but a DKMS entry's passwordFromFilePathName may name it.
       if (configKeySpec(key) === undefined) otherProperties.set(key, setting);
       continue;
@@ -223,6 +235,7 @@ function collectEnv(
     warnings.push({
       code: 'EnvKeyCase',
       key,
+      suggestion: key,
       message:
         `environment variable ${name} is ignored: configuration keys are case-sensitive, ` +
         `set ${key} (exactly this spelling) instead`,
@@ -248,7 +261,7 @@ function collectOptions(
 }
 
 /** Whether `key` is known and allowed from `source`; records a warning otherwise. */
-function acceptKey(key: string, source: ConfigSource, where: string, warnings: ConfigWarning[]): boolean {
+function acceptKey(key: string, source: ConfigSource, where: string, warnings: ConfigWarning[], line?: number): boolean {
   const spec = configKeySpec(key);
   if (spec === undefined) {
     const suggestion = closestName(key, CONFIG_KEYS.map((candidate) => candidate.name));
@@ -257,6 +270,8 @@ function acceptKey(key: string, source: ConfigSource, where: string, warnings: C
     warnings.push({
       code: 'UnknownKey',
       ...(shown ? { key } : {}),
+      ...(suggestion === undefined ? {} : { suggestion }),
+      ...(line === undefined ? {} : { line }),
       message:
         (shown ? `unknown key "${key}" in ${where}` : `a line in ${where} is not a known key (not shown, it may be a value)`) +
         (suggestion === undefined ? '' : `; did you mean "${suggestion}"?`),
@@ -267,7 +282,10 @@ function acceptKey(key: string, source: ConfigSource, where: string, warnings: C
     warnings.push({
       code: 'IgnoredKey',
       key,
-      message: `${key} in ${where} is ignored: it is only read from ${spec.sources.join(' or ')}`,
+      ...(line === undefined ? {} : { line }),
+      message:
+        `${key} in ${where} is ignored: it is only read from ${spec.sources.join(' or ')}` +
+        (key === 'client_key_password' ? `. ${CLIENT_KEY_PASSWORD_IN_FILE}` : ''),
     });
     return false;
   }

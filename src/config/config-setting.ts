@@ -12,6 +12,8 @@ export interface ConfigSetting {
   readonly baseDir: string;
   /** For file values: the value before Java unescaping (for the Python-style JSON fallback). */
   readonly rawFileValue?: string;
+  /** For file values: the 1-based line where the key starts. */
+  readonly line?: number;
 }
 
 /** The winning setting of each key, by key name: the input of configuration validation. */

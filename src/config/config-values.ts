@@ -1,14 +1,17 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, ConfigErrorCode, describeLocation, type ConfigErrorLocation } from './config-error.js';
+import { isSecretSetting } from './secret-setting.js';
 
 /** Largest accepted integer (ms or count): beyond it arithmetic on it loses precision. */
 const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+/** Longest part of a bad value shown in a message. */
+const MAX_SHOWN_CHARACTERS = 60;
 
 /** A non-empty trimmed string, or a {@link ConfigError} naming `location`. */
 export function expectString(value: unknown, location: ConfigErrorLocation): string {
   if (typeof value !== 'string') {
-    throw invalid(location, `must be a string, got ${describeType(value)}`);
+    throw invalid(location, `must be a string, got ${describeValue(value, location)}`);
   }
   const trimmed = value.trim();
   if (trimmed === '') throw new ConfigError(ConfigErrorCode.MissingKey, `${describeLocation(location)} is empty`, location);
@@ -23,7 +26,7 @@ export function expectInteger(value: unknown, location: ConfigErrorLocation, min
   } else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
     parsed = Number(value.trim());
   } else {
-    throw invalid(location, `must be a whole number${describeUnit(location)}, got ${describeType(value)}`);
+    throw invalid(location, `must be a whole number${describeUnit(location)}, got ${describeValue(value, location, NUMBER_SHAPE)}`);
   }
   if (!Number.isSafeInteger(parsed) || parsed > MAX_INTEGER) {
     throw invalid(location, `must be a whole number${describeUnit(location)} up to ${MAX_INTEGER}`);
@@ -41,7 +44,7 @@ export function expectBoolean(value: unknown, location: ConfigErrorLocation): bo
     if (lower === 'true') return true;
     if (lower === 'false') return false;
   }
-  throw invalid(location, `must be true or false, got ${describeType(value)}`);
+  throw invalid(location, `must be true or false, got ${describeValue(value, location, WORD_SHAPE)}`);
 }
 
 /**
@@ -71,7 +74,7 @@ export function expectEndpoint(value: unknown, location: ConfigErrorLocation): s
     }
   }
   if (url === undefined || url.host === '' || url.pathname !== '/') {
-    throw invalid(location, 'must be host or host:port (optionally prefixed by https://)');
+    throw invalid(location, `must be host or host:port (optionally prefixed by https://), got ${describeValue(value, location, ENDPOINT_SHAPE)}`);
   }
   return url.host;
 }
@@ -112,6 +115,40 @@ export function invalid(location: ConfigErrorLocation, problem: string): ConfigE
   return new ConfigError(ConfigErrorCode.InvalidValue, `${describeLocation(location)} ${problem}`, location);
 }
 
+/** What a mistaken value of a kind of setting looks like: text that does not is not echoed. */
+export interface ValueShape {
+  /** E.g. `a number`. */
+  readonly kind: string;
+  /** Text a mistaken value of this kind matches (`6h`, `30 s` for a number). */
+  readonly pattern: RegExp;
+}
+
+/** A number, maybe with a unit or a sign: `6h`, `-1`, `1.5`, `30 s`. */
+export const NUMBER_SHAPE: ValueShape = { kind: 'a number', pattern: /^[-+]?[0-9][0-9.,_]{0,20}\s?[A-Za-z]{0,7}$/ };
+/** A short word: `yes`, `1`, `on`. */
+export const WORD_SHAPE: ValueShape = { kind: 'a word', pattern: /^[A-Za-z0-9_ -]{1,32}$/ };
+/** A host, `host:port` or URL. */
+export const ENDPOINT_SHAPE: ValueShape = { kind: 'an endpoint', pattern: /^[A-Za-z0-9.:/_\-[\]]{1,300}$/ };
+
+/**
+ * A bad value for a message: the value itself (strings quoted and cut to 60 characters) unless `location`
+ * is a secret setting ({@link isSecretSetting}), or the text does not look like a mistaken value of the
+ * setting's kind (`shape`): a password pasted into `rotation_interval` is not echoed, `6h` is. Objects and
+ * arrays are described by their type.
+ */
+export function describeValue(value: unknown, location: ConfigErrorLocation, shape?: ValueShape): string {
+  if (isSecretSetting(location)) return describeType(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value !== 'string') return describeType(value);
+  if (shape !== undefined && !shape.pattern.test(value.trim())) {
+    return `text that does not look like ${shape.kind} (not shown: it may be a secret put in the wrong place)`;
+  }
+  const shown = value.length > MAX_SHOWN_CHARACTERS ? `${value.slice(0, MAX_SHOWN_CHARACTERS)}...` : value;
+  // A hint for Python-style files, where text after `#` was a comment; Java keeps it in the value.
+  const hint = value.includes('#') ? ' (comments are only allowed at line start)' : '';
+  return `${JSON.stringify(shown)}${hint}`;
+}
+
 /** The type of a value for messages, never the value itself. */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
@@ -131,7 +168,9 @@ function describeUnit(location: ConfigErrorLocation): string {
 /** A region id like `cn-hangzhou`. */
 export function expectRegionId(value: unknown, location: ConfigErrorLocation): string {
   const regionId = expectString(value, location);
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(regionId)) throw invalid(location, 'must be a region id like cn-hangzhou');
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(regionId)) {
+    throw invalid(location, `must be a region id like cn-hangzhou, got ${describeValue(regionId, location, WORD_SHAPE)}`);
+  }
   return regionId;
 }
 

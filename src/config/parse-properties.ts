@@ -128,7 +128,7 @@ function checkEscapes(text: string, line: number, file: string | undefined): voi
       throw new ConfigError(
         ConfigErrorCode.MalformedProperties,
         `malformed \\uXXXX escape in ${where}: write \\\\u for a literal backslash-u`,
-        { file },
+        { ...(file === undefined ? {} : { file }), line },
       );
     }
     i++;

@@ -72,6 +72,12 @@ export interface ConfigWarning {
   readonly key?: string;
   /** The JSON entry concerned. */
   readonly index?: number;
+  /** The JSON field concerned (for `UnknownField`: the name as written). */
+  readonly field?: string;
+  /** For `UnknownKey`, `UnknownField` and `EnvKeyCase`: the known name it is probably meant as. */
+  readonly suggestion?: string;
+  /** For a key of the properties file: the 1-based line where it starts. */
+  readonly line?: number;
   /** Names keys and files, never values. */
   readonly message: string;
 }

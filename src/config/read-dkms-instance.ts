@@ -1,5 +1,5 @@
 import { ConfigError, ConfigErrorCode, describeLocation, type ConfigErrorLocation } from './config-error.js';
-import { DKMS_ENTRY_FIELDS, IGNORED_DKMS_FIELDS, entryFieldDefault } from './config-keys.js';
+import { DKMS_ENTRY_FIELDS, IGNORED_DKMS_FIELDS, configKeySpec, entryFieldDefault } from './config-keys.js';
 import type { ConfigSettings } from './config-setting.js';
 import {
   expectBoolean,
@@ -130,10 +130,12 @@ function passwordFileNamedByProperty(
   const property = expectString(value, location);
   const holder = settings.get(property) ?? context.otherFileProperties?.get(property);
   if (holder === undefined || (typeof holder.value === 'string' && holder.value.trim() === '')) {
+    // Its value may be a password put in the wrong place: shown only when it is one of our key names.
+    const named = configKeySpec(property) === undefined ? 'a property' : `the property "${property}"`;
     throw new ConfigError(
       ConfigErrorCode.MissingKey,
-      `${describeLocation(location)} names the property ${JSON.stringify(property)}, which is not set ` +
-        '(it should hold the path of the ClientKey password file)',
+      `${describeLocation(location)} names ${named} that is not set (it should hold the path of the ClientKey ` +
+        'password file)' + (named === 'a property' ? '; the name is not shown, in case it is a password' : ''),
       location,
     );
   }
@@ -143,5 +145,11 @@ function passwordFileNamedByProperty(
     if (warning.code === 'UnknownKey' && warning.key === property) context.warnings.splice(i, 1);
   }
   const path = resolvePath(expectString(holder.value, { key: property }), holder.baseDir);
-  return { kind: 'file', path, label: `${property} (${path}, named by passwordFromFilePathName)`, location };
+  return {
+    kind: 'file',
+    path,
+    label: `${property} (${path}, named by passwordFromFilePathName)`,
+    location,
+    setting: `${property} (named by ${describeLocation(location)})`,
+  };
 }

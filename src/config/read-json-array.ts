@@ -104,6 +104,8 @@ export function warnUnknownFields(
       code: 'UnknownField',
       key,
       index,
+      field: name,
+      ...(suggestion === undefined ? {} : { suggestion }),
       message:
         `${key}[${index}] has an unknown field "${name}"` + (suggestion === undefined ? '' : `; did you mean "${suggestion}"?`),
     });

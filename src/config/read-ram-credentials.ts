@@ -1,7 +1,7 @@
 import { ConfigError, ConfigErrorCode } from './config-error.js';
 import { CONFIG_KEYS, CREDENTIALS_TYPES, configKeySpec, type ConfigKeyUser } from './config-keys.js';
 import type { ConfigSettings } from './config-setting.js';
-import { expectInteger, expectReadableFile, expectString } from './config-values.js';
+import { describeValue, expectInteger, expectReadableFile, expectString, WORD_SHAPE } from './config-values.js';
 import { defineSecret } from './define-secret.js';
 import type { ConfigWarning } from './provider-config.js';
 import type { RamCredentialsConfig } from './ram-credentials-config.js';
@@ -42,7 +42,8 @@ export function readRamCredentials(
     if (!(CREDENTIALS_TYPES as readonly string[]).includes(value)) {
       throw new ConfigError(
         ConfigErrorCode.UnknownCredentialsType,
-        `credentials_type is not supported; use one of ${CREDENTIALS_TYPES.join(', ')} (or leave it unset for the default credential chain)`,
+        `credentials_type is not supported, got ${describeValue(typeSetting.value, { key: 'credentials_type' }, WORD_SHAPE)}; use one of ${CREDENTIALS_TYPES.join(', ')} ` +
+          '(or leave it unset for the default credential chain)',
         { key: 'credentials_type' },
       );
     }
@@ -51,11 +52,11 @@ export function readRamCredentials(
 
   const setIdentityKeys = IDENTITY_ONLY_KEYS.filter((name) => settings.has(name));
   if (!hasRegions) {
-    if (setIdentityKeys.length > 0) {
+    for (const name of setIdentityKeys) {
       warnings.push({
         code: 'IgnoredKey',
-        key: setIdentityKeys[0],
-        message: `${setIdentityKeys.join(', ')} only apply to cache_client_region_id, which is not set; ignored`,
+        key: name,
+        message: `${name} only applies to cache_client_region_id, which is not set; ignored`,
       });
     }
     return undefined;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, ConfigErrorCode, describeLocation, type ConfigErrorLocation } from './config-error.js';
 import { checkReadableFile } from './config-values.js';
 import { readFileUpTo } from './read-file-up-to.js';
@@ -10,7 +11,14 @@ export const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
 
 /** One place a ClientKey password may be found, in the order tried. */
 export type PasswordStep =
-  | { kind: 'file'; path: string; label: string; location: ConfigErrorLocation }
+  | {
+      kind: 'file';
+      path: string;
+      label: string;
+      location: ConfigErrorLocation;
+      /** How messages name the setting that holds the path, when not `location` (e.g. a property named by another). */
+      setting?: string;
+    }
   | { kind: 'env'; name: string; label: string }
   | { kind: 'value'; value: string; label: string };
 
@@ -25,12 +33,14 @@ export interface ResolvedPassword {
 /**
  * Tries `steps` in order and returns the first password found.
  *
- * A file step is explicit configuration, so an unreadable, empty or too large (over
+ * A file step is explicit configuration, so a missing, unreadable, empty or too large (over
  * {@link MAX_PASSWORD_FILE_BYTES}, never read past the limit) file is an error rather than a silent
  * fall-through; its content is trimmed (the official providers strip newlines; editors add them). An env
  * step whose variable is unset or empty falls through to the next step, keeping the official fallbacks.
  * If nothing is found, the {@link ConfigError} (`PasswordNotFound`) lists every place tried; no message
- * ever contains a password.
+ * ever contains a password. A path that does not exist is not shown either: a password pasted by mistake
+ * where its file's path belongs would be echoed; the error names the setting instead (and the loader adds the
+ * properties file and line when it came from there).
  */
 export function resolveClientKeyPassword(
   steps: readonly PasswordStep[],
@@ -39,6 +49,15 @@ export function resolveClientKeyPassword(
 ): ResolvedPassword {
   for (const step of steps) {
     if (step.kind === 'file') {
+      if (!existsSync(step.path)) {
+        const setting = step.setting ?? describeLocation(step.location);
+        throw new ConfigError(
+          ConfigErrorCode.UnreadableFile,
+          `${setting}: the password file it names does not exist (the value is not shown: a password setting's ` +
+            'value is never echoed, in case it is the password itself)',
+          step.location,
+        );
+      }
       checkReadableFile(step.path, step.location);
       let bytes: Buffer | undefined;
       try {

@@ -29,7 +29,7 @@ type Settings = ConfigSettings;
 
 /**
  * Validates the merged settings (one winning value per key) and builds the {@link ProviderConfig}.
- * Throws {@link ConfigError} for every problem; never echoes a value.
+ * Throws {@link ConfigError} for every problem; never echoes a secret (see `describeValue`).
  */
 export function resolveProviderConfig(settings: Settings, context: ResolveContext): ProviderConfig {
   const warnings = context.warnings;

@@ -42,7 +42,7 @@ describe('doctor: the configuration', () => {
     expect(out).not.toContain('no properties file');
     expect(out).toContain('FAIL configuration\n');
     expect(out).toContain('ConfigError.MalformedJson: cache_client_dkms_config_info is not valid JSON');
-    expect(out).toContain(`next step: Fix cache_client_dkms_config_info in ${file} as the message says`);
+    expect(out).toContain(`next step: Fix cache_client_dkms_config_info in ${file} line 1 as the message says`);
     expect(out).not.toContain('loaded and valid');
   });
 

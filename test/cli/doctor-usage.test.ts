@@ -17,7 +17,8 @@ describe('CLI usage and help', () => {
     for (const option of ['--config FILE', '--secret NAME', '--bucket B --endpoint E', '--oss-timeout MS', '--json', '-h, --help']) {
       expect(out).toContain(option);
     }
-    expect(out).toContain('exit codes: 0 every check passed, 1 a check failed');
+    expect(out).toContain('exit codes:\n  0  every check passed\n  1  the application would fail');
+    expect(out).toContain('3  the application works through failover');
   });
 
   it('doctor --help wins over another mistake on the same line', async () => {

@@ -1,7 +1,13 @@
-import { chmodSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigLoader, type ConfigOptions } from '../../src/config/index.js';
 import { ConfigTestDir } from './config-test-dir.js';
+
+const execFileAsync = promisify(execFile);
 
 let dir: ConfigTestDir;
 beforeEach(() => {
@@ -46,7 +52,7 @@ const cases: Case[] = [
   { name: 'a missing password file', file: `cache_client_dkms_config_info=${dkms({ passwordFromFilePath: 'pw.txt' })}`, code: 'UnreadableFile', key: 'cache_client_dkms_config_info', index: 0, field: 'passwordFromFilePath' },
   { name: 'no KMS at all', file: 'credentials_type=ak', code: 'IncompatibleKeys', key: 'cache_client_dkms_config_info' },
   { name: 'empty arrays only', options: { cache_client_region_id: [], cache_client_dkms_config_info: '[]' }, code: 'IncompatibleKeys', key: 'cache_client_dkms_config_info' },
-  { name: 'an unknown credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=${SECRET}`, code: 'UnknownCredentialsType', key: 'credentials_type' },
+  { name: 'an unknown credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=static`, code: 'UnknownCredentialsType', key: 'credentials_type' },
   { name: 'an inline # comment (Python style) in credentials_type', file: `cache_client_region_id=${region}\ncredentials_type=ak # static key`, code: 'UnknownCredentialsType', key: 'credentials_type' },
   { name: 'ak without its secret', file: `cache_client_region_id=${region}\ncredentials_type=ak\ncredentials_access_key_id=LTAI`, code: 'MissingKey', key: 'credentials_access_secret' },
   { name: 'sts without a role ARN', options: { cache_client_region_id: region, credentials_type: 'sts', credentials_access_key_id: 'LTAI', credentials_access_secret: SECRET, credentials_role_session_name: 's' }, code: 'MissingKey', key: 'credentials_role_arn' },
@@ -103,19 +109,52 @@ describe('ConfigLoader validation', () => {
     expect(() => ConfigLoader.load({ cwd: dir.path, env: {}, options: 'x' as never })).toThrow(ConfigError);
   });
 
-  it('reports an unreadable clientKeyFile (permissions)', () => {
-    if (process.getuid?.() === 0) return expect(true).toBe(true); // root reads everything
+  it('reports an unreadable clientKeyFile (permissions), also when the tests run as root', async () => {
     const file = dir.clientKey('locked.json');
     chmodSync(file, 0o000);
-    expect(() =>
-      ConfigLoader.load({
-        cwd: dir.path,
-        env: { client_key_password: 'pw' },
-        options: { cache_client_dkms_config_info: dkms({ clientKeyFile: 'locked.json' }) },
-      }),
-    ).toThrow(expect.objectContaining({ code: 'ConfigError.UnreadableFile', field: 'clientKeyFile', file }));
+    chmodSync(dir.path, 0o755);
+    const options = { cache_client_dkms_config_info: dkms({ clientKeyFile: 'locked.json' }) };
+    if (process.getuid?.() !== 0) {
+      expect(() => ConfigLoader.load({ cwd: dir.path, env: { client_key_password: 'pw' }, options })).toThrow(
+        expect.objectContaining({ code: 'ConfigError.UnreadableFile', field: 'clientKeyFile', file }),
+      );
+      return;
+    }
+    // Root reads a mode-000 file: the loader must accept it (no false UnreadableFile) ...
+    expect(ConfigLoader.load({ cwd: dir.path, env: { client_key_password: 'pw' }, options }).dkmsInstances[0]!.clientKeyFile).toBe(file);
+    // ... and the permission check itself runs in a child that drops to an unprivileged user.
+    expect(await loadAsUnprivilegedUser(dir.path, options)).toEqual({ code: 'ConfigError.UnreadableFile', field: 'clientKeyFile', file });
   });
 });
+
+/**
+ * Loads the configuration in a child process that starts as root, loads the modules and a readable
+ * configuration (so nothing is left to load), then drops to uid/gid 65534 (nobody) and loads `options`:
+ * the error's code, field and file, as JSON.
+ */
+async function loadAsUnprivilegedUser(cwd: string, options: ConfigOptions): Promise<unknown> {
+  const script = join(cwd, 'load-as-nobody.mts');
+  writeFileSync(
+    script,
+    [
+      `import { ConfigLoader } from ${JSON.stringify(fileURLToPath(new URL('../../src/config/index.js', import.meta.url)).replace(/\.js$/, '.ts'))};`,
+      `const cwd = ${JSON.stringify(cwd)};`,
+      "ConfigLoader.load({ cwd, env: { client_key_password: 'pw' }, options: { cache_client_region_id: '[{\"regionId\":\"cn-hangzhou\"}]' } });",
+      'process.setgid(65534);',
+      'process.setuid(65534);',
+      'try {',
+      `  ConfigLoader.load({ cwd, env: { client_key_password: 'pw' }, options: ${JSON.stringify(options)} });`,
+      "  console.log(JSON.stringify({ loaded: true }));",
+      '} catch (error) {',
+      '  console.log(JSON.stringify({ code: error.code, field: error.field, file: error.file }));',
+      '}',
+    ].join('\n'),
+  );
+  // Run from the repository, where `--import tsx` resolves.
+  const repository = fileURLToPath(new URL('../..', import.meta.url));
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script], { cwd: repository, env: { PATH: process.env['PATH'] ?? '' } });
+  return JSON.parse(stdout.trim()) as unknown;
+}
 
 describe('ConfigLoader accepted forms', () => {
   it('accepts booleans and integers as strings, strips https:// from endpoints, and builds every credentials type', () => {

@@ -79,11 +79,19 @@ describe('wrong values in those fields', () => {
     );
   });
 
-  it('the named property pointing at a missing file: UnreadableFile naming the field and the file', () => {
+  it('the named property pointing at a missing file: UnreadableFile naming the field and the property, not the value', () => {
+    // The value of a password setting is never echoed (it may be the password itself), also not as `file`.
     const missing = `${dir.path}/nowhere/pw.txt`;
-    expect(load({ passwordFromFilePathName: 'client_key_password_from_file_path' }, `client_key_password_from_file_path=${missing}`)).toThrow(
-      expect.objectContaining({ ...at('passwordFromFilePathName'), code: 'ConfigError.UnreadableFile', file: missing }),
-    );
+    let error: unknown;
+    try {
+      load({ passwordFromFilePathName: 'client_key_password_from_file_path' }, `client_key_password_from_file_path=${missing}`)();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ ...at('passwordFromFilePathName'), code: 'ConfigError.UnreadableFile' });
+    expect((error as Error).message).toContain('client_key_password_from_file_path (named by cache_client_dkms_config_info[0].passwordFromFilePathName)');
+    expect((error as Error).message).not.toContain(missing);
+    expect((error as { file?: string }).file).not.toBe(missing);
   });
 
   it('an empty password file: PasswordNotFound naming the file, never a password', () => {

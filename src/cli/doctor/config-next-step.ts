@@ -40,12 +40,44 @@ function nextStep(error: ConfigError, propertiesFile: string | undefined, env: P
       return `Fix the line of ${file ?? 'the properties file'} the message names.`;
     case ConfigErrorCode.PasswordNotFound:
       return 'Give the ClientKey password: a file named by passwordFromFilePath (or client_key_password_from_file_path), or an environment variable named by passwordFromEnvVariable.';
+    case ConfigErrorCode.UnknownKey:
+      return renameStep(error, env);
     default: {
       const key = error.key;
       // Name where the bad value lives: the environment wins over the file for the same key.
       const fromEnv = key !== undefined && (env?.[key]?.trim() ?? '') !== '';
-      const where = fromEnv ? ' (set in the environment)' : propertiesFile === undefined ? '' : ` in ${propertiesFile}`;
+      if (fromEnv) return `Fix ${describeLocation(error)} (set in the environment) as the message says; the README's configuration table documents every key.`;
+      if (error.line !== undefined && error.file !== undefined) {
+        return `Fix ${describeLocation(error)} in ${error.file} line ${error.line} as the message says; the README's configuration table documents every key.`;
+      }
+      // Not in the file (nor the environment): a key to add, not one to fix.
+      if (key !== undefined && error.index === undefined && (error.code === ConfigErrorCode.MissingKey || error.code === ConfigErrorCode.IncompatibleKeys)) {
+        const what = error.code === ConfigErrorCode.IncompatibleKeys && key === 'cache_client_dkms_config_info' ? `${key} (or cache_client_region_id)` : key;
+        return `Add ${what} to ${propertiesFile ?? 'the properties file'} (or set it in the environment); the README's configuration table documents every key.`;
+      }
+      const where = propertiesFile === undefined ? '' : ` in ${propertiesFile}`;
       return `Fix ${key === undefined ? 'the setting' : describeLocation(error)}${where} as the message says; the README's configuration table documents every key.`;
     }
   }
+}
+
+/** The name a typo was meant as, from the message's "did you mean `name`?". */
+function meantName(error: ConfigError): string | undefined {
+  return /did you mean `([^`]+)`\?/.exec(error.message)?.[1];
+}
+
+/** A typo's next step: rename it, where it is written. */
+function renameStep(error: ConfigError, env: ProblemContext['env']): string {
+  const meant = meantName(error);
+  const at = error.line !== undefined && error.file !== undefined ? `${error.file} line ${error.line}` : undefined;
+  if (meant === undefined) {
+    // An environment variable in the wrong case: the message names the variable and the key.
+    return 'Rename the environment variable to the key\'s exact spelling, as the message says.';
+  }
+  if (error.field !== undefined) {
+    const entry = `${error.key ?? ''}[${error.index ?? 0}]`;
+    return `Rename ${error.field} to ${meant} in ${entry}${at === undefined ? '' : ` (${at})`}.`;
+  }
+  const inEnv = error.key !== undefined && env?.[error.key] !== undefined;
+  return `Rename ${error.key ?? 'the key'} to ${meant}${at !== undefined ? ` in ${at}` : inEnv ? ' in the environment' : ''}.`;
 }

@@ -17,15 +17,19 @@ const CACHE_FIELDS: Readonly<Record<string, keyof ProviderConfig['cache']>> = {
 
 /**
  * The effective settings of a loaded configuration, in key-table order, each with its origin. Values come
- * from the validated config (so they are what the library uses); secret keys show `<redacted>`, other keys
- * that are only set show `(set)`.
+ * from the validated config (so they are what the library uses); a key the library does not read (an
+ * official-provider-only key, a RAM identity key without regions or for another `credentials_type`) shows
+ * `ignored`, secret keys `<redacted>`, other keys that are only set `(set)`.
  */
 export function describeSettings(config: ProviderConfig): DoctorSetting[] {
+  const ignored = new Set(config.warnings.filter((warning) => warning.code === 'IgnoredKey').map((warning) => warning.key));
   const settings: DoctorSetting[] = [];
   for (const spec of CONFIG_KEYS) {
     const origin = config.origins[spec.name];
     if (origin === undefined) continue;
-    settings.push({ key: spec.name, origin, value: spec.secret ? '<redacted>' : displayValue(config, spec.name) });
+    const setButIgnored = origin !== 'default' && (('ignored' in spec && spec.ignored === true) || ignored.has(spec.name));
+    const value = setButIgnored ? 'ignored' : spec.secret ? '<redacted>' : displayValue(config, spec.name);
+    settings.push({ key: spec.name, origin, value });
   }
   return settings;
 }

@@ -58,7 +58,7 @@ export interface DoctorOssCheck {
 export interface DoctorReport {
   /** `true` when every check passed. */
   ok: boolean;
-  /** 0 ok, 1 a check failed, 2 usage or configuration error. */
+  /** 0 ok, 1 a check failed, 2 usage or configuration error, 3 works through failover only. */
   exitCode: number;
   /** The properties file the configuration is read from, or was looked for (also when it is broken). */
   configFile?: string;
@@ -94,6 +94,12 @@ export interface DoctorReport {
   /** The secret that was fetched. */
   secretName?: string;
   sources: DoctorSourceCheck[];
+  /**
+   * How many of the configured KMS sources served a usable key, once the secret was fetched. The application
+   * reads the secret through the first source that works (failover), so 1 of 2 means it works but without a
+   * spare (exit 3), 0 of N that it cannot read the secret (exit 1).
+   */
+  sourcesWorking?: { working: number; total: number };
   oss?: DoctorOssCheck;
   /** Every failure's next step, in order. */
   nextSteps: string[];

@@ -25,6 +25,10 @@ export const DOCTOR_USAGE = [
   ...DOCTOR_OPTIONS.map((line) => `  ${line}`),
   '  -h, --help          this text',
   '',
-  'exit codes: 0 every check passed, 1 a check failed (KMS, the secret, OSS),',
-  '            2 wrong arguments or a configuration that cannot be used',
+  'exit codes:',
+  '  0  every check passed',
+  '  1  the application would fail: no KMS source serves the secret as an AccessKey, or OSS refuses it',
+  '  2  wrong arguments, or a configuration that cannot be used',
+  '  3  the application works through failover, but not every KMS source does ("works through N of M"):',
+  '     it reads the secret through the first source that works; fix the others to get the spare back',
 ].join('\n');

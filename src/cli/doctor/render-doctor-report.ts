@@ -1,3 +1,4 @@
+import { EXIT_DEGRADED } from '../exit-codes.js';
 import { renderTable } from '../render-table.js';
 import type { Style } from '../style.js';
 import type { DoctorProblem, DoctorReport } from './doctor-report.js';
@@ -68,6 +69,7 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
         if (check.problem) lines.push(...problemLines(check.problem));
       }
     }
+    lines.push(...failoverLines(report, { ok, failed, warn: style.yellow('warn') }));
   }
   if (report.oss !== undefined) {
     const { oss } = report;
@@ -82,10 +84,29 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
   lines.push('');
   if (report.ok) lines.push(style.green('All checks passed.'));
   else {
-    lines.push(style.red(`${report.nextSteps.length === 1 ? 'A check' : 'Checks'} failed (exit ${report.exitCode}). Next steps:`));
+    const summary =
+      report.exitCode === EXIT_DEGRADED
+        ? `The application works through failover, but ${report.nextSteps.length === 1 ? 'a check' : 'checks'} failed (exit ${report.exitCode}). Next steps:`
+        : `${report.nextSteps.length === 1 ? 'A check' : 'Checks'} failed (exit ${report.exitCode}). Next steps:`;
+    lines.push(report.exitCode === EXIT_DEGRADED ? style.yellow(summary) : style.red(summary));
     for (const [index, step] of report.nextSteps.entries()) lines.push(`  ${index + 1}. ${step}`);
   }
   return lines;
+}
+
+/**
+ * With several KMS sources, what failover makes of their results when not all work: the application reads
+ * the secret through the first source that works, so N of M (N > 0) still works, without a spare.
+ */
+function failoverLines(report: DoctorReport, marks: { ok: string; failed: string; warn: string }): string[] {
+  const counts = report.sourcesWorking;
+  if (counts === undefined || counts.total < 2 || counts.working === counts.total) return [];
+  const through = `works through ${counts.working} of ${counts.total} KMS sources`;
+  if (counts.working === 0) return [`${marks.failed} ${through}: the application cannot read the secret`];
+  return [
+    `${marks.warn} ${through}: the application reads the secret through the first source that works (failover); ` +
+      'fix the others to get the spare back',
+  ];
 }
 
 /** The header's source of the configuration: the file (and what named it), whether or not it loaded. */

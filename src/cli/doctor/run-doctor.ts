@@ -10,7 +10,7 @@ import { DkmsSecretSource } from '../../kms/dkms/dkms-secret-source.js';
 import { OpenApiSecretSource } from '../../kms/openapi/open-api-secret-source.js';
 import type { SecretInfo } from '../../kms/secret-info.js';
 import type { SecretSource } from '../../kms/secret-source.js';
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { EXIT_CHECK_FAILED, EXIT_DEGRADED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { checkOss, INVALID_OSS_OPTIONS } from './check-oss.js';
 import { describeSettings } from './describe-settings.js';
 import type { DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
@@ -55,8 +55,10 @@ interface PreparedSource {
  * endpoint, signs a GET of a missing object with that key (a 404 `NoSuchKey` proves OSS accepts the key).
  * Every failure carries a next step fitting what happened. Secrets are never part of the report.
  *
- * Exit code: 2 when the configuration (or the command line) cannot be used, else 1 when a check failed,
- * else 0.
+ * Exit code: 2 when the configuration (or the command line) cannot be used; else 1 when the application
+ * would fail (no KMS source serves a usable key, or OSS refuses it); else 3 when it works through failover
+ * only (some of the configured sources failed: "works through N of M"); else 0. Any failure is non-zero, so
+ * `doctor && deploy` stops on a lost spare too; a script that accepts one tells it by the 3.
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const report: DoctorReport = { ok: false, exitCode: EXIT_OK, settings: [], dkmsInstances: [], regions: [], warnings: [], sources: [], nextSteps: [] };
@@ -103,19 +105,24 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   }
   report.secretName = secretName;
 
-  let checkFailed = false;
+  let sourceFailed = false;
   let credential: AccessKeyCredential | undefined;
   for (const { check, endpoint, source } of prepared) {
     report.sources.push(check);
     if (source === undefined) continue;
     const outcome = await fetchAndParse(source, secretName, check, endpoint).finally(() => source.close?.());
     if ('problem' in outcome) {
-      checkFailed = true;
+      sourceFailed = true;
       check.problem = fail(outcome.problem);
     } else {
       credential ??= outcome.credential;
     }
   }
+  const working = report.sources.filter((check) => check.ok).length;
+  report.sourcesWorking = { working, total: report.sources.length };
+  // The application reads the secret through the first source that works: it fails only when none does.
+  let checkFailed = working === 0 && report.sources.length > 0;
+  const degraded = sourceFailed && !checkFailed;
 
   let usageProblem = false;
   if (input.bucket !== undefined && input.endpoint !== undefined) {
@@ -133,7 +140,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
       usageProblem = report.oss.problem?.code === INVALID_OSS_OPTIONS;
     }
   }
-  return finish(configBroken || usageProblem ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : EXIT_OK);
+  return finish(configBroken || usageProblem ? EXIT_USAGE : checkFailed ? EXIT_CHECK_FAILED : degraded ? EXIT_DEGRADED : EXIT_OK);
 }
 
 /**
