@@ -45,6 +45,9 @@ export function buildInputsHash() {
   for (const file of listFiles(join(ROOT, 'src'))) add(relative(ROOT, file).split(sep).join('/'), readFileSync(file));
   add('tsconfig.json', readFileSync(join(ROOT, 'tsconfig.json')));
   add('scripts/build.mjs', readFileSync(fileURLToPath(import.meta.url)));
+  for (const name of ['node-compat.d.ts', 'node-compat-events.d.ts']) {
+    add(`scripts/declarations/${name}`, readFileSync(join(ROOT, 'scripts', 'declarations', name)));
+  }
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const { type, tshy, dependencies, peerDependencies, exports, bin } = pkg;
   add('package.json', JSON.stringify({ type, tshy, dependencies, peerDependencies, exports, bin }));
@@ -132,10 +135,55 @@ function removeEmptyDirs(dir) {
   if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
 }
 
+/** The shim of explicit-resource-management names, referenced from each entry's declarations. */
+const COMPAT_DECLARATIONS = join(ROOT, 'scripts', 'declarations', 'node-compat.d.ts');
+/** A generic EventEmitter for declarations that extend Node's with an event map (see that file). */
+const COMPAT_EVENTS = join(ROOT, 'scripts', 'declarations', 'node-compat-events.d.ts');
+
+/**
+ * Makes the declarations compile beside an old `@types/node` (12, as Tea SDK clients bring it) with
+ * skipLibCheck off: Node built-in modules are imported without the `node:` prefix (every @types/node declares
+ * `events`, `util`, `crypto`, `http`; the old ones lack the prefixed names); each entry's declarations
+ * reference `node-compat.d.ts` (AsyncDisposable, Disposable, Symbol.asyncDispose, Symbol.dispose); and a
+ * declaration that extends `EventEmitter<EventMap>` gets it from `node-compat-events.d.ts` (generic in every
+ * @types/node; Node's own EventEmitter at run time).
+ */
+function adjustDeclarations() {
+  const shim = readFileSync(COMPAT_DECLARATIONS, 'utf8');
+  for (const format of ['esm', 'commonjs']) {
+    const dir = join(ROOT, 'dist', format);
+    for (const file of listFiles(dir)) {
+      if (!file.endsWith('.d.ts')) continue;
+      const text = readFileSync(file, 'utf8');
+      let adjusted = text.replace(/(from\s+|import\(\s*)(['"])node:([a-z_/]+)\2/g, '$1$2$3$2');
+      if (/\bEventEmitter</.test(adjusted)) {
+        const target = relative(dirname(file), join(dir, 'node-compat-events.js')).split(sep).join('/');
+        adjusted = adjusted.replace(
+          /import (type )?\{ EventEmitter \} from 'events';/,
+          `import $1{ TypedEventEmitter as EventEmitter } from '${target.startsWith('.') ? target : `./${target}`}';`,
+        );
+      }
+      if (adjusted !== text) writeFileSync(file, adjusted);
+    }
+    writeFileSync(join(dir, 'node-compat.d.ts'), shim);
+    writeFileSync(join(dir, 'node-compat-events.d.ts'), readFileSync(COMPAT_EVENTS, 'utf8'));
+    for (const entry of ENTRY_POINTS.filter((e) => !e.startsWith('cli/'))) {
+      const file = join(dir, entry.replace(/\.js$/, '.d.ts'));
+      const path = relative(dirname(file), join(dir, 'node-compat.d.ts')).split(sep).join('/');
+      const reference = `/// <reference path="${path.startsWith('.') ? path : `./${path}`}" />`;
+      const text = readFileSync(file, 'utf8');
+      const anchor = '/// <reference types="node" preserve="true" />';
+      if (!text.includes(anchor)) throw new Error(`${file}: expected the reference to Node's types`);
+      writeFileSync(file, text.replace(anchor, `${anchor}\n${reference}`));
+    }
+  }
+}
+
 async function build() {
   rmSync(STAMP, { force: true });
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tshy', 'dist', 'esm', 'bin-min.mjs')], { cwd: ROOT, stdio: 'inherit' });
   await bundle();
+  adjustDeclarations();
   writeFileSync(STAMP, `${buildInputsHash()}\n`);
 }
 
