@@ -1,7 +1,9 @@
+import https from 'node:https';
 import OSS from 'ali-oss';
 import { SecretCacheClient } from '../src/cache/index.js';
 import { clientKeyFromPem, DkmsSecretSource } from '../src/kms/dkms/index.js';
 import { ProxyBucket } from '../src/oss/index.js';
+import { runColdProcesses, type ColdProcessResult } from './cold-process.js';
 import { median, round } from './lib/measure.js';
 import { BenchStack, BUCKET_NAME, SECRET_NAME } from './lib/stack.js';
 
@@ -11,6 +13,8 @@ export interface ColdStartOptions {
   latenciesMs: readonly number[];
   /** Cold starts per latency; the median is reported. */
   repetitions: number;
+  /** Fresh processes per variant of bench/cold-process.ts (import cost, OpenAPI-only path, first call); 0 skips them. */
+  processRuns?: number;
 }
 
 /** One row of {@link ColdStartResult}. */
@@ -24,6 +28,13 @@ export interface ColdStartRow {
   rawFirstCallMs: number;
   /** overheadMs - rawFirstCallMs: the KMS round trip (TLS handshake, signing, parsing) beyond the latency. */
   addedOverRawMs: number;
+  /** Median bare KMS round trip: a fresh TLS connection to the same LocalDkms and one (rejected) request. */
+  bareKmsRoundTripMs: number;
+  /**
+   * firstCallMs - injected latency - bareKmsRoundTripMs - rawFirstCallMs: what the library adds to a first call
+   * beyond KMS's round trip and the OSS call itself (goal <= 5 ms).
+   */
+  addedOverKmsRttMs: number;
   /** GetSecretValue requests per cold start (expected 1). */
   kmsCallsPerStart: number;
 }
@@ -32,13 +43,15 @@ export interface ColdStartRow {
 export interface ColdStartResult {
   repetitions: number;
   rows: ColdStartRow[];
+  /** Rows measured in fresh processes against the built package (absent when not run). */
+  processes?: ColdProcessResult;
 }
 
 /**
  * Time to first successful call for a cold ProxyBucket (new DKMS source: new TLS session; new cache; new
  * bucket) while LocalDkms holds each GetSecretValue for an injected latency of 0, 100 and 500 ms.
  */
-export async function runColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
+export async function runColdStartInProcess(options: ColdStartOptions): Promise<ColdStartResult> {
   const stack = await BenchStack.start();
   try {
     const rows: ColdStartRow[] = [];
@@ -46,6 +59,7 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
     for (const latencyMs of options.latenciesMs) {
       const proxyTimes: number[] = [];
       const rawTimes: number[] = [];
+      const rttTimes: number[] = [];
       const kmsBefore = stack.kmsCalls();
       for (let r = 0; r < options.repetitions; r++) {
         if (latencyMs > 0) stack.dkms.injectFault({ kind: 'latency', delayMs: latencyMs });
@@ -66,15 +80,22 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
         const raw = new OSS({ ...stack.oss.clientOptions(BUCKET_NAME), ...stack.currentKey });
         await raw.put(`cold/raw-${latencyMs}-${r}.txt`, body);
         rawTimes.push(performance.now() - t1);
+
+        const t2 = performance.now();
+        await bareRoundTrip(stack.dkms.endpoint, stack.dkms.caBundlePem);
+        rttTimes.push(performance.now() - t2);
       }
       const firstCallMs = median(proxyTimes);
       const rawFirstCallMs = median(rawTimes);
+      const bareKmsRoundTripMs = median(rttTimes);
       rows.push({
         injectedLatencyMs: latencyMs,
         firstCallMs: round(firstCallMs, 1),
         overheadMs: round(firstCallMs - latencyMs, 1),
         rawFirstCallMs: round(rawFirstCallMs, 1),
         addedOverRawMs: round(firstCallMs - latencyMs - rawFirstCallMs, 1),
+        bareKmsRoundTripMs: round(bareKmsRoundTripMs, 1),
+        addedOverKmsRttMs: round(firstCallMs - latencyMs - bareKmsRoundTripMs - rawFirstCallMs, 1),
         kmsCallsPerStart: (stack.kmsCalls() - kmsBefore) / options.repetitions,
       });
     }
@@ -82,4 +103,27 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * {@link runColdStartInProcess} plus, when `processRuns` > 0, the fresh-process rows of bench/cold-process.ts
+ * (import of ali-oss vs the root in ESM and CJS, the OpenAPI-only path, the first call in a cold process).
+ */
+export async function runColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
+  const inProcess = await runColdStartInProcess(options);
+  if (!options.processRuns) return inProcess;
+  return { ...inProcess, processes: await runColdProcesses({ runs: options.processRuns }) };
+}
+
+/** One request on a fresh TLS connection (no agent, no session reuse) to `endpoint`; resolves on the answer's end. */
+function bareRoundTrip(endpoint: string, ca: string): Promise<void> {
+  const [host, port] = endpoint.split(':');
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host, port: Number(port), method: 'POST', path: '/', ca, agent: false }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(Buffer.alloc(16));
+  });
 }

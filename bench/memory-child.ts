@@ -84,7 +84,7 @@ async function memoryPhase(calls: number, rotations: number) {
   const end = await settleAndCollect();
   await bucket.shutdown();
   await cache.close();
-  await oss.stop();
+  await oss.close();
   return {
     calls,
     rotations: Math.floor(calls / callsPerRotation),

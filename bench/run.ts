@@ -36,7 +36,7 @@ const PLAN = quick
       // Smaller fleets, and no chart: the committed SVG belongs to a full run.
       fleetRevoke: { processes: [200, 1000], horizonMs: 60_000 },
       memory: { calls: 5000, rotations: 50 },
-      coldStart: { latenciesMs: [0, 100, 500], repetitions: 1 },
+      coldStart: { latenciesMs: [0, 100, 500], repetitions: 1, processRuns: 1 },
     }
   : {
       overhead: { rounds: 30, opsPerBlock: 200, concurrency: 4 },
@@ -47,7 +47,7 @@ const PLAN = quick
       fleet: { processes: 10_000, seed: 7 },
       fleetRevoke: { processes: [1000, 10_000], horizonMs: 60_000, svgPath: here('./fleet-revoke.svg') },
       memory: { calls: 100_000, rotations: 1000 },
-      coldStart: { latenciesMs: [0, 100, 500], repetitions: 5 },
+      coldStart: { latenciesMs: [0, 100, 500], repetitions: 5, processRuns: 9 },
     };
 
 async function step<T>(name: string, work: () => Promise<T> | T): Promise<T> {

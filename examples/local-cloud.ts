@@ -69,7 +69,7 @@ export async function startLocalCloud(options: { configFileName?: string } = {})
       return key.accessKeyId;
     },
     async close() {
-      await Promise.all([dkms.stop(), oss.stop()]);
+      await Promise.all([dkms.close(), oss.close()]);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -76,7 +76,7 @@ async function startLocalStsCloud() {
     /** "AccessKeyId -> status or error code" of each request the gateway received. */
     requests: () => gateway.requests.entries().map((r) => `${r.accessKeyId} -> ${r.errorCode ?? r.status}`),
     async close() {
-      await Promise.all([dkms.stop(), gateway.close()]);
+      await Promise.all([dkms.close(), gateway.close()]);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import type { ColdStartResult } from '../cold-start.js';
+import { coldProcessMarkdown } from '../cold-process.js';
 import { renderFleetRevokeMarkdown, type FleetRevokeBenchResult } from '../fleet-revoke.js';
 import type { FleetSimulationResult } from '../fleet-simulation.js';
 import type { SharedCacheKmsLoadResult } from '../kms-load.js';
@@ -202,8 +203,9 @@ export function renderMarkdown(r: BenchResults): string {
     ...holdRows(r.hold),
     ...r.coldStart.rows.map(
       (row) =>
-        `| Cold start | first call − injected DKMS latency of ${row.injectedLatencyMs} ms (median of ${r.coldStart.repetitions}) | +${row.overheadMs} ms${row.injectedLatencyMs > 0 ? ` (×${round(row.firstCallMs / row.injectedLatencyMs, 2)} of the latency)` : ''}; cold raw ali-oss first call ${row.rawFirstCallMs} ms; ${row.kmsCallsPerStart} KMS call | | |`,
+        `| Cold start | first call − injected DKMS latency of ${row.injectedLatencyMs} ms (median of ${r.coldStart.repetitions}) | +${row.overheadMs} ms${row.injectedLatencyMs > 0 ? ` (×${round(row.firstCallMs / row.injectedLatencyMs, 2)} of the latency)` : ''}; cold raw ali-oss first call ${row.rawFirstCallMs} ms; bare KMS round trip ${row.bareKmsRoundTripMs} ms; added over both +${row.addedOverKmsRttMs} ms; ${row.kmsCallsPerStart} KMS call | | |`,
     ),
+    ...(r.coldStart.processes ? coldProcessMarkdown(r.coldStart.processes) : []),
     '',
     'Overhead: client and LocalOss share one process and its cores, so the loop is CPU-bound and the ratio is a ' +
       'worst case (against real OSS, network latency dwarfs the few µs added per call); on a busy machine single ' +

@@ -120,6 +120,6 @@ export class BenchStack {
     await Promise.all(this.buckets.map((b) => b.shutdown()));
     await this.cache.close();
     this.source.close();
-    await Promise.all([this.dkms.stop(), this.oss.stop()]);
+    await Promise.all([this.dkms.close(), this.oss.close()]);
   }
 }

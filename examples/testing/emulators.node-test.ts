@@ -32,7 +32,7 @@ before(async () => {
 after(async () => {
   await bucket.shutdown();
   await cache.close();
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
 });
 
 test('storeReport stores the report', async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bucket.shutdown();
   await cache.close(); // a cacheClient you pass stays yours to close
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
 });
 
 describe('storeReport', () => {

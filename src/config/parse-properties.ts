@@ -1,4 +1,5 @@
-import { propertiesReader } from 'properties-reader';
+import type { propertiesReader } from 'properties-reader';
+import { requireFromPackage } from '../runtime/require-from-package.js';
 import { ConfigError, ConfigErrorCode } from './config-error.js';
 
 /** One key of a properties file. */
@@ -57,7 +58,8 @@ export function parseProperties(text: string, file?: string): ParsedProperties {
     rawValueOfKey.set(name, value);
   }
 
-  const reader = propertiesReader().read(normalised.join('\n'));
+  // Loaded on the first file read, not at import: an application without a properties file never loads it.
+  const reader = (requireFromPackage('properties-reader') as { propertiesReader: typeof propertiesReader }).propertiesReader().read(normalised.join('\n'));
   const entries = new Map<string, PropertyEntry>();
   for (const [rawKey, rawValue] of reader.entries()) {
     const key = unescapeJava(rawKey);

@@ -88,7 +88,7 @@ export class AccessKeyRegistry {
       throw this.#misuse('InvalidArgument', 'acceptAfterMs must be a number >= 0 (Infinity: until activate)');
     }
     if (this.#keys.has(key.accessKeyId)) {
-      throw this.#misuse('DuplicateKey', `AccessKeyId ${key.accessKeyId} is already registered`);
+      throw this.#misuse('DuplicateKey', `AccessKeyId ${key.accessKeyId} is already registered: each AccessKeyId can be added once (disable() and enable() change its state; revoke() deletes it)`);
     }
     this.#keys.set(key.accessKeyId, {
       accessKeyId: key.accessKeyId,
@@ -107,7 +107,7 @@ export class AccessKeyRegistry {
    */
   activate(accessKeyId: string): void {
     const record = this.#keys.get(accessKeyId);
-    if (!record) throw this.#misuse('UnknownKey', `AccessKeyId ${accessKeyId} is not registered`);
+    if (!record) throw this.#misuse('UnknownKey', `AccessKeyId ${accessKeyId} is not registered: add() it first (registered: ${this.list().map((k) => k.accessKeyId).join(', ') || 'none'})`);
     if (record.acceptedFromMs !== undefined) this.#keys.set(accessKeyId, { ...record, acceptedFromMs: undefined });
   }
 
@@ -162,7 +162,7 @@ export class AccessKeyRegistry {
 
   #set(accessKeyId: string, enabled: boolean): void {
     const record = this.#keys.get(accessKeyId);
-    if (!record) throw this.#misuse('UnknownKey', `AccessKeyId ${accessKeyId} is not registered`);
+    if (!record) throw this.#misuse('UnknownKey', `AccessKeyId ${accessKeyId} is not registered: add() it first (registered: ${this.list().map((k) => k.accessKeyId).join(', ') || 'none'})`);
     this.#keys.set(accessKeyId, { ...record, enabled });
   }
 

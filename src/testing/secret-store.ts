@@ -259,13 +259,21 @@ export class SecretStore {
 
   private requireSecret(name: string): StoredSecret {
     const secret = this.secrets.get(name);
-    if (!secret) throw new Error(`SecretStore: no secret named "${name}"`);
+    if (!secret) {
+      const known = this.names().map((n) => `"${n}"`).join(', ') || 'none';
+      throw new Error(`SecretStore: no secret named "${name}" (secrets: ${known}); create it first with setSecret() or setRamCredential()`);
+    }
     return secret;
   }
 
   private requireVersion(name: string, selector: VersionSelector): SecretVersionRecord {
     const record = this.getVersion(name, selector);
-    if (!record) throw new Error(`SecretStore: no version of "${name}" matches`);
+    if (!record) {
+      const versions = this.listVersions(name)
+        .map((v) => `${v.versionId} [${v.versionStages.join(', ')}]`)
+        .join('; ');
+      throw new Error(`SecretStore: no version of "${name}" matches ${JSON.stringify(selector)}; a version is chosen by versionId or by stage, and "${name}" has: ${versions || 'no versions'}`);
+    }
     return record;
   }
 }

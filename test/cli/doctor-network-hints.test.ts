@@ -58,7 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const socket of silentSockets) socket.destroy();
-  await Promise.all([dkms.stop(), oss.stop(), new Promise((resolve) => silent.close(resolve))]);
+  await Promise.all([dkms.close(), oss.close(), new Promise((resolve) => silent.close(resolve))]);
   await rm(dir, { recursive: true, force: true });
   fixture.expectNoSecretPrinted([KEY.accessKeySecret, dkms.clientKey.password]);
 });

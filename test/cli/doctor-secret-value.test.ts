@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
   await rm(dir, { recursive: true, force: true });
   fixture.expectNoSecretPrinted([GENERIC_VALUE, dkms.clientKey.password]);
 });

@@ -51,11 +51,11 @@ beforeAll(async () => {
   await writeFile(goodConfig, properties(dkms.endpoint, key, password, ca));
   await writeFile(wrongPasswordConfig, properties(dkms.endpoint, key, 'wrong_Password.txt', ca));
   await writeFile(kmsDownConfig, properties(deadDkms.endpoint, deadFiles.clientKeyFile, deadFiles.passwordFile, deadFiles.caFile));
-  await deadDkms.stop(); // its port now refuses connections
+  await deadDkms.close(); // its port now refuses connections
 });
 
 afterAll(async () => {
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
   await rm(dir, { recursive: true, force: true });
   // No secret reached any output of any test in this file.
   const everything = outputs.join('\n');

@@ -66,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ConfigLoader.setConfigName(undefined);
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 

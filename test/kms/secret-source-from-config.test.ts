@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
   await rm(dir, { recursive: true, force: true });
 });
 

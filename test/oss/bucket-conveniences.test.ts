@@ -29,7 +29,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ buckets: [BUCKET] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 beforeEach(() => {
   store = new SecretStore();

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bucket.shutdown();
-  await oss.stop();
+  await oss.close();
 });
 
 /** KMS rotates to a new key and OSS revokes the current one. */

@@ -20,7 +20,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ buckets: [BUCKET] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 beforeEach(async () => {
   for (const key of oss.keys.list()) oss.keys.revoke(key.accessKeyId);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ buckets: [BUCKET] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 
 beforeEach(() => {

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const result = await client.get('hello.txt');
   console.log(String(result.content));
   await bucket.shutdown();
-  await Promise.all([dkms.stop(), oss.stop()]);
+  await Promise.all([dkms.close(), oss.close()]);
 }
 
 main().catch((error: unknown) => {
@@ -112,8 +112,56 @@ const MODES: readonly Mode[] = [
   },
 ];
 
+// A consumer with a Tea SDK client: @alicloud/sts20150401 brings @alicloud/tea-typescript, which depends on
+// @types/node 12. When npm hoists that copy to the top (as it did for a user, issue 19), it is the one every
+// `/// <reference types="node" />` and every automatic type inclusion finds. `hoisted-types/node` points at it,
+// and `typeRoots` makes it the only @types/node the compiler sees, as the hoisted layout does.
+const TEA_CONSUMER = `
+import Sts from '@alicloud/sts20150401';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import OSS from 'ali-oss';
+import { createManagedClient, ProxyBucket, SecretCacheClient } from 'ali-oss-managed-credentials';
+import { LocalDkms, LocalOss } from 'ali-oss-managed-credentials/testing';
+
+export async function main(): Promise<void> {
+  const dkms = await LocalDkms.start();
+  const oss = await LocalOss.start({ buckets: ['consumer-bucket'] });
+  const sts = createManagedClient(Sts, new $OpenApiUtil.Config({ endpoint: 'sts.aliyuncs.com' }), { secretName: 'tea-ak' });
+  void sts;
+  const bucket = new ProxyBucket({ ...oss.clientOptions('consumer-bucket'), secretName: 'consumer-ak' });
+  const client: OSS = bucket;
+  void client;
+  const getCredential: SecretCacheClient['getCredential'] | undefined = undefined;
+  void getCredential;
+  await bucket[Symbol.asyncDispose]();
+  await Promise.all([dkms.close(), oss.close()]);
+}
+
+// Cache events stay typed by their map, whichever @types/node the compiler sees.
+export function listen(cache: SecretCacheClient): void {
+  cache.on('refresh', (event) => {
+    const name: string = event.secretName;
+    void name;
+  });
+  // @ts-expect-error -- not an event of SecretCacheClient
+  cache.on('no-such-event', () => undefined);
+}
+`;
+const TEA_MODES = [
+  { name: 'tea-esm-nodenext', compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['src/tea.mts'] },
+  { name: 'tea-cjs-node10', compilerOptions: { module: 'commonjs', moduleResolution: 'node10' }, files: ['src/tea-node10.ts'] },
+] as const;
+/**
+ * Errors of the Tea consumer's compilation that are not in our package or the consumer's own code: the Tea
+ * packages' own declarations fail with skipLibCheck off (e.g. @darabonba/typescript imports `ws`, which has no
+ * types); a user with skipLibCheck off meets those whatever we ship.
+ */
+const isThirdParty = (line: string): boolean => /^node_modules\/(?!ali-oss-managed-credentials\/)/.test(line);
+
 let root: string;
 let app: string;
+let teaApp: string;
+let teaTypesNode: string;
 /** Versions of every @types/node the install placed, and where. */
 let typesNode: Array<{ version: string; dir: string }>;
 
@@ -122,20 +170,20 @@ const slots: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
 let nextSlot = 0;
 const compilations = new Map<string, Promise<{ ok: boolean; output: string }>>();
 
-function compile(project: string, compiler = TSC): Promise<{ ok: boolean; output: string }> {
+function compile(project: string, compiler = TSC, cwd?: string): Promise<{ ok: boolean; output: string }> {
   const existing = compilations.get(project);
   if (existing !== undefined) return existing;
   const slot = nextSlot;
   nextSlot = (nextSlot + 1) % slots.length;
-  const result = (slots[slot] as Promise<void>).then(() => tsc(project, compiler));
+  const result = (slots[slot] as Promise<void>).then(() => tsc(project, compiler, cwd ?? app));
   slots[slot] = result.then(() => undefined);
   compilations.set(project, result);
   return result;
 }
 
-async function tsc(project: string, compiler: string): Promise<{ ok: boolean; output: string }> {
+async function tsc(project: string, compiler: string, cwd: string): Promise<{ ok: boolean; output: string }> {
   try {
-    const { stdout } = await run(process.execPath, [compiler, '-p', project], { cwd: app });
+    const { stdout } = await run(process.execPath, [compiler, '-p', project], { cwd });
     return { ok: true, output: stdout };
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -155,7 +203,22 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ali-oss-mc-consumer-'));
   const tarball = await packTarball(join(root, 'pack'));
   app = join(root, 'app');
-  await installConsumer(app, { tarball: tarball.file, aliOss: true });
+  teaApp = join(root, 'tea-app');
+  await Promise.all([
+    installConsumer(app, { tarball: tarball.file, aliOss: true }),
+    installConsumer(teaApp, { tarball: tarball.file, aliOss: true, extra: ['@alicloud/sts20150401', '@alicloud/openapi-core'] }),
+  ]);
+  const old = (await findTypesNode(join(teaApp, 'node_modules'))).find((t) => t.version.startsWith('12.'));
+  if (old === undefined) throw new Error('the Tea client no longer brings @types/node 12; the test needs another old copy');
+  teaTypesNode = old.version;
+  await mkdir(join(teaApp, 'src'));
+  await mkdir(join(teaApp, 'hoisted-types'));
+  await symlink(old.dir, join(teaApp, 'hoisted-types', 'node'), 'dir');
+  for (const file of ['tea.mts', 'tea-node10.ts']) await writeFile(join(teaApp, 'src', file), TEA_CONSUMER);
+  for (const mode of TEA_MODES) {
+    const compilerOptions = { ...COMMON, ...mode.compilerOptions, noEmit: true, typeRoots: ['./hoisted-types'] };
+    await writeFile(join(teaApp, `tsconfig.${mode.name}.json`), JSON.stringify({ compilerOptions, files: mode.files }, null, 2));
+  }
   await mkdir(join(app, 'src'));
   for (const file of ['consumer.mts', 'consumer.cts', 'consumer-bundler.ts', 'consumer-node10.ts']) {
     await writeFile(join(app, 'src', file), CONSUMER);
@@ -193,7 +256,8 @@ beforeAll(async () => {
   for (const mode of MODES) void compile(`tsconfig.${mode.name}.json`);
   if (newest !== undefined) void compile(NEWEST_PROJECT, NEWEST_TSC);
   for (const name of OLDEST_MODES) void compile(oldestProject(name), OLDEST_TSC);
-}, 120_000);
+  for (const mode of TEA_MODES) void compile(`tsconfig.${mode.name}.json`, TSC, teaApp);
+}, 180_000);
 
 afterAll(async () => {
   if (root !== undefined) await rm(root, { recursive: true, force: true });
@@ -256,4 +320,15 @@ describe('the packed tarball in a consumer project', () => {
     },
     60_000,
   );
+});
+
+describe('the packed tarball beside a Tea SDK client that brings @types/node 12 (hoisted)', () => {
+  it.each(TEA_MODES.map((m) => [m.name, m] as const))('our declarations and the consumer compile with skipLibCheck off: %s', async (_name, mode) => {
+    expect(teaTypesNode).toMatch(/^12\./);
+    const { output } = await compile(`tsconfig.${mode.name}.json`, TSC, teaApp);
+    // Diagnostics start a line with the file; continuation lines are indented.
+    const errors = output.split('\n').filter((line) => /error TS\d+/.test(line));
+    const ours = errors.filter((line) => !isThirdParty(line));
+    expect(ours).toEqual([]);
+  }, 90_000);
 });

@@ -141,7 +141,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkmsA.stop(), dkmsB.stop(), kms.close()]);
+  await Promise.all([dkmsA.close(), dkmsB.close(), kms.close()]);
 });
 
 describe(`one fetch, one budget (timeoutMs ${BUDGET_MS} ms), over real sockets`, () => {

@@ -79,7 +79,7 @@ afterEach(async () => {
   await cache.close();
   expect(clock.pendingTimers).toBe(0);
   await kms.close();
-  await oss.stop();
+  await oss.close();
   expect(unhandled.reasons).toEqual([]);
 });
 afterAll(() => {

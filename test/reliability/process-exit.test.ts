@@ -148,7 +148,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkms?.stop(), kms?.close(), oss?.stop()]);
+  await Promise.all([dkms?.close(), kms?.close(), oss?.close()]);
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 

@@ -169,8 +169,8 @@ export class Stack {
     this.dkmsSource.close();
     for (const s of this.extraSources) s.close();
     const pending = this.clock.pendingTimers;
-    await this.dkms.stop();
-    await this.oss.stop();
+    await this.dkms.close();
+    await this.oss.close();
     expect(pending, 'virtual timers still pending after bucket.shutdown() and cache.close()').toBe(0);
   }
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bucket.shutdown();
-  await oss.stop();
+  await oss.close();
 });
 
 describe('errors of stream reads through ProxyBucket', () => {

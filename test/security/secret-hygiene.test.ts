@@ -95,9 +95,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   output.restore();
-  await dkms.stop();
+  await dkms.close();
   await kms.close();
-  await oss.stop();
+  await oss.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -231,7 +231,7 @@ describe('SecretData errors', () => {
       for (const event of events) expectNoLeaks(leaksIn('cache error event', observe('cache error event', event), SECRETS));
     } finally {
       await cache.close();
-      await server.stop();
+      await server.close();
     }
   });
 });

@@ -59,7 +59,7 @@ afterEach(async () => {
   for (const source of sources.splice(0)) await source.close?.();
 });
 afterAll(async () => {
-  for (const server of dkmsServers.values()) await server.stop();
+  for (const server of dkmsServers.values()) await server.close();
   for (const server of kmsServers.values()) await server.close();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -170,7 +170,7 @@ describe('host name checks use the endpoint as configured', () => {
       if (error.code === 'Kms.TlsVerificationFailed') expect(error.message).toMatch(/ALTNAME|HOSTNAME/);
       expect(server.requests).toEqual([]);
     } finally {
-      await server.stop();
+      await server.close();
     }
   });
 });

@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkms?.stop(), api?.close()]);
+  await Promise.all([dkms?.close(), api?.close()]);
   await rm(cwd, { recursive: true, force: true });
 });
 

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkms.stop(), api.close(), oss.stop()]);
+  await Promise.all([dkms.close(), api.close(), oss.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -72,7 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       LocalDkms.start(),
       LocalOss.start({ buckets: [DEMO_BUCKET], keys: [current] }),
     ]);
-    cleanup.push(() => oss.stop(), () => dkms.stop());
+    cleanup.push(() => oss.close(), () => dkms.close());
     // A far-away scheduled rotation: every key change in this demo is an emergency rotation.
     dkms.setRamCredential(DEMO_SECRET_NAME, { ...current, rotationIntervalMs: 24 * 60 * 60 * 1000 });
 

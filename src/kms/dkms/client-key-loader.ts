@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { requireFromPackage } from '../../runtime/require-from-package.js';
 import type { ClientKey } from './client-key.js';
 import { ClientKeyError } from './client-key-error.js';
 
@@ -39,19 +40,21 @@ function requireRsa(key: KeyObject, source: string): KeyObject {
 
 /** Decrypts the base64 PKCS#12 and returns its RSA key (node-forge: OpenSSL 3 rejects the legacy ciphers). */
 function keyFromPkcs12(privateKeyData: string, password: string, source: string): KeyObject {
+  // Loaded here, not at import: an application that never reads a PKCS#12 key never loads node-forge.
+  const forgeLib = requireFromPackage('node-forge') as typeof forge;
   const base64 = privateKeyData.replace(/\s+/g, '');
   if (base64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
     throw new ClientKeyError('InvalidPkcs12', source, `PrivateKeyData in ${source} is not base64`);
   }
   let asn1: forge.asn1.Asn1;
   try {
-    asn1 = forge.asn1.fromDer(Buffer.from(base64, 'base64').toString('binary'));
+    asn1 = forgeLib.asn1.fromDer(Buffer.from(base64, 'base64').toString('binary'));
   } catch {
     throw new ClientKeyError('InvalidPkcs12', source, `PrivateKeyData in ${source} is not a DER-encoded PKCS#12`);
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password);
+    p12 = forgeLib.pkcs12.pkcs12FromAsn1(asn1, password);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (/MAC could not be verified|invalid password/i.test(detail)) {
@@ -62,13 +65,13 @@ function keyFromPkcs12(privateKeyData: string, password: string, source: string)
   }
   // Select the key bag by type, not by position: shrouded (encrypted) first, then a plain key bag.
   let forgeKey: forge.pki.rsa.PrivateKey | undefined;
-  for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
+  for (const bagType of [forgeLib.pki.oids.pkcs8ShroudedKeyBag, forgeLib.pki.oids.keyBag]) {
     if (!bagType) continue;
     forgeKey = p12.getBags({ bagType })[bagType]?.find((bag) => bag.key)?.key;
     if (forgeKey) break;
   }
   if (!forgeKey) throw new ClientKeyError('NoPrivateKey', source, `the PKCS#12 in ${source} holds no private key`);
-  return requireRsa(createPrivateKey(forge.pki.privateKeyToPem(forgeKey)), source);
+  return requireRsa(createPrivateKey(forgeLib.pki.privateKeyToPem(forgeKey)), source);
 }
 
 /**

@@ -14,7 +14,7 @@
 export type DkmsFault =
   /**
    * Hold the request for `delayMs` (emulator clock), then answer normally. `Infinity` holds it until
-   * `stop()` without arming a timer: TLS and the request are accepted and no answer ever comes, however far
+   * `close()` without arming a timer: TLS and the request are accepted and no answer ever comes, however far
    * the emulator's clock moves.
    */
   | { kind: 'latency'; delayMs: number }
@@ -32,7 +32,7 @@ export type DkmsFault =
   | { kind: 'refuseConnections' }
   /**
    * Accept new TCP connections, read the ClientHello and never answer it (no ServerHello): the handshake
-   * stalls until the client gives up or `stop()`. {@link LocalDkms.stalledConnections} counts the
+   * stalls until the client gives up or `close()`. {@link LocalDkms.stalledConnections} counts the
    * connections held. Idle keep-alive connections are closed when the fault is queued, so pooled clients
    * must connect anew; a request that still arrives on a connection opened earlier is held unanswered.
    */

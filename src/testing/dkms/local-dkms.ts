@@ -85,7 +85,7 @@ const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
  * random port, for tests. It checks what the real gateway checks (content type, API name and version,
  * signature method, date and ±15 min skew, content-sha256, KeyId, RSA signature, body) and answers with the
  * documented error codes as protobuf `Error` bodies. Secrets come from a {@link SecretStore}; faults can be
- * queued ({@link injectFault}). Every request is logged in {@link requests}; `stop()` closes all sockets.
+ * queued ({@link injectFault}). Every request is logged in {@link requests}; `close()` closes all sockets.
  */
 export class LocalDkms {
   /** `127.0.0.1:<port>`, the endpoint to configure. */
@@ -234,7 +234,7 @@ export class LocalDkms {
   }
 
   /** Stops listening, destroys every connection and held request. Idempotent. */
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.heldTimers) this.clock.clearTimeout(timer);
@@ -244,6 +244,19 @@ export class LocalDkms {
     for (const socket of this.sockets) socket.destroy();
     this.stalled.clear();
     await closed;
+  }
+
+  /** Same as {@link LocalDkms.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Same as {@link LocalDkms.close}.
+   * @deprecated Use {@link LocalDkms.close}, the lifecycle verb of every emulator; `stop()` goes in the next release.
+   */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   private attach(): void {

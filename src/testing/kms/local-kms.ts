@@ -149,6 +149,11 @@ export class LocalKms {
     return this.api.close();
   }
 
+  /** Same as {@link LocalKms.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private getSecretValue(call: OpenApiCall): Record<string, unknown> {
     const secretName = call.params['SecretName'];
     if (!secretName) throw new OpenApiServiceError({ status: 400, code: 'MissingParameter', message: 'SecretName is mandatory for this action.' });

@@ -101,6 +101,11 @@ export class LocalSts {
     return this.api.close();
   }
 
+  /** Same as {@link LocalSts.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Issues an STS credential for the role named in the call. */
   private issue(call: OpenApiCall): Record<string, unknown> {
     const roleArn = call.params['RoleArn'];

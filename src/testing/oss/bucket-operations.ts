@@ -16,6 +16,9 @@ import type { XmlContent } from './xml-builder.js';
 import { xmlElement } from './xml-builder.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** OSS's bucket naming rule, as the emulator states it in errors. */
+export const BUCKET_NAME_RULE =
+  'a bucket name has 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit';
 const ACLS = new Set(['private', 'public-read', 'public-read-write']);
 
 /** Whether `name` is a valid OSS bucket name (3-63 lower-case letters, digits, hyphens; no edge hyphen). */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import type { Clock } from '../../runtime/clock.js';
 import { systemClock } from '../../runtime/clock.js';
-import { isValidBucketName, newBucket } from './bucket-operations.js';
+import { BUCKET_NAME_RULE, isValidBucketName, newBucket } from './bucket-operations.js';
 import { LocalOssError } from './local-oss-error.js';
 import type { OssBucketState, StoredObject } from './object-store.js';
 import { md5, simpleEtag } from './object-store.js';
@@ -77,7 +77,7 @@ export type LocalOssObject = StoredObject;
  * const client = new OSS({ ...oss.clientOptions('demo'), accessKeyId: 'AK1', accessKeySecret: 'S1' });
  * await client.put('a.txt', Buffer.from('hi'));
  * oss.keys.revoke('AK1');           // next call: err.code === 'InvalidAccessKeyId', err.status === 403
- * await oss.stop();
+ * await oss.close();
  * ```
  *
  * Faults for recovery tests: a revoked or disabled key (`keys.revoke`, `keys.disable`), a new key OSS
@@ -199,8 +199,12 @@ export class LocalOss {
 
   /** Creates an empty bucket (test setup). Throws `LocalOss.InvalidBucketName` / `LocalOss.BucketExists`. */
   createBucket(name: string): void {
-    if (!isValidBucketName(name)) throw new LocalOssError('LocalOss.InvalidBucketName', `Invalid bucket name: ${name}`);
-    if (this.#state.buckets.has(name)) throw new LocalOssError('LocalOss.BucketExists', `Bucket ${name} exists`);
+    if (!isValidBucketName(name)) {
+      throw new LocalOssError('LocalOss.InvalidBucketName', `Invalid bucket name "${name}": ${BUCKET_NAME_RULE}`);
+    }
+    if (this.#state.buckets.has(name)) {
+      throw new LocalOssError('LocalOss.BucketExists', `Bucket "${name}" exists already: each bucket name can be created once per LocalOss`);
+    }
     this.#state.buckets.set(name, newBucket(name, this.#options.clock.now()));
   }
 
@@ -280,12 +284,25 @@ export class LocalOss {
   }
 
   /** Closes the server and every open connection (keep-alive sockets included). Idempotent. */
-  stop(): Promise<void> {
+  close(): Promise<void> {
     this.#stopped ??= new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
     });
     return this.#stopped;
+  }
+
+  /** Same as {@link LocalOss.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Same as {@link LocalOss.close}.
+   * @deprecated Use {@link LocalOss.close}, the lifecycle verb of every emulator; `stop()` goes in the next release.
+   */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   /** Shows endpoint, buckets with object counts and key ids; never bodies or secrets. */
@@ -296,7 +313,10 @@ export class LocalOss {
 
   #bucket(name: string): OssBucketState {
     const bucket = this.#state.buckets.get(name);
-    if (!bucket) throw new LocalOssError('LocalOss.NoSuchBucket', `No bucket ${name}`);
+    if (!bucket) {
+      const known = [...this.#state.buckets.keys()].map((b) => `"${b}"`).join(', ') || 'none';
+      throw new LocalOssError('LocalOss.NoSuchBucket', `No bucket "${name}" (buckets: ${known}); create it with \`buckets\` in LocalOss.start() or createBucket()`);
+    }
     return bucket;
   }
 

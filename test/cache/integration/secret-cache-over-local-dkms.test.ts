@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
 });
 
 beforeEach(() => {

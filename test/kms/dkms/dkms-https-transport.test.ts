@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
 });
 
 function transport(clock: VirtualClock): DkmsHttpsTransport {

@@ -57,7 +57,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
 });
 
 describe('DkmsSecretSource against LocalDkms', () => {

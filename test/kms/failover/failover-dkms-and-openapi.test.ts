@@ -55,7 +55,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dkmsA.stop(), dkmsB.stop(), kms.close()]);
+  await Promise.all([dkmsA.close(), dkmsB.close(), kms.close()]);
 });
 
 describe('FailoverSecretSource over two LocalDkms instances and one LocalKms region', () => {

@@ -97,7 +97,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
 });
 
 describe('stallHandshake: accepts TCP, never sends a ServerHello', () => {
@@ -153,7 +153,7 @@ describe('stallHandshake: accepts TCP, never sends a ServerHello', () => {
     other.injectFault({ kind: 'stallHandshake' }, { times: Infinity });
     const stalled = handshake(other);
     await expect.poll(() => other.stalledConnections).toBe(1);
-    await other.stop();
+    await other.close();
     expect(['ECONNRESET', 'closed']).toContain(await stalled.outcome);
     expect(other.stalledConnections).toBe(0);
   });
@@ -171,7 +171,7 @@ describe('latency Infinity: accepts the request, never answers', () => {
     expect(answered).toBe(false);
     expect(record.fault).toBe('latency');
     expect(record.httpStatus).toBeUndefined();
-    await other.stop();
+    await other.close();
     await expect(pending).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 

@@ -77,7 +77,7 @@ describe('LocalDkms', () => {
     dkms.setRamCredential('test/ram-secret', { accessKeyId: 'LTAI-vector', accessKeySecret: 'vector-secret', rotationIntervalMs: 604_800_000 });
   });
   afterAll(async () => {
-    await dkms.stop();
+    await dkms.close();
   });
 
   it('accepts the exact vector requests (signed by the vector key at the vector date)', async () => {
@@ -207,7 +207,7 @@ describe('LocalDkms', () => {
     });
     const held = post(other, signed.headers, dkmsMessages.encodeGetSecretValueRequest({ SecretName: 'x' }));
     await other.nextRequest();
-    await other.stop();
+    await other.close();
     await expect(held).rejects.toBeDefined();
     const probe = tls.connect({ host: '127.0.0.1', port: other.port, ca: other.caBundlePem });
     const [error] = (await once(probe, 'error')) as [NodeJS.ErrnoException];

@@ -18,7 +18,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ clock, buckets: ['auth'] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 
 function client(credentials: { accessKeyId: string; accessKeySecret: string; stsToken?: string }, v4: boolean) {

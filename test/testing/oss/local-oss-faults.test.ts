@@ -18,7 +18,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ clock, buckets: [BUCKET], keys: [OWNER] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 
 function client(credentials: { accessKeyId: string; accessKeySecret: string }, options: Partial<OSS.Options> = {}): OSS {
@@ -66,7 +66,7 @@ describe('a new key accepted only after a propagation delay (acceptAfterMs)', ()
       own.keys.activate(key.accessKeyId); // already accepted: a no-op
       await expect(c.head('activated.txt')).resolves.toMatchObject({ status: 200 });
     } finally {
-      await own.stop();
+      await own.close();
     }
   });
 
@@ -140,7 +140,7 @@ describe('a forbidden object (setAccessDenied)', () => {
       const c = new OSS({ ...withHeader.clientOptions(BUCKET), ...OWNER });
       await expect(c.getStream('denied.txt')).rejects.toMatchObject({ code: 'AccessDenied', status: 403 });
     } finally {
-      await withHeader.stop();
+      await withHeader.close();
     }
   });
 

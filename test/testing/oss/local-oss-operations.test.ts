@@ -40,7 +40,7 @@ beforeAll(async () => {
   oss = await LocalOss.start({ keys: [AK, STS] });
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 
 describe.each(configs)('ali-oss $name against LocalOss', ({ name, v4, sts }) => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   oss.putObject('urls', 'doc/readme.txt', 'signed content');
 });
 afterAll(async () => {
-  await oss.stop();
+  await oss.close();
 });
 
 describe('signed URLs with plain fetch', () => {
@@ -155,8 +155,8 @@ describe('lifecycle', () => {
     const local = await LocalOss.start({ buckets: ['life'], keys: [AK] });
     const c = new OSS({ ...local.clientOptions('life'), ...AK });
     await c.put('k', Buffer.from('v'));
-    await local.stop();
-    await local.stop();
+    await local.close();
+    await local.close();
     await expect(fetch(`${local.endpoint}/`)).rejects.toThrow();
   });
 });
