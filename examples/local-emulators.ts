@@ -42,5 +42,5 @@ const { content } = await bucket.get('hello.txt'); // rejected with key1, refres
 console.log(`read "${String(content)}" with ${bucket.accessKeyId}; KMS calls: ${kms.getSecretValueCount('oss-ram-ak')}`);
 
 await bucket.shutdown();
-await Promise.all([kms.stop(), oss.stop()]);
+await Promise.all([kms.close(), oss.close()]);
 await rm(dir, { recursive: true, force: true });

@@ -96,7 +96,7 @@ async function dkmsPath(store: SecretStore): Promise<KmsPath> {
       dkms.clearFaults();
       seen = dkms.requests.length;
     },
-    stop: () => dkms.stop(),
+    stop: () => dkms.close(),
     secrets: [dkms.clientKey.password],
   };
 }
