@@ -94,28 +94,34 @@ export function checkInvariants(plan: SimPlan, trace: SimTrace, timeline: SimTim
     }
 
     // I8: retry while the key keeps changing.
+    const lastSend = call.sends.at(-1);
     if (
       call.replayable &&
       call.ok === false &&
       settled !== undefined &&
+      lastSend?.endAtMs !== undefined &&
       settled < closedAtMs &&
       settled < call.startedAtMs + timeline.fetchTimeoutMs &&
       REJECTION_CODES.has(call.errorCode ?? '')
     ) {
+      const tried = new Set(call.sends.map((send) => send.accessKeyId));
       const settleSeq = call.settleSeq ?? Infinity;
+      const deadlineMs = call.startedAtMs + timeline.fetchTimeoutMs;
+      const newKey = (f: (typeof trace.fetches)[number]) => f.outcome === 'ok' && f.accessKeyId !== undefined && !tried.has(f.accessKeyId);
+      // Either the cache already held a key the call had not tried when it gave up...
       const latest = trace.fetches.filter((f) => f.outcome === 'ok' && f.accessKeyId !== undefined && (f.endSeq ?? Infinity) < settleSeq).at(-1);
-      const held = latest?.accessKeyId;
-      if (
-        held !== undefined &&
-        latest !== undefined &&
-        !call.sends.some((send) => send.accessKeyId === held) &&
-        knowledge.knownRejected(held, settleSeq, false) === undefined
-      ) {
+      const heldUntried = latest !== undefined && newKey(latest) && knowledge.knownRejected(latest.accessKeyId as string, settleSeq, false) === undefined;
+      // ...or the first ask after its last rejection (what reporting that rejection starts) brought one within the deadline.
+      const next = trace.fetches.find((f) => f.atMs >= (lastSend.endAtMs as number) && f.atMs <= (lastSend.endAtMs as number) + recovery.minIntervalMs);
+      const askedUntried = next !== undefined && newKey(next) && (next.endAtMs ?? Infinity) < deadlineMs;
+      const evidence = heldUntried ? latest : askedUntried ? next : undefined;
+      if (evidence !== undefined) {
         add(
           'retry-while-key-changes',
           settled,
-          `failed with ${call.errorCode} at ${secondsOf(settled)} within its deadline, while the cache held ${held} ` +
-            `(fetched at ${secondsOf(latest.endAtMs ?? 0)}) that the call never tried (${describeSends(call.sends)})`,
+          `failed with ${call.errorCode} at ${secondsOf(settled)}, before its deadline ${secondsOf(deadlineMs)}, although the cache ` +
+            `${heldUntried ? 'held' : 'fetched'} ${evidence.accessKeyId} (fetch ${secondsOf(evidence.atMs)}-${secondsOf(evidence.endAtMs ?? 0)}) ` +
+            `that the call never tried (${describeSends(call.sends)})`,
           call.id,
         );
       }
