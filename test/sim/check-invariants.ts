@@ -175,11 +175,14 @@ function checkPace(
       (r) => !r.suspected && r.seq > previous.seq && r.seq < fetch.seq && knowledge.knownRejected(r.accessKeyId, r.seq, false) === undefined,
     );
     if (fresh !== undefined) continue;
+    const between = trace.rejects.filter((r) => r.seq > previous.seq && r.seq < fetch.seq);
+    const suspicions = between.filter((r) => r.suspected).length;
     add(
       'kms-pace',
       fetch.atMs,
-      `fetch ${i + 1} started at ${secondsOf(fetch.atMs)}, ${Math.round(gapMs)} ms after fetch ${i} ended (${previous.outcome}` +
-        `${previous.accessKeyId === undefined ? '' : ` ${previous.accessKeyId}`}), with no fresh rejection report in between`,
+      `fetch ${i + 1} (${fetch.trigger ?? '?'}) started at ${secondsOf(fetch.atMs)}, ${Math.round(gapMs)} ms after fetch ${i} ` +
+        `(${previous.trigger ?? '?'}) ended (${previous.outcome}${previous.accessKeyId === undefined ? '' : ` ${previous.accessKeyId}`}), ` +
+        `with no fresh rejection report since fetch ${i} started (${between.length - suspicions} repeated report(s), ${suspicions} suspicion(s))`,
     );
   }
   const bySource = new Map<number, typeof trace.asks>();

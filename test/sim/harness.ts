@@ -71,8 +71,14 @@ export function buildSimStack(options: SimStackOptions): SimStack {
     ...(options.schedule ?? {}),
   });
   cache.on('reject', (event) => trace.rejected(event.accessKeyId, event.suspected, event.held));
-  cache.on('error', (event) => trace.note(() => `cache error event (${event.trigger}): ${codeOf(event.error)}`));
-  cache.on('refresh', (event) => trace.note(() => `cache refresh event (${event.trigger}): ${event.accessKeyId ?? '-'}, next ${event.basis}`));
+  cache.on('error', (event) => {
+    trace.fetchTrigger(event.trigger);
+    trace.note(() => `cache error event (${event.trigger}): ${codeOf(event.error)}`);
+  });
+  cache.on('refresh', (event) => {
+    trace.fetchTrigger(event.trigger);
+    trace.note(() => `cache refresh event (${event.trigger}): ${event.accessKeyId ?? '-'}, next ${event.basis}`);
+  });
 
   // KeyAcceptance reports to the cache through this pass-through, so each report is in the trace.
   const reporting: CredentialProvider = {

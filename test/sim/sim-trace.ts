@@ -56,6 +56,8 @@ export interface FetchRecord {
   accessKeyId: string | undefined;
   /** `ok`, or the error's code. */
   outcome: string | undefined;
+  /** What started it, as the cache's `refresh`/`error` event says (`load`, `forced`, `recovery`...). */
+  trigger: string | undefined;
 }
 
 /** One request to a scripted KMS source. */
@@ -172,7 +174,15 @@ export class SimTrace {
   }
 
   fetchStarted(): FetchRecord {
-    const fetch: FetchRecord = { seq: this.nextSeq(), atMs: this.now(), endSeq: undefined, endAtMs: undefined, accessKeyId: undefined, outcome: undefined };
+    const fetch: FetchRecord = {
+      seq: this.nextSeq(),
+      atMs: this.now(),
+      endSeq: undefined,
+      endAtMs: undefined,
+      accessKeyId: undefined,
+      outcome: undefined,
+      trigger: undefined,
+    };
     this.fetches.push(fetch);
     this.note(() => `cache fetch ${this.fetches.length} starts`);
     return fetch;
@@ -186,6 +196,12 @@ export class SimTrace {
     this.note(() => `cache fetch ${this.fetches.indexOf(fetch) + 1} ends: ${outcome}${accessKeyId === undefined ? '' : ` ${accessKeyId}`}`);
     for (const resolve of this.#fetchEndWaiters.get(fetch) ?? []) resolve();
     this.#fetchEndWaiters.delete(fetch);
+  }
+
+  /** Records what started the fetch that ended last (the cache names it in the event it publishes then). */
+  fetchTrigger(trigger: string): void {
+    const fetch = this.fetches.findLast((f) => f.endSeq !== undefined);
+    if (fetch !== undefined && fetch.trigger === undefined) fetch.trigger = trigger;
   }
 
   /** Settles when `fetch` has ended. */
