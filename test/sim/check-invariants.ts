@@ -130,6 +130,17 @@ export function checkInvariants(plan: SimPlan, trace: SimTrace, timeline: SimTim
 
   checkPace(trace, knowledge, recovery, add);
 
+  // I4, first half: while the cache has no usable value, its next attempt is never farther than the recovery cap.
+  const longest = timeline.longestNextAttempt;
+  if (longest !== undefined && longest.inMs > recovery.capMs + recovery.minIntervalMs + SLACK_MS) {
+    add(
+      'recovery',
+      longest.atMs,
+      `getStatus() at ${secondsOf(longest.atMs)} says state ${longest.state} with the next attempt ${secondsOf(longest.inMs)} away ` +
+        `(more than the ${secondsOf(recovery.capMs)} recovery cap + ${secondsOf(recovery.minIntervalMs)})`,
+    );
+  }
+
   // I6: unhandled rejections.
   for (const { atMs, reason } of trace.unhandled) add('unhandled-rejection', atMs, reason);
 

@@ -46,8 +46,8 @@ export type SimAttempt = (key: SimSigningKey) => Promise<void>;
 export interface SimStack {
   /** Runs one call through the call core, `replayable` telling whether its body may be sent again. */
   call(attempt: SimAttempt, replayable: boolean): Promise<void>;
-  /** When the cache's timer is due next (epoch ms on the library's wall clock), from `getStatus`. */
-  nextRefreshAtWallMs(): number | undefined;
+  /** The cache's state and how far its next fetch is, from `getStatus`; `undefined` when nothing is due. */
+  nextAttempt(): { state: string; inMs: number } | undefined;
   /** `close()` of the cache (and of the failover group if it owns it). */
   close(): Promise<void>;
 }
@@ -120,7 +120,11 @@ export function buildSimStack(options: SimStackOptions): SimStack {
         replayable,
       );
     },
-    nextRefreshAtWallMs: () => cache.getStatus(secretName)?.nextRefreshAtMs,
+    nextAttempt() {
+      const status = cache.getStatus(secretName);
+      if (status?.nextRefreshAtMs === undefined) return undefined;
+      return { state: status.state, inMs: status.nextRefreshAtMs - clock.now() };
+    },
     close: () => cache.close(),
   };
 }

@@ -30,14 +30,17 @@ export class KeyRegistry {
    * @param stsLifetimeMs - lifetime of an STS credential
    * @param now - monotonic virtual time
    * @param trueWall - the true wall clock (never stepped)
+   * @param firstExpiresInMs - STS: lifetime left of the credential KMS holds at the start (default a full one)
    */
   constructor(
     readonly kind: CredentialKind,
     private readonly stsLifetimeMs: number,
     private readonly now: () => number,
     private readonly trueWall: () => number,
+    firstExpiresInMs = stsLifetimeMs,
   ) {
     this.#served = this.issue(0);
+    if (this.#served.expiresAtWallMs !== undefined) this.#served.expiresAtWallMs = this.trueWall() + firstExpiresInMs;
   }
 
   /** The key KMS serves now. */
@@ -68,10 +71,13 @@ export class KeyRegistry {
     key.revokedAtMs ??= this.now();
   }
 
-  /** The key KMS answers with now (an STS credential close to expiry is replaced first). */
-  answer(): SimKey {
+  /**
+   * The key KMS answers with now. An STS credential with less than `reissueBeforeMs` left (default a third
+   * of its lifetime) is replaced first; a small `reissueBeforeMs` serves credentials close to expiry.
+   */
+  answer(reissueBeforeMs = this.stsLifetimeMs / 3): SimKey {
     const key = this.#served;
-    if (key.expiresAtWallMs !== undefined && key.expiresAtWallMs - this.trueWall() < this.stsLifetimeMs / 3) return this.issue(0);
+    if (key.expiresAtWallMs !== undefined && key.expiresAtWallMs - this.trueWall() < reissueBeforeMs) return this.issue(0);
     return key;
   }
 

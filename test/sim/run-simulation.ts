@@ -32,6 +32,11 @@ export interface SimTimeline {
   libraryTimersAfterClose: number;
   /** Where the run stopped. */
   endAtMs: number;
+  /**
+   * The farthest the cache's next attempt was seen (via `getStatus`, sampled every step) while it had no
+   * usable value: its first load failed, or the key it holds is rejected or expiring.
+   */
+  longestNextAttempt: { atMs: number; state: string; inMs: number } | undefined;
 }
 
 /** What one run produced. */
@@ -80,7 +85,7 @@ async function drive(plan: SimPlan, clock: HeapVirtualClock, trace: SimTrace): P
   const now = () => clock.monotonicNow();
   const trueWall = () => START_WALL_MS + now();
   const timers = new OwnTimers(clock);
-  const registry = new KeyRegistry(plan.credentialKind, plan.stsLifetimeMs, now, trueWall);
+  const registry = new KeyRegistry(plan.credentialKind, plan.stsLifetimeMs, now, trueWall, plan.stsFirstExpiresInMs);
   const rotations = plan.events.filter((event) => event.kind === 'rotate');
   const sources = Array.from(
     { length: plan.sourceCount },
@@ -90,6 +95,7 @@ async function drive(plan: SimPlan, clock: HeapVirtualClock, trace: SimTrace): P
         registry,
         rates: plan.kmsRates,
         chaosEndMs: plan.chaosEndMs,
+        stsReissueBeforeMs: plan.stsReissueBeforeMs,
         secretCreatedAtMs: plan.secretCreatedAtMs,
         latencyMs: plan.kmsLatencyMs,
         random: root.fork(`kms-${index}`),
@@ -118,6 +124,7 @@ async function drive(plan: SimPlan, clock: HeapVirtualClock, trace: SimTrace): P
     closeSettledAtMs: undefined,
     libraryTimersAfterClose: 0,
     endAtMs: 0,
+    longestNextAttempt: undefined,
   };
 
   let closing: Promise<void> | undefined;
@@ -245,6 +252,10 @@ async function drive(plan: SimPlan, clock: HeapVirtualClock, trace: SimTrace): P
   // Run until the calm window after the recovery bound has passed (or a shutdown fault closed the cache).
   while (closing === undefined && now() < hardLimitMs) {
     await clock.advance(STEP_MS);
+    const next = stack.nextAttempt();
+    if (next !== undefined && (next.state === 'failed' || next.state === 'recovering') && next.inMs > (timeline.longestNextAttempt?.inMs ?? 0)) {
+      timeline.longestNextAttempt = { atMs: now(), state: next.state, inMs: next.inMs };
+    }
     if (plan.closeDuringRefreshFromMs !== undefined && now() >= plan.chaosEndMs) requestClose();
     if (timeline.recoveredByMs !== undefined && now() >= timeline.recoveredByMs + plan.calmWindowMs) requestClose();
   }

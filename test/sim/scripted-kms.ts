@@ -28,6 +28,8 @@ export interface ScriptedKmsOptions {
   rates: KmsFaultRates;
   /** Faults stop at this monotonic time; afterwards every answer is normal. */
   chaosEndMs: number;
+  /** STS: while the chaos lasts, a credential is replaced only when less than this is left. */
+  stsReissueBeforeMs: number;
   /** Until this monotonic time the secret does not exist (HTTP 404 `Forbidden.ResourceNotFound`, final). */
   secretCreatedAtMs: number;
   /** Round trip of an answer, ms. */
@@ -56,13 +58,13 @@ export class ScriptedKms implements SecretSource {
   }
 
   getSecretValue(request: GetSecretValueRequest, callOptions: GetSecretValueOptions = {}): Promise<SecretInfo> {
-    const { index, registry, rates, random, timers, trace, now } = this.options;
+    const { index, registry, random, timers, trace, now } = this.options;
     const ask = trace.askStarted(index);
     const { signal } = callOptions;
     const atMs = now();
     const fault = this.#drawFault(atMs);
     const requestId = `sim-req-${ask.seq}`;
-    const key = registry.answer();
+    const key = atMs < this.options.chaosEndMs ? registry.answer(this.options.stsReissueBeforeMs) : registry.answer();
     const latencyMs = random.between(this.options.latencyMs[0], this.options.latencyMs[1]);
     return new Promise<SecretInfo>((resolve, reject) => {
       if (signal?.aborted) {
@@ -70,15 +72,15 @@ export class ScriptedKms implements SecretSource {
         reject(signal.reason);
         return;
       }
-      let timer: unknown;
+      const pending: { timer?: unknown } = {};
       const onAbort = () => {
-        if (timer !== undefined) timers.clear(timer);
+        if (pending.timer !== undefined) timers.clear(pending.timer);
         trace.askEnded(ask, fault === 'hang' ? 'hang, aborted' : 'aborted');
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       if (fault === 'hang') return; // answers never; only the abort ends it
-      timer = timers.set(() => {
+      pending.timer = timers.set(() => {
         signal?.removeEventListener('abort', onAbort);
         const service = (code: string, statusCode: number) =>
           openApiErrorToKmsError(
@@ -110,13 +112,20 @@ export class ScriptedKms implements SecretSource {
     const { rates, random, chaosEndMs, secretCreatedAtMs } = this.options;
     if (atMs < secretCreatedAtMs) return 'not-found';
     if (atMs >= chaosEndMs) return undefined;
+    // One draw per request, against the cumulative rates in a fixed order.
     const roll = random.next();
-    let edge = rates.hang;
-    if (roll < edge) return 'hang';
-    if (roll < (edge += rates.unavailable)) return 'unavailable';
-    if (roll < (edge += rates.throttle)) return 'throttle';
-    if (roll < (edge += rates.garbage)) return 'garbage';
-    if (roll < (edge += rates.missingField)) return 'missing-field';
+    const order = [
+      ['hang', rates.hang],
+      ['unavailable', rates.unavailable],
+      ['throttle', rates.throttle],
+      ['garbage', rates.garbage],
+      ['missing-field', rates.missingField],
+    ] as const;
+    let edge = 0;
+    for (const [fault, rate] of order) {
+      edge += rate;
+      if (roll < edge) return fault;
+    }
     return undefined;
   }
 

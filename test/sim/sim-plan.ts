@@ -19,6 +19,7 @@ export const FAULT_KINDS = [
   'shutdown-during-refresh',
   'bursts',
   'sts',
+  'sts-near-expiry',
   'two-sources',
   'short-fetch-timeout',
   'short-schedule',
@@ -40,6 +41,10 @@ export interface SimPlan {
   faults: FaultKind[];
   credentialKind: CredentialKind;
   stsLifetimeMs: number;
+  /** STS: lifetime left of the first credential. */
+  stsFirstExpiresInMs: number;
+  /** STS: while the chaos lasts, KMS replaces its credential only when less than this is left (near-expiry answers). */
+  stsReissueBeforeMs: number;
   sourceCount: 1 | 2;
   kmsRates: KmsFaultRates;
   kmsLatencyMs: [number, number];
@@ -114,6 +119,8 @@ export function drawPlan(seed: number): SimPlan {
     faults,
     credentialKind: sts ? 'sts' : 'access-key',
     stsLifetimeMs,
+    stsFirstExpiresInMs: on('sts-near-expiry') ? Math.round(r.between(1_000, 20_000)) : stsLifetimeMs,
+    stsReissueBeforeMs: on('sts-near-expiry') ? Math.round(r.between(200, 5_000)) : Math.round(stsLifetimeMs / 3),
     sourceCount: on('two-sources') ? 2 : 1,
     kmsRates: {
       hang: rate('kms-hang', 0.3),
