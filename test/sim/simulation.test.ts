@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REGRESSION_SEEDS } from './regression-seeds.js';
+import { REGRESSION_CASES, REGRESSION_SEEDS } from './regression-seeds.js';
 import { runSimulation } from './run-simulation.js';
 import { formatViolation, INVARIANTS, type InvariantName, type Violation } from './violation.js';
 
@@ -44,6 +44,7 @@ describe('deterministic recovery simulation', () => {
 
   it('holds every invariant on the regression seeds', async () => {
     const violations = await violationsOf(REGRESSION_SEEDS);
-    expect(violations.length, report(violations)).toBe(0);
+    const causes = REGRESSION_CASES.filter((c) => violations.some((v) => v.seed === c.seed)).map((c) => `seed ${c.seed} (${c.invariant}): ${c.cause}`);
+    expect(violations.length, [...causes, '', report(violations)].join('\n')).toBe(0);
   }, 120_000);
 });
