@@ -46,8 +46,11 @@ export type SimAttempt = (key: SimSigningKey) => Promise<void>;
 export interface SimStack {
   /** Runs one call through the call core, `replayable` telling whether its body may be sent again. */
   call(attempt: SimAttempt, replayable: boolean): Promise<void>;
-  /** The cache's state and how far its next fetch is, from `getStatus`; `undefined` when nothing is due. */
-  nextAttempt(): { state: string; inMs: number } | undefined;
+  /**
+   * The cache's state, whether the key it holds is one it remembers as rejected, and how far its next fetch
+   * is, from `getStatus`; `undefined` when nothing is due.
+   */
+  nextAttempt(): { state: string; heldKeyRejected: boolean; inMs: number } | undefined;
   /** `close()` of the cache (and of the failover group if it owns it). */
   close(): Promise<void>;
 }
@@ -123,7 +126,8 @@ export function buildSimStack(options: SimStackOptions): SimStack {
     nextAttempt() {
       const status = cache.getStatus(secretName);
       if (status?.nextRefreshAtMs === undefined) return undefined;
-      return { state: status.state, inMs: status.nextRefreshAtMs - clock.now() };
+      const heldKeyRejected = status.accessKeyId !== undefined && status.rejectedAccessKeyIds.includes(status.accessKeyId);
+      return { state: status.state, heldKeyRejected, inMs: status.nextRefreshAtMs - clock.now() };
     },
     close: () => cache.close(),
   };

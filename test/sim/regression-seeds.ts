@@ -33,7 +33,6 @@ export const REGRESSION_CASES: readonly RegressionCase[] = Object.freeze([
   { seed: 1348, invariant: 'recovery', cause: 'finding 7: first load answered without AccessKeySecret, callers fail long after KMS is fixed' },
   { seed: 1512, invariant: 'recovery', cause: 'finding 7: first load answered with garbage SecretData, same' },
   { seed: 1238, invariant: 'recovery', cause: "finding 7: getStatus shows state failed with the next attempt more than 31 s away" },
-  { seed: 1949, invariant: 'recovery', cause: 'after a forward wall-clock step an STS key is in its expiry window (recovering) while the timer waits 36 s' },
   { seed: 158, invariant: 'timers-after-close', cause: 'callers holding for a paced attempt keep their timers after close() and settle only when the hold ends' },
   { seed: 1029, invariant: 'timers-after-close', cause: 'same: a hold is not released by close()' },
   { seed: 1370, invariant: 'retry-while-key-changes', cause: 'finding 6: rotations 1 s apart, the retry key is revoked too and the call retries only once' },

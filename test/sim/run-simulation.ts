@@ -34,7 +34,9 @@ export interface SimTimeline {
   endAtMs: number;
   /**
    * The farthest the cache's next attempt was seen (via `getStatus`, sampled every step) while it had no
-   * usable value: its first load failed, or the key it holds is rejected or expiring.
+   * usable value: its first load failed (`failed`), or it is recovering from a rejection of the key it holds
+   * (`recovering` with that key remembered as rejected; a key merely in its expiry window is still usable and is
+   * refreshed anywhere in the first half of that window, which may be minutes).
    */
   longestNextAttempt: { atMs: number; state: string; inMs: number } | undefined;
 }
@@ -253,7 +255,8 @@ async function drive(plan: SimPlan, clock: HeapVirtualClock, trace: SimTrace): P
   while (closing === undefined && now() < hardLimitMs) {
     await clock.advance(STEP_MS);
     const next = stack.nextAttempt();
-    if (next !== undefined && (next.state === 'failed' || next.state === 'recovering') && next.inMs > (timeline.longestNextAttempt?.inMs ?? 0)) {
+    const unusable = next !== undefined && (next.state === 'failed' || (next.state === 'recovering' && next.heldKeyRejected));
+    if (next !== undefined && unusable && next.inMs > (timeline.longestNextAttempt?.inMs ?? 0)) {
       timeline.longestNextAttempt = { atMs: now(), state: next.state, inMs: next.inMs };
     }
     if (plan.closeDuringRefreshFromMs !== undefined && now() >= plan.chaosEndMs) requestClose();
