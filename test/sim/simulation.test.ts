@@ -8,7 +8,7 @@ import { formatViolation, INVARIANTS, type InvariantName, type Violation } from 
  * scripted KMS and OSS, over a fixed range of seeds (each a random subset of faults) plus the regression
  * seeds. A failure lists each broken invariant with its seed and replay command.
  */
-const CI_SEEDS = { from: 1, runs: 2000 };
+const CI_SEEDS = { from: 1, runs: 1500 };
 /** Violations printed in a failure message (the rest are counted per invariant). */
 const MAX_PRINTED = 40;
 
