@@ -114,7 +114,7 @@ export function drawPlan(seed: number): SimPlan {
 
   const kmsLatencyMin = r.between(2, 80);
   const ossLatencyMin = r.between(2, 50);
-  return {
+  const plan: SimPlan = {
     seed,
     faults,
     credentialKind: sts ? 'sts' : 'access-key',
@@ -145,4 +145,9 @@ export function drawPlan(seed: number): SimPlan {
     closeDuringRefreshFromMs: on('shutdown-during-refresh') ? inChaos(0) : undefined,
     calmWindowMs: 10_000,
   };
+  // A KMS slower than a quarter of fetch_timeout would be an outage, not a KMS that "answers normally" after
+  // the chaos (clamped after every draw, so the draws of other seeds stay as they were).
+  const maxLatencyMs = plan.fetchTimeoutMs / 4;
+  plan.kmsLatencyMs = [Math.min(plan.kmsLatencyMs[0], maxLatencyMs), Math.min(plan.kmsLatencyMs[1], maxLatencyMs)];
+  return plan;
 }
