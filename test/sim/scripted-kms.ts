@@ -57,6 +57,7 @@ export class ScriptedKms implements SecretSource {
     this.description = `scripted-kms-${options.index}`;
   }
 
+  /** Answers after the drawn latency with the registry's key, or with the fault drawn for this request. */
   getSecretValue(request: GetSecretValueRequest, callOptions: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { index, registry, random, timers, trace, now } = this.options;
     const ask = trace.askStarted(index);

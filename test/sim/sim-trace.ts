@@ -107,6 +107,7 @@ export class SimTrace {
     this.lines.push(`${(this.now() / 1000).toFixed(3).padStart(9)} s  ${typeof text === 'string' ? text : text()}`);
   }
 
+  /** A call of the workload starts. */
   callStarted(replayable: boolean): CallRecord {
     const call: CallRecord = {
       id: this.calls.length + 1,
@@ -126,6 +127,7 @@ export class SimTrace {
     return call;
   }
 
+  /** `call` settled: with `error`, or successfully when it is `undefined`. */
   callSettled(call: CallRecord, error: unknown): void {
     call.settledAtMs = this.now();
     call.settleSeq = this.nextSeq();
@@ -142,6 +144,7 @@ export class SimTrace {
     this.note(() => `call #${call.id} ${call.ok ? 'succeeds' : `fails: ${call.errorCode}${call.freshBody ? ' (retryWithFreshBody)' : ''}`}`);
   }
 
+  /** `call` sent an OSS request signed with `accessKeyId`. */
   sent(call: CallRecord, accessKeyId: string): SendRecord {
     const send: SendRecord = {
       callId: call.id,
@@ -157,22 +160,26 @@ export class SimTrace {
     return send;
   }
 
+  /** OSS answered `send` (`ok` or an error code). */
   answered(send: SendRecord, result: string): void {
     send.endAtMs = this.now();
     send.result = result;
     this.note(() => `call #${send.callId} attempt ${send.attempt}: OSS answers ${result}`);
   }
 
+  /** The cache was told that `accessKeyId` was rejected (its `reject` event). */
   rejected(accessKeyId: string, suspected: boolean, held: boolean): void {
     this.rejects.push({ seq: this.nextSeq(), atMs: this.now(), accessKeyId, suspected, held });
     this.note(() => `cache told: ${accessKeyId} ${suspected ? 'suspected' : 'rejected'}${held ? ' (held)' : ''}`);
   }
 
+  /** The call core reported a success with `accessKeyId` (`reportKeyAccepted`). */
   accepted(accessKeyId: string): void {
     this.accepts.push({ seq: this.nextSeq(), atMs: this.now(), accessKeyId });
     this.note(() => `cache told: ${accessKeyId} accepted again`);
   }
 
+  /** The cache started a fetch from its source. */
   fetchStarted(): FetchRecord {
     const fetch: FetchRecord = {
       seq: this.nextSeq(),
@@ -188,6 +195,7 @@ export class SimTrace {
     return fetch;
   }
 
+  /** A fetch of the cache ended (`ok` with the AccessKeyId delivered, or the error's code). */
   fetchEnded(fetch: FetchRecord, outcome: string, accessKeyId: string | undefined): void {
     fetch.endSeq = this.nextSeq();
     fetch.endAtMs = this.now();
@@ -214,12 +222,14 @@ export class SimTrace {
     });
   }
 
+  /** KMS endpoint `source` received a request. */
   askStarted(source: number): AskRecord {
     const ask: AskRecord = { source, seq: this.nextSeq(), atMs: this.now(), endSeq: undefined, endAtMs: undefined, outcome: undefined };
     this.asks.push(ask);
     return ask;
   }
 
+  /** KMS endpoint answered `ask` (or it was aborted). */
   askEnded(ask: AskRecord, outcome: string): void {
     ask.endSeq = this.nextSeq();
     ask.endAtMs = this.now();
@@ -227,6 +237,7 @@ export class SimTrace {
     this.note(() => `kms[${ask.source}] ask from ${(ask.atMs / 1000).toFixed(3)} s: ${outcome}`);
   }
 
+  /** The process reported an unhandled rejection during the run. */
   unhandledRejection(reason: unknown): void {
     const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
     this.unhandled.push({ atMs: this.now(), reason: text });
