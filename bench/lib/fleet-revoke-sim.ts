@@ -5,7 +5,7 @@ import { FailoverSecretSource } from '../../src/kms/failover/failover-secret-sou
 import type { SecretSource } from '../../src/kms/secret-source.js';
 import { KmsError } from '../../src/kms/kms-error.js';
 import type { Clock } from '../../src/runtime/clock.js';
-import { HeapVirtualClock } from './heap-virtual-clock.js';
+import { HeapVirtualClock } from '../../test/support/heap-virtual-clock.js';
 import { round, seededRandom } from './measure.js';
 import { SimulatedKms, type SimulatedKey } from './simulated-kms.js';
 

@@ -11,8 +11,9 @@ interface HeapTimer {
 /**
  * A virtual {@link Clock} for simulations with many thousands of timers: a binary heap ordered by due time
  * (then creation order), so firing a timer costs O(log n) instead of a scan of every timer. Time only moves
- * in {@link HeapVirtualClock.advance}; wall and monotonic time move together. `keepAlive` is ignored (nothing
- * here holds a process open).
+ * in {@link HeapVirtualClock.advance}; wall and monotonic time move together there, and only
+ * {@link HeapVirtualClock.stepWall} moves wall time alone (a clock set by NTP or an operator: the monotonic
+ * clock never steps). `keepAlive` is ignored (nothing here holds a process open).
  *
  * Between two due times it lets every promise callback run (one macrotask turn drains the microtask queue),
  * so async code woken by a timer has done its work before time moves on. Code under simulation must
@@ -58,6 +59,14 @@ export class HeapVirtualClock implements Clock {
     const live = this.#heap.filter((timer) => timer.callback !== undefined);
     this.#heap = [];
     for (const timer of live) this.#push(timer);
+  }
+
+  /**
+   * Steps the wall clock by `deltaMs` (forward or back) without moving monotonic time or firing timers, as
+   * when the system clock is set: timers are due on the monotonic clock, so none fires earlier or later.
+   */
+  stepWall(deltaMs: number): void {
+    this.#wallOffsetMs += deltaMs;
   }
 
   /** Timers set and neither fired nor cleared. */
