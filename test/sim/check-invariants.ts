@@ -20,11 +20,13 @@ export interface RecoveryBounds {
  * Checks every invariant on the trace of one finished run (see `INVARIANTS` in violation.ts for the list).
  *
  * "The cache knew key K was rejected at sequence point s" is defined from outside the cache: a call reported K
- * rejected (the cache's `reject` event, not a mere suspicion) before s, and since that report neither did a
- * request signed with K succeed and get reported (`reportKeyAccepted`) nor did the cache receive K from a KMS
- * answer to a fetch it started after the report. The last clause lets the cache try a key again that KMS keeps
- * serving (OSS may accept a new key late: that is the only way to find out); a key from an answer that
- * predates the report does not count.
+ * rejected (the cache's `reject` event, not a mere suspicion) before s, and since the first such report of the
+ * current period neither did a request signed with K succeed and get reported (`reportKeyAccepted`) nor did the
+ * cache receive K from a KMS answer to a fetch it started after that report. The last clause lets the cache try
+ * a key again that KMS keeps serving (OSS may accept a new key late: that is the only way to find out); a key
+ * from an answer that predates the report does not count. A period starts at the first report after the last
+ * clearing event: further reports before it is cleared add nothing (issue 18 finding 4: a fetch sent between
+ * two reports answers the first).
  */
 export function checkInvariants(plan: SimPlan, trace: SimTrace, timeline: SimTimeline, recovery: RecoveryBounds): Violation[] {
   const knowledge = new RejectionKnowledge(trace);
@@ -229,21 +231,21 @@ class RejectionKnowledge {
   knownRejected(accessKeyId: string, seq: number, servedAgainClears: boolean): RejectReport | undefined {
     const reports = this.#reports.get(accessKeyId);
     if (reports === undefined) return undefined;
-    let report: RejectReport | undefined;
+    // Acceptance, or (with servedAgainClears) a KMS answer with the key to a fetch started after `since`, ended before `until`.
+    const cleared = (since: number, until: number) =>
+      this.trace.accepts.some((a) => a.accessKeyId === accessKeyId && a.seq > since && a.seq < until) ||
+      (servedAgainClears &&
+        this.trace.fetches.some((f) => f.accessKeyId === accessKeyId && f.seq > since && f.endSeq !== undefined && f.endSeq < until));
+    // The report that opened the current period of knowledge: later reports of the same key, before anything
+    // cleared it, add nothing (a fetch sent between two reports answers the first one).
+    let open: RejectReport | undefined;
     for (const r of reports) {
       if (r.seq >= seq) break;
-      report = r;
+      if (open !== undefined && cleared(open.seq, r.seq)) open = undefined;
+      open ??= r;
     }
-    if (report === undefined) return undefined;
-    const since = (report as RejectReport).seq;
-    if (this.trace.accepts.some((a) => a.accessKeyId === accessKeyId && a.seq > since && a.seq < seq)) return undefined;
-    if (
-      servedAgainClears &&
-      this.trace.fetches.some((f) => f.accessKeyId === accessKeyId && f.seq > since && f.endSeq !== undefined && f.endSeq < seq)
-    ) {
-      return undefined;
-    }
-    return report;
+    if (open === undefined || cleared(open.seq, seq)) return undefined;
+    return open;
   }
 }
 
