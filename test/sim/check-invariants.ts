@@ -113,8 +113,12 @@ export function checkInvariants(plan: SimPlan, trace: SimTrace, timeline: SimTim
       // Either the cache already held a key the call had not tried when it gave up...
       const latest = trace.fetches.filter((f) => f.outcome === 'ok' && f.accessKeyId !== undefined && (f.endSeq ?? Infinity) < settleSeq).at(-1);
       const heldUntried = latest !== undefined && newKey(latest) && knowledge.knownRejected(latest.accessKeyId as string, settleSeq, false) === undefined;
-      // ...or the first ask after its last rejection (what reporting that rejection starts) brought one within the deadline.
-      const next = trace.fetches.find((f) => f.atMs >= (lastSend.endAtMs as number) && f.atMs <= (lastSend.endAtMs as number) + recovery.minIntervalMs);
+      // ...or the ask that reporting its last rejection joined or started brought one within the deadline (the
+      // fetch running at that rejection, else the first one started within the minimum interval after it).
+      const rejectedAtMs = lastSend.endAtMs as number;
+      const next =
+        trace.fetches.find((f) => f.atMs <= rejectedAtMs && (f.endAtMs ?? Infinity) >= rejectedAtMs) ??
+        trace.fetches.find((f) => f.atMs >= rejectedAtMs && f.atMs <= rejectedAtMs + recovery.minIntervalMs);
       const askedUntried = next !== undefined && newKey(next) && (next.endAtMs ?? Infinity) < deadlineMs;
       const evidence = heldUntried ? latest : askedUntried ? next : undefined;
       if (evidence !== undefined) {

@@ -49,6 +49,16 @@ export const REGRESSION_CASES: readonly RegressionCase[] = Object.freeze([
   { seed: 1029, invariant: 'timers-after-close', cause: 'same: a hold is not released by close()' },
   { seed: 1370, invariant: 'retry-while-key-changes', cause: 'finding 6: rotations 1 s apart, the retry key is revoked too and the call retries only once' },
   { seed: 1720, invariant: 'retry-while-key-changes', cause: 'finding 6: same, with a newer key fetched within the deadline' },
+  // Found on the rewritten core (this round), fixed, kept:
+  { seed: 29, invariant: 'rejected-key-sent', cause: 'reports during an episode answered by a fetch sent between them (the harness counted the latest report; finding 4 says the first)' },
+  { seed: 1029, invariant: 'kms-pace', cause: 'a code-less 403 (a suspicion) asked KMS at once right after an answer' },
+  { seed: 24, invariant: 'kms-pace', cause: 'the retry after a failed refresh (no rejected key) came sooner than the minimum interval' },
+  { seed: 996, invariant: 'kms-pace', cause: 'a read of an already expired STS token asked KMS at once after the answer that brought it' },
+  { seed: 1348, invariant: 'recovery', cause: 'a first answer without AccessKeySecret for a Generic secret was cached as a non-AccessKey value for the whole TTL' },
+  { seed: 168, invariant: 'deadline', cause: "a retry chain sent its last attempt after the call's deadline" },
+  { seed: 735, invariant: 'rejected-key-sent', cause: "the retry used refreshNow's key although another call had reported it rejected before the send" },
+  { seed: 1186, invariant: 'retry-while-key-changes', cause: 'a key KMS confirmed after a rejection stayed marked, so a call that had tried others did not try it' },
+  { seed: 4352, invariant: 'retry-while-key-changes', cause: 'harness: the ask a rejection joined is the fetch running at it, not one started after the call settled' },
 ]);
 
 /** The seeds of {@link REGRESSION_CASES}. */
