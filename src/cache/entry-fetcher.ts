@@ -162,7 +162,13 @@ export class EntryFetcher {
       { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles },
       recovery,
     ).dueAtMs;
-    return Math.max(attempt, this.#paceFloor(entry));
+    // A credential about to expire is asked for at least twice more before it does: the gap never exceeds half
+    // the time left (KMS may issue the next token only shortly before expiry).
+    const leftMs = (entry.credential?.expiresAtMs ?? Infinity) - clock.now();
+    const last = entry.lastAnswerAtMonoMs;
+    const beforeExpiry =
+      leftMs === Infinity || leftMs <= 0 || last === undefined ? Infinity : last + Math.max(recovery.minIntervalMs, Math.ceil(leftMs / 2));
+    return Math.max(Math.min(attempt, beforeExpiry), this.#paceFloor(entry));
   }
 
   /**
