@@ -114,11 +114,12 @@ export function checkInvariants(plan: SimPlan, trace: SimTrace, timeline: SimTim
       const latest = trace.fetches.filter((f) => f.outcome === 'ok' && f.accessKeyId !== undefined && (f.endSeq ?? Infinity) < settleSeq).at(-1);
       const heldUntried = latest !== undefined && newKey(latest) && knowledge.knownRejected(latest.accessKeyId as string, settleSeq, false) === undefined;
       // ...or the ask that reporting its last rejection joined or started brought one within the deadline (the
-      // fetch running at that rejection, else the first one started within the minimum interval after it).
+      // fetch running at that rejection, else the first one started within the minimum interval after it and
+      // before the call gave up: a fetch started later by another event is no evidence against this call).
       const rejectedAtMs = lastSend.endAtMs as number;
       const next =
         trace.fetches.find((f) => f.atMs <= rejectedAtMs && (f.endAtMs ?? Infinity) >= rejectedAtMs) ??
-        trace.fetches.find((f) => f.atMs >= rejectedAtMs && f.atMs <= rejectedAtMs + recovery.minIntervalMs);
+        trace.fetches.find((f) => f.atMs >= rejectedAtMs && f.atMs <= Math.min(rejectedAtMs + recovery.minIntervalMs, settled));
       const askedUntried = next !== undefined && newKey(next) && (next.endAtMs ?? Infinity) < deadlineMs;
       const evidence = heldUntried ? latest : askedUntried ? next : undefined;
       if (evidence !== undefined) {

@@ -60,6 +60,7 @@ export const REGRESSION_CASES: readonly RegressionCase[] = Object.freeze([
   { seed: 1186, invariant: 'retry-while-key-changes', cause: 'a key KMS confirmed after a rejection stayed marked, so a call that had tried others did not try it' },
   { seed: 4352, invariant: 'retry-while-key-changes', cause: 'harness: the ask a rejection joined is the fetch running at it, not one started after the call settled' },
   { seed: 11892, invariant: 'recovery', cause: 'an STS token KMS reissues only shortly before expiry: the backoff in its expiry window overshot the expiry (gaps now at most half the time left)' },
+  { seed: 28518, invariant: 'retry-while-key-changes', cause: 'harness: a fetch started by another event after the call gave up (paced) is no evidence against it' },
 ]);
 
 /** The seeds of {@link REGRESSION_CASES}. */
