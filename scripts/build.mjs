@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -184,6 +184,10 @@ async function build() {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tshy', 'dist', 'esm', 'bin-min.mjs')], { cwd: ROOT, stdio: 'inherit' });
   await bundle();
   adjustDeclarations();
+  // The bundle replaced the bin's file: it must stay executable (`npx ali-oss-managed-credentials ...`).
+  for (const binPath of Object.values(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin ?? {})) {
+    chmodSync(join(ROOT, binPath), 0o755);
+  }
   writeFileSync(STAMP, `${buildInputsHash()}\n`);
 }
 

@@ -123,6 +123,7 @@ describe('SecretCacheClient fed arbitrary SecretData by a rotation', () => {
         const cache = new SecretCacheClient({ source: new InMemorySecretSource(store), clock, random: () => 0 });
         try {
           const good = await cache.getCredential('ram');
+          await clock.advance(10_000); // past the minimum interval, so the suspicion below may ask KMS
           store.rotate('ram', data);
           // A suspicion, not a rejection: the held key is not held back, so the last good key must stay served.
           const outcome = await cache.refreshNow('ram', { suspected: true });

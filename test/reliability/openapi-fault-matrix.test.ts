@@ -42,8 +42,8 @@ const FAULTS: FaultCase[] = [
 
 /** Retry of a failed first load: max(recovery minimum 1 s, full jitter 0.5 * min(cap 1 s, base 1 s)). */
 const DEFAULT_LOAD_RETRY_MS = 1000;
-/** Retry of a failed scheduled refresh: 0.5 * min(cap 1 s, base 1 s). */
-const DEFAULT_REFRESH_RETRY_MS = 500;
+/** Retry of a failed scheduled refresh: max(recovery minimum 1 s, 0.5 * min(cap 1 s, base 1 s)). */
+const DEFAULT_REFRESH_RETRY_MS = 1000;
 
 const unhandled = trackUnhandledRejections();
 let clock: VirtualClock;
