@@ -98,7 +98,8 @@ export { ConfigError, ConfigErrorCode, type ConfigErrorLocation } from './config
 
 // Credentials and secrets
 export { AccessKeyCredential, type AccessKeyCredentialFields } from './credentials/access-key-credential.js';
-export type { CredentialProvider, RefreshNowOptions, RefreshOutcome } from './credentials/credential-provider.js';
+export type { CredentialProvider, GetCredentialOptions, RefreshNowOptions, RefreshOutcome } from './credentials/credential-provider.js';
+export type { Deadline } from './runtime/deadline.js';
 export { SecretDataError, SecretDataErrorCode } from './credentials/secret-data-error.js';
 export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 
