@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dkms.stop();
+  await dkms.close();
   await rm(dir, { recursive: true, force: true });
   fixture.expectNoSecretPrinted([KEY.accessKeySecret, dkms.clientKey.password]);
 });

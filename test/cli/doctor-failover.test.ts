@@ -54,11 +54,11 @@ beforeAll(async () => {
   const rest = `secret_names=${SECRET}\nmonitor_period_milliseconds=1800000\ncredentials_access_key_id=LTAI5tNotUsedHere\n`;
   await writeFile(degraded, `cache_client_dkms_config_info=${JSON.stringify([entry(deadEntry), entry(liveEntry)])}\n${rest}`);
   await writeFile(allDown, `cache_client_dkms_config_info=${JSON.stringify([entry(deadEntry), entry(otherDeadEntry)])}\n${rest}`);
-  await Promise.all([dead.stop(), otherDead.stop()]); // their ports now refuse connections
+  await Promise.all([dead.close(), otherDead.close()]); // their ports now refuse connections
 });
 
 afterAll(async () => {
-  await live.stop();
+  await live.close();
   await rm(dir, { recursive: true, force: true });
 });
 
