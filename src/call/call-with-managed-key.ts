@@ -64,9 +64,9 @@ export async function callWithManagedKey<T>(
       return await run(credential, attempt);
     } catch (error) {
       // The key this attempt used (unless the adapter knows another one signed the failed request).
-      const signedWith = client.signedWith?.(error);
-      if (signedWith === undefined || signedWith === credential.accessKeyId) (tried ??= new Set()).add(credential.fingerprint);
       tried ??= new Set();
+      const signedWith = client.signedWith?.(error);
+      if (signedWith === undefined || signedWith === credential.accessKeyId) tried.add(credential.fingerprint);
       const fresh = await refreshAfterRejection(client, error, credential, canReplay, deadline, tried);
       if (fresh === undefined) throw error;
       credential = fresh;
@@ -87,37 +87,41 @@ async function refreshAfterRejection(
   if (client.isClosed?.() === true || !judge(client.isKeyRejected, client, error)) return undefined;
   const staleAccessKeyId = client.signedWith?.(error) ?? credential.accessKeyId;
   const suspected = client.isSuspected !== undefined && judge(client.isSuspected, client, error);
+  const event = { secretName: client.secretName, client: client.client };
+  /** No retry: the service's error is rethrown, naming why recovery did not help. */
+  const noRetry = (why: Parameters<typeof annotateRecoveryFailure>[1]): undefined => {
+    annotateRecoveryFailure(error, why);
+    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
+    return undefined;
+  };
+  /** A wait of the recovery failed: closed or shut down, the caller gets that; else the service's error, with the reason. */
+  const waitFailed = (waitError: unknown): undefined => {
+    if (client.signal?.aborted === true || client.isClosed?.() === true) throw waitError;
+    return noRetry({ reason: waitError });
+  };
   let outcome: RefreshOutcome;
   try {
     outcome = await client.provider.refreshNow(client.secretName, { staleAccessKeyId, suspected, ...waitOptions(client, deadline) });
   } catch (refreshError) {
-    // Closed or shut down while waiting: the caller gets that. Otherwise the service's error, with the reason.
-    if (client.signal?.aborted === true || client.isClosed?.() === true) throw refreshError;
-    annotateRecoveryFailure(error, undefined, refreshError);
-    return undefined;
+    return waitFailed(refreshError);
   }
-  const event = { secretName: client.secretName, client: client.client };
   // Until a request with the rejected key succeeds again, successes are reported (the service may accept a
   // new key late). A mere suspicion is not: other calls succeeding say nothing about a forbidden resource.
   if (!outcome.changed || tried.has(outcome.credential.fingerprint)) {
-    if (!suspected) {
-      client.acceptance?.expect(staleAccessKeyId);
-      annotateRecoveryFailure(error, outcome, outcome.error);
+    if (suspected) {
+      publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
+      return undefined;
     }
-    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
-    return undefined;
+    client.acceptance?.expect(staleAccessKeyId);
+    return noRetry({ reason: outcome.error, outcome });
   }
   if (typeof canReplay === 'function' ? !judge(canReplay, undefined, error) : !canReplay) {
     markRetryWithFreshBody(error);
     publishManagedCallRetry({ ...event, outcome: 'not-replayable' });
     return undefined;
   }
-  // The call's budget is spent: no further request (the caller gets the service's error, with the reason).
-  if (deadline?.expired === true) {
-    annotateRecoveryFailure(error, outcome, undefined);
-    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
-    return undefined;
-  }
+  // The call's budget is spent: no further request.
+  if (deadline?.expired === true) return noRetry({ note: "a newer key is loaded, but the call's fetch_timeout had passed" });
   // The freshest key right before the attempt: another call may have reported this one rejected meanwhile
   // (then the read waits for KMS's answer, within the deadline).
   let current = client.provider.peekCredential(client.secretName);
@@ -125,17 +129,10 @@ async function refreshAfterRejection(
     try {
       current = await client.provider.getCredential(client.secretName, waitOptions(client, deadline));
     } catch (readError) {
-      if (client.signal?.aborted === true || client.isClosed?.() === true) throw readError;
-      annotateRecoveryFailure(error, undefined, readError);
-      publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
-      return undefined;
+      return waitFailed(readError);
     }
   }
-  if (tried.has(current.fingerprint)) {
-    annotateRecoveryFailure(error, outcome, undefined);
-    publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
-    return undefined;
-  }
+  if (tried.has(current.fingerprint)) return noRetry({ note: 'this call already tried every key the cache holds' });
   publishManagedCallRetry({ ...event, outcome: 'retried' });
   return current;
 }

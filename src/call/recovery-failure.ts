@@ -14,9 +14,11 @@ export interface RecoveryFailureAnnotation {
  * Names in a rejected call's error why recovery did not give it a newer key, so a caller (and its logs) see
  * the KMS-side reason instead of only the service's `InvalidAccessKeyId`: the reason is appended to the
  * message and set as `recoveryError` (and `cause`, unless the error has one). The reason's text is our own
- * error's message or code, which never holds a secret.
+ * error's message or code, which never holds a secret. Without a reason: `note` if given, else what the
+ * refresh `outcome` says (KMS still serves the key, and when it is asked again).
  */
-export function annotateRecoveryFailure(error: unknown, outcome: RefreshOutcome | undefined, reason: unknown): void {
+export function annotateRecoveryFailure(error: unknown, why: { reason?: unknown; outcome?: RefreshOutcome; note?: string }): void {
+  const { reason, outcome } = why;
   if (typeof error !== 'object' || error === null) return;
   const target = error as RecoveryFailureAnnotation & { cause?: unknown };
   let note: string;
@@ -26,6 +28,8 @@ export function annotateRecoveryFailure(error: unknown, outcome: RefreshOutcome 
       Object.defineProperty(target, 'cause', { value: reason, writable: true, configurable: true, enumerable: false });
     }
     note = `recovering the AccessKey failed: ${describe(reason)}`;
+  } else if (why.note !== undefined) {
+    note = why.note;
   } else if (outcome?.via === 'paced') {
     const at = outcome.retryAtMs === undefined ? 'later' : `at ${new Date(outcome.retryAtMs).toISOString()}`;
     note = `KMS still serves this AccessKey; the cache asks again ${at}`;
