@@ -9,7 +9,7 @@ import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing
 import { fullJitterDelayMs } from '../runtime/backoff.js';
 import { jitteredDelayMs } from '../runtime/jitter.js';
 import { fingerprint } from '../runtime/fingerprint.js';
-import { untilAborted } from '../runtime/until-aborted.js';
+import { waitFor } from '../runtime/wait.js';
 import { refreshBeforeExpiry } from './expiry-policy.js';
 import { nextLogicalTime } from './logical-time.js';
 import { answerEpisode } from './recovery-episode.js';
@@ -192,7 +192,7 @@ export class EntryFetcher {
       // The source gets a slightly smaller budget, so its own timeout error (naming every endpoint) wins the race.
       const timeoutMs = fetchTimeoutMs - Math.min(250, Math.floor(fetchTimeoutMs / 10));
       // keepAlive false: this is background work; the callers waiting for it hold the process open themselves.
-      const info = await untilAborted(source.getSecretValue(request, { signal, timeoutMs, keepAlive: false }), signal);
+      const info = await waitFor(source.getSecretValue(request, { signal, timeoutMs, keepAlive: false }), { clock: this.host.options.clock, signal, keepAlive: false });
       if (this.host.isClosed()) throw this.host.closedError(entry.secretName);
       value = this.#parse(entry, info);
     } catch (error) {

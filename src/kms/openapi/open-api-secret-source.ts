@@ -14,7 +14,7 @@ import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoin
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
 import { loadOpenApiPackages, type OpenApiPackages } from './open-api-packages.js';
 import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
-import { untilAborted } from '../../runtime/until-aborted.js';
+import { waitFor } from '../../runtime/wait.js';
 import { parseGetSecretValueResponse } from './parse-get-secret-value-response.js';
 
 type OpenApiClientClass = typeof OpenApiTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
@@ -184,7 +184,8 @@ export class OpenApiSecretSource implements SecretSource {
         throw openApiErrorToKmsError(error, context);
       },
     );
-    return untilAborted(call, signal);
+    // The SDK may ignore the abort: the call still ends with it (its socket holds the process, not a timer).
+    return waitFor(call, { clock: this.clock, signal, keepAlive: false });
   }
 }
 
