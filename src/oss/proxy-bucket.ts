@@ -108,9 +108,13 @@ export class ProxyBucket implements OssBucket {
   readonly #acceptance: KeyAcceptance;
   /** This bucket as the shared call core sees it: the cache, the secret and ali-oss's judges. */
   readonly #managed: ManagedKeyClient;
-  #shutdown = false;
   /** Aborted by shutdown(): calls still waiting for a key (first load, a forced refresh) end at once. */
   readonly #shutdownController = createShutdownController();
+
+  /** Whether shutdown() was called. */
+  get #shutdown(): boolean {
+    return this.#shutdownController.signal.aborted;
+  }
   /** Listeners added with `on`, by event, each with the filtering wrapper registered on the cache. */
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
 
@@ -203,7 +207,6 @@ export class ProxyBucket implements OssBucket {
    */
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
-    this.#shutdown = true;
     this.#shutdownController.abort(this.#shutdownError());
     this.#removeAllListeners();
     const release = this.#release;

@@ -72,8 +72,11 @@ export class ManagedCredentialsProvider {
   readonly secretName: string;
   readonly #cache: CredentialProvider;
   #release: (() => Promise<void>) | undefined;
-  #closed = false;
   readonly #closeController = createShutdownController();
+  /** Whether close() was called (its signal is aborted then). */
+  get #closed(): boolean {
+    return this.#closeController.signal.aborted;
+  }
   #warnedUnmanaged = false;
   readonly #logger: ManagedCredentialsLogger | undefined;
 
@@ -161,7 +164,6 @@ export class ManagedCredentialsProvider {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
     this.#closeController.abort(this.#shutdownError());
     const release = this.#release;
     this.#release = undefined;
