@@ -1,5 +1,5 @@
 /**
- * Writes `api/public-api.md`: every name the package exports from `.` and `./testing`, with its declaration as
+ * Writes `api/public-api.md`: every name the package exports from `.`, `./sources` and `./testing`, with its declaration as
  * the built `.d.ts` states it (comments removed), so that each change to the public surface shows up as a
  * reviewed diff. Run `npm run api-report` after `npm run build`; test/package/api-report.test.ts fails when
  * the committed report is out of date.
@@ -20,6 +20,7 @@ export const API_REPORT = join(ROOT, 'api', 'public-api.md');
 /** The entry points, by subpath, and their built declarations. */
 const ENTRY_POINTS: ReadonlyArray<readonly [string, string]> = [
   ['ali-oss-managed-credentials', join(ROOT, 'dist/esm/index.d.ts')],
+  ['ali-oss-managed-credentials/sources', join(ROOT, 'dist/esm/sources/index.d.ts')],
   ['ali-oss-managed-credentials/testing', join(ROOT, 'dist/esm/testing/index.d.ts')],
 ];
 

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.build-stamp');
 /** The entry points, relative to dist/esm and dist/commonjs: the package's exports and its bin. */
-export const ENTRY_POINTS = ['index.js', 'testing/index.js', 'cli/main.js'];
+export const ENTRY_POINTS = ['index.js', 'sources/index.js', 'testing/index.js', 'cli/main.js'];
 
 /** Every file under `dir` (recursively), as absolute paths, sorted. */
 function listFiles(dir) {

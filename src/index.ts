@@ -10,9 +10,10 @@
 // declares everything we use, not the old one (12.x) some `@alicloud` packages bring.
 /// <reference types="node" preserve="true" />
 
-// The public API, name by name: what a user constructs, configures, catches or implements. Everything else
-// (schedules, parsers, key tables, timer arithmetic) stays internal so it can change without a breaking
-// release; api/public-api.md is the reviewed report of this list (`npm run api-report`).
+// The public API, name by name: what a user constructs, configures, catches or implements. Secret sources,
+// clocks and pacing (for building a SecretCacheClient by hand) are in `ali-oss-managed-credentials/sources`.
+// Everything else (schedules, parsers, key tables, timer arithmetic) stays internal so it can change without
+// a breaking release; api/public-api.md is the reviewed report of these lists (`npm run api-report`).
 
 // ali-oss adapter
 export { ProxyBucket, type ProxyBucketOptions, type ProxyBucketErrorAnnotations } from './oss/proxy-bucket.js';
@@ -61,7 +62,6 @@ export {
 export type { RetryWithFreshBodyAnnotation } from './call/retry-with-fresh-body.js';
 export type { SecretEntryState, SecretEntryStatus } from './cache/secret-entry-status.js';
 export type { RefreshBasis } from './cache/refresh-schedule.js';
-export { DEFAULT_RECOVERY_PACING, type RecoveryPacing } from './cache/recovery-policy.js';
 export type { SharedCacheClientLease } from './cache/shared-cache-client.js';
 export { acquireDefaultCacheClient, type AcquireDefaultCacheClientOptions } from './defaults/default-cache-client.js';
 
@@ -103,21 +103,7 @@ export type { Deadline } from './runtime/deadline.js';
 export { SecretDataError, SecretDataErrorCode } from './credentials/secret-data-error.js';
 export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 
-// Secret sources (KMS)
-export type { SecretSource, GetSecretValueRequest, GetSecretValueOptions } from './kms/secret-source.js';
+// Errors: the base class, and KMS's (the \`cause\` of a failed refresh). The configuration's, the cache's and
+// the clients' are above, beside what raises them.
+export { ManagedCredentialsError, type ErrorCodeOf } from './errors/managed-credentials-error.js';
 export { KmsError, KmsErrorCode, type KmsErrorDetails } from './kms/kms-error.js';
-export { DkmsSecretSource, type DkmsSourceOptions } from './kms/dkms/dkms-secret-source.js';
-export type { ClientKey } from './kms/dkms/client-key.js';
-export { ClientKeyError, ClientKeyErrorCode, type ClientKeyErrorReason } from './kms/dkms/client-key-error.js';
-export { clientKeyFromPem, readClientKeyFile } from './kms/dkms/client-key-loader.js';
-export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from './kms/openapi/open-api-secret-source.js';
-export { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './kms/openapi/open-api-source-config-error.js';
-export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
-export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
-export type { ThrottlePacing } from './kms/throttle-pacing.js';
-export { secretSourceFromConfig } from './kms/secret-source-from-config.js';
-
-// Errors (base class) and time
-export { ManagedCredentialsError } from './errors/managed-credentials-error.js';
-export type { BackoffPolicy } from './runtime/backoff.js';
-export { systemClock, type Clock, type TimerHandle, type TimerOptions, type RandomSource } from './runtime/clock.js';

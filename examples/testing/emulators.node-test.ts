@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { SecretCacheClient, DkmsSecretSource, clientKeyFromPem, ProxyBucket } from 'ali-oss-managed-credentials';
+import { SecretCacheClient, ProxyBucket } from 'ali-oss-managed-credentials';
+import { DkmsSecretSource, clientKeyFromPem } from 'ali-oss-managed-credentials/sources';
 import { LocalDkms, LocalOss } from 'ali-oss-managed-credentials/testing';
 import { storeReport } from './upload-service.js';
 

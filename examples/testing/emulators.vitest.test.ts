@@ -4,7 +4,8 @@
  * Run: `npx vitest run --config examples/testing/vitest.config.ts`
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretCacheClient, DkmsSecretSource, clientKeyFromPem, ProxyBucket } from 'ali-oss-managed-credentials';
+import { SecretCacheClient, ProxyBucket } from 'ali-oss-managed-credentials';
+import { DkmsSecretSource, clientKeyFromPem } from 'ali-oss-managed-credentials/sources';
 import { LocalDkms, LocalOss } from 'ali-oss-managed-credentials/testing';
 import { storeReport } from './upload-service.js';
 

@@ -1,4 +1,4 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import { ManagedCredentialsError, type ErrorCodeOf } from '../errors/managed-credentials-error.js';
 
 /** Stable codes of {@link SecretCacheError}. */
 export const SecretCacheErrorCode = {
@@ -24,13 +24,13 @@ export const SecretCacheErrorCode = {
 } as const;
 
 /** One of the {@link SecretCacheErrorCode} values. */
-export type SecretCacheErrorCode = (typeof SecretCacheErrorCode)[keyof typeof SecretCacheErrorCode];
+export type SecretCacheErrorCode = ErrorCodeOf<typeof SecretCacheErrorCode>;
 
 /**
  * A failure of the cache itself (closed, misconfigured, value too stale), as opposed to a KMS failure
  * (`KmsError`) or unusable secret data (`SecretDataError`), which reach callers unchanged.
  */
-export class SecretCacheError extends ManagedCredentialsError {
+export class SecretCacheError extends ManagedCredentialsError<SecretCacheErrorCode> {
   /** The secret concerned, if any. */
   readonly secretName: string | undefined;
   /** The option at fault, for `SecretCache.InvalidOption` (e.g. `backoff.capMs`). */

@@ -1,4 +1,4 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import { ManagedCredentialsError, type ErrorCodeOf } from '../errors/managed-credentials-error.js';
 
 /** Stable codes of {@link SecretDataError}. */
 export const SecretDataErrorCode = {
@@ -13,14 +13,14 @@ export const SecretDataErrorCode = {
 } as const;
 
 /** One of the {@link SecretDataErrorCode} values. */
-export type SecretDataErrorCode = (typeof SecretDataErrorCode)[keyof typeof SecretDataErrorCode];
+export type SecretDataErrorCode = ErrorCodeOf<typeof SecretDataErrorCode>;
 
 /**
  * The SecretData of a secret cannot be used as an AccessKey (malformed JSON, a missing or wrongly typed
  * field). The message names the secret, its version and the field; it never contains the SecretData or any
  * part of it, and no `cause` is attached (a `JSON.parse` error quotes its input).
  */
-export class SecretDataError extends ManagedCredentialsError {
+export class SecretDataError extends ManagedCredentialsError<SecretDataErrorCode> {
   /** The secret whose data is unusable, when known. */
   readonly secretName: string | undefined;
   /** The KMS version id of that data, when known. */

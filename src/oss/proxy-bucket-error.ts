@@ -1,4 +1,4 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import { ManagedCredentialsError, type ErrorCodeOf } from '../errors/managed-credentials-error.js';
 
 /** Stable codes of {@link ProxyBucketError}. */
 export const ProxyBucketErrorCode = {
@@ -13,23 +13,11 @@ export const ProxyBucketErrorCode = {
 } as const;
 
 /** One of the {@link ProxyBucketErrorCode} values. */
-export type ProxyBucketErrorCode = (typeof ProxyBucketErrorCode)[keyof typeof ProxyBucketErrorCode];
+export type ProxyBucketErrorCode = ErrorCodeOf<typeof ProxyBucketErrorCode>;
 
 /**
  * An error raised by {@link ProxyBucket} itself (not by OSS): misuse such as calling a synchronous signer
  * before the first credential arrived, or calling after `shutdown()`. `code` is one of
  * {@link ProxyBucketErrorCode}.
  */
-export class ProxyBucketError extends ManagedCredentialsError {
-  /** One of {@link ProxyBucketErrorCode}. */
-  declare readonly code: ProxyBucketErrorCode;
-
-  /**
-   * @param code - one of {@link ProxyBucketErrorCode}
-   * @param message - names the option or method; never a secret
-   * @param options - standard `ErrorOptions` (`cause`)
-   */
-  constructor(code: ProxyBucketErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class ProxyBucketError extends ManagedCredentialsError<ProxyBucketErrorCode> {}

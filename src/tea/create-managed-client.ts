@@ -75,7 +75,7 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * @returns an instance of `ClientClass` with its full type
  * @throws ManagedClientError `ManagedClient.InvalidOptions` for invalid options, a config with credentials or a
  *   class that does not sign with `config.credential`; `ManagedClient.CredentialsPackageUnsupported` for an
- *   `@alicloud/credentials` older than 2.4.1; `OpenApiSourceConfigError` `OpenApiConfig.PackagesMissing` without `@alicloud/credentials`; `ConfigError`
+ *   `@alicloud/credentials` older than 2.4.1; `ConfigError` `ConfigError.PackagesMissing` without `@alicloud/credentials`; `ConfigError`
  *   when the configuration cannot be loaded
  *
  * @example

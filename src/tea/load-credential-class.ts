@@ -13,7 +13,7 @@ let loaded: CredentialClass | undefined;
  * It is an optional peer dependency: the Tea SDK clients depend on it themselves, so an application that uses
  * one has it installed.
  *
- * @throws OpenApiSourceConfigError `OpenApiConfig.PackagesMissing` when it is not installed
+ * @throws ConfigError `ConfigError.PackagesMissing` when it is not installed
  */
 export function loadCredentialClass(): CredentialClass {
   loaded ??= cjsDefaultExport<CredentialClass>(

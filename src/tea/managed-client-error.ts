@@ -1,4 +1,4 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import { ManagedCredentialsError, type ErrorCodeOf } from '../errors/managed-credentials-error.js';
 
 /** Stable codes of {@link ManagedClientError}. */
 export const ManagedClientErrorCode = {
@@ -16,23 +16,11 @@ export const ManagedClientErrorCode = {
 } as const;
 
 /** One of the {@link ManagedClientErrorCode} values. */
-export type ManagedClientErrorCode = (typeof ManagedClientErrorCode)[keyof typeof ManagedClientErrorCode];
+export type ManagedClientErrorCode = ErrorCodeOf<typeof ManagedClientErrorCode>;
 
 /**
  * An error raised by the Tea SDK adapter itself (`createManagedClient`, `ManagedCredentialsProvider`), not by
  * the Alibaba Cloud service: misuse, or a call after shutdown. `code` is one of {@link ManagedClientErrorCode}.
  * Errors of the service pass through unchanged (apart from redaction and `retryWithFreshBody`).
  */
-export class ManagedClientError extends ManagedCredentialsError {
-  /** One of {@link ManagedClientErrorCode}. */
-  declare readonly code: ManagedClientErrorCode;
-
-  /**
-   * @param code - one of {@link ManagedClientErrorCode}
-   * @param message - names the option, secret or method; never a secret
-   * @param options - standard `ErrorOptions` (`cause`)
-   */
-  constructor(code: ManagedClientErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class ManagedClientError extends ManagedCredentialsError<ManagedClientErrorCode> {}

@@ -1,4 +1,4 @@
-import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import { ManagedCredentialsError, type ErrorCodeOf } from '../errors/managed-credentials-error.js';
 
 /** Stable codes of {@link OpenTelemetryError}. */
 export const OpenTelemetryErrorCode = {
@@ -9,22 +9,10 @@ export const OpenTelemetryErrorCode = {
 } as const;
 
 /** One of the {@link OpenTelemetryErrorCode} values. */
-export type OpenTelemetryErrorCode = (typeof OpenTelemetryErrorCode)[keyof typeof OpenTelemetryErrorCode];
+export type OpenTelemetryErrorCode = ErrorCodeOf<typeof OpenTelemetryErrorCode>;
 
 /**
  * `enableOpenTelemetry(...)` cannot start its bridge: `@opentelemetry/api` is not installed, or an option is
  * wrong. The message names the package or the option.
  */
-export class OpenTelemetryError extends ManagedCredentialsError {
-  /** One of {@link OpenTelemetryErrorCode}. */
-  declare readonly code: OpenTelemetryErrorCode;
-
-  /**
-   * @param code - one of {@link OpenTelemetryErrorCode}
-   * @param message - names the package or option
-   * @param options - standard `ErrorOptions` (`cause`)
-   */
-  constructor(code: OpenTelemetryErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class OpenTelemetryError extends ManagedCredentialsError<OpenTelemetryErrorCode> {}

@@ -128,13 +128,13 @@ describe('doctor: the configuration', () => {
     expect(code).toBe(2);
     expect(out).not.toContain('loaded and valid');
     expect(out).toMatch(
-      /FAIL configuration: KMS instance \[0\] cannot be used\n {8}ClientKeyError\.WrongPassword: .*\n {8}next step: The password does not open .*password file downloaded with this ClientKey/,
+      /FAIL configuration: KMS instance \[0\] cannot be used\n {8}ConfigError\.WrongPassword: .*\n {8}next step: The password does not open .*password file downloaded with this ClientKey/,
     );
     expect(out).toContain(`skip dkms(${dkms.endpoint}, cn-hangzhou): not asked, its ClientKey cannot be used`);
     expect(dkms.getSecretValueCount()).toBe(before);
 
     const json = JSON.parse((await fixture.doctor('--config', file, '--json')).out) as DoctorReport;
-    expect(json.dkmsInstances[0]!.problem).toMatchObject({ code: 'ClientKeyError.WrongPassword' });
+    expect(json.dkmsInstances[0]!.problem).toMatchObject({ code: 'ConfigError.WrongPassword' });
     expect(json.sources[0]).toMatchObject({ ok: false, skipped: expect.stringContaining('ClientKey') });
   });
 

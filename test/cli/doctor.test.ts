@@ -94,7 +94,7 @@ describe('doctor', () => {
   it('names the password file as the next step when the ClientKey password is wrong (exit 2)', async () => {
     const { code, out } = await doctor('--config', wrongPasswordConfig);
     expect(code).toBe(2);
-    expect(out).toContain('ClientKeyError.WrongPassword');
+    expect(out).toContain('ConfigError.WrongPassword');
     expect(out).toMatch(/next step:.*password file downloaded with this ClientKey/);
     expect(out).toContain('A check failed (exit 2)');
     expect(out).not.toContain('configuration loaded and valid');

@@ -197,7 +197,7 @@ describe('ProxyBucket configured in code: secrets stay out of sight', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toMatchObject({ name: 'ClientKeyError', code: 'ClientKeyError.WrongPassword' });
+    expect(error).toMatchObject({ name: 'ConfigError', code: 'ConfigError.WrongPassword' });
     const errorViews = [String(error), JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true }), (error as Error).stack ?? ''];
     for (const view of errorViews) {
       expect(view).not.toContain(wrong);

@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { SecretCacheErrorCode } from '../../src/cache/secret-cache-error.js';
 import { ConfigErrorCode } from '../../src/config/config-error.js';
 import { SecretDataErrorCode } from '../../src/credentials/secret-data-error.js';
-import { ClientKeyErrorCode } from '../../src/kms/dkms/client-key-error.js';
 import { fetchDeadlineAtMs } from '../../src/kms/fetch-timeout-error.js';
 import { FailoverSecretSource } from '../../src/kms/failover/failover-secret-source.js';
 import { KmsErrorCode } from '../../src/kms/kms-error.js';
 import { readClientKeyFileSync } from '../../src/kms/dkms/client-key-loader.js';
 import { resolveOpenApiEndpoint } from '../../src/kms/openapi/open-api-endpoint.js';
-import { OpenApiSourceConfigErrorCode } from '../../src/kms/openapi/open-api-source-config-error.js';
 import { ProxyBucket } from '../../src/oss/proxy-bucket.js';
 import { ProxyBucketErrorCode } from '../../src/oss/proxy-bucket-error.js';
 import { OpenTelemetryErrorCode } from '../../src/telemetry/open-telemetry-error.js';
@@ -21,8 +19,6 @@ const CODE_OBJECTS: Record<string, Record<string, string>> = {
   ConfigErrorCode,
   SecretCacheErrorCode,
   SecretDataErrorCode,
-  ClientKeyErrorCode,
-  OpenApiSourceConfigErrorCode,
   ProxyBucketErrorCode,
   OpenTelemetryErrorCode,
   KmsErrorCode,
@@ -42,10 +38,10 @@ describe('error code constants', () => {
 
   it('are the codes the errors carry', () => {
     expect(() => readClientKeyFileSync('/nonexistent/clientKey.json', 'pw')).toThrow(
-      expect.objectContaining({ name: 'ClientKeyError', code: ClientKeyErrorCode.FileNotFound }),
+      expect.objectContaining({ name: 'ConfigError', code: ConfigErrorCode.FileNotFound, file: '/nonexistent/clientKey.json' }),
     );
     expect(() => resolveOpenApiEndpoint({ regionId: 'not a region' })).toThrow(
-      expect.objectContaining({ name: 'OpenApiSourceConfigError', code: OpenApiSourceConfigErrorCode.InvalidRegionId }),
+      expect.objectContaining({ name: 'ConfigError', code: ConfigErrorCode.InvalidValue, field: 'regionId' }),
     );
     expect(() => new ProxyBucket({ secretName: '' } as never)).toThrow(
       expect.objectContaining({ name: 'ProxyBucketError', code: ProxyBucketErrorCode.InvalidOptions }),

@@ -24,7 +24,7 @@ const lease = pkg.acquireDefaultCacheClient(config);
 const bucket = new pkg.ProxyBucket({ secretName: 'oss-ram-ak', cacheClient: lease.client, region: 'oss-cn-hangzhou', bucket: 'my-bucket' });
 // The source the configuration describes, built as the cache builds it on its first fetch (this test makes no
 // network call).
-const source = pkg.secretSourceFromConfig(config);
+const source = sources.secretSourceFromConfig(config);
 const after = report();
 await source.close?.();
 await bucket.shutdown();
@@ -36,12 +36,14 @@ import { createRequire } from 'node:module';
 const req = createRequire(import.meta.url);
 ${HEAVY}
 const pkg = await import('ali-oss-managed-credentials');
+const sources = await import('ali-oss-managed-credentials/sources');
 ${openApiOnlyBody}`;
 const cjsOpenApiOnly = `
 const req = require;
 ${HEAVY}
 (async () => {
 const pkg = require('ali-oss-managed-credentials');
+const sources = require('ali-oss-managed-credentials/sources');
 ${openApiOnlyBody}
 })().catch((error) => { console.error(error); process.exitCode = 1; });`;
 

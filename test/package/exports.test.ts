@@ -8,9 +8,6 @@ const require = createRequire(import.meta.url);
 const expectedMain = [
   'AccessKeyCredential',
   'acquireDefaultCacheClient',
-  'ClientKeyError',
-  'ClientKeyErrorCode',
-  'clientKeyFromPem',
   'CONFIG_FILE_ENV_VAR',
   'createManagedClient',
   'ConfigError',
@@ -18,11 +15,8 @@ const expectedMain = [
   'ConfigLoader',
   'DEFAULT_AK_EXPIRE_CODES',
   'DEFAULT_CONFIG_NAME',
-  'DEFAULT_RECOVERY_PACING',
   'DEFAULT_TEA_AK_EXPIRE_CODES',
-  'DkmsSecretSource',
   'enableOpenTelemetry',
-  'FailoverSecretSource',
   'KmsError',
   'KmsErrorCode',
   'MANAGED_CREDENTIALS_PROVIDER_NAME',
@@ -30,16 +24,12 @@ const expectedMain = [
   'ManagedClientErrorCode',
   'ManagedCredentialsError',
   'ManagedCredentialsProvider',
-  'OpenApiSecretSource',
-  'OpenApiSourceConfigError',
-  'OpenApiSourceConfigErrorCode',
   'OpenTelemetryError',
   'OpenTelemetryErrorCode',
   'OssAKExpireHandler',
   'ProxyBucket',
   'ProxyBucketError',
   'ProxyBucketErrorCode',
-  'readClientKeyFile',
   'SECRET_CACHE_CHANNELS',
   'SecretCacheClient',
   'SecretCacheError',
@@ -48,10 +38,18 @@ const expectedMain = [
   'SecretDataErrorCode',
   'SecretInfo',
   'MANAGED_CALL_CHANNELS',
-  'secretSourceFromConfig',
   'shutdownManagedClient',
-  'systemClock',
   'TeaAKExpireHandler',
+];
+const expectedSources = [
+  'clientKeyFromPem',
+  'DEFAULT_RECOVERY_PACING',
+  'DkmsSecretSource',
+  'FailoverSecretSource',
+  'OpenApiSecretSource',
+  'readClientKeyFile',
+  'secretSourceFromConfig',
+  'systemClock',
 ];
 const expectedTesting = [
   'ACS_CURRENT',
@@ -85,6 +83,17 @@ describe('built package', () => {
     const esm = (await import('ali-oss-managed-credentials')) as Record<string, unknown>;
     const cjs = require('ali-oss-managed-credentials') as Record<string, unknown>;
     expect(Object.keys(esm).filter((k) => k !== 'default').sort()).toEqual(Object.keys(cjs).sort());
+  });
+
+  it('exposes the sources entry point through both module systems, sharing classes with the root', async () => {
+    const esm = (await import('ali-oss-managed-credentials/sources')) as Record<string, unknown>;
+    const cjs = require('ali-oss-managed-credentials/sources') as Record<string, unknown>;
+    expect(sorted(Object.keys(cjs))).toEqual(sorted(expectedSources));
+    expect(Object.keys(esm).filter((k) => k !== 'default').sort()).toEqual(Object.keys(cjs).sort());
+    // A source built from the subpath fails with the root's error classes: one copy of each class per format.
+    const root = (await import('ali-oss-managed-credentials')) as { KmsError: new (...args: never[]) => Error };
+    const { FailoverSecretSource } = esm as { FailoverSecretSource: new (options: { sources: unknown[] }) => unknown };
+    expect(() => new FailoverSecretSource({ sources: [] })).toThrow(root.KmsError);
   });
 
   it('exposes the testing entry point through both module systems', async () => {

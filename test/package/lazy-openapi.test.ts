@@ -12,7 +12,8 @@ const run = promisify(execFile);
 const esm = `
 import { createRequire } from 'node:module';
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes('/@alicloud/')).length;
-const pkg = await import('ali-oss-managed-credentials');
+await import('ali-oss-managed-credentials');
+const pkg = await import('ali-oss-managed-credentials/sources');
 await import('ali-oss-managed-credentials/testing');
 const before = loaded();
 const source = new pkg.OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: { type: 'ak', accessKeyId: 'AK', accessKeySecret: 'S' } });
@@ -21,7 +22,8 @@ console.log(JSON.stringify({ before, after: loaded() }));
 `;
 const cjs = `
 const loaded = () => Object.keys(require.cache).filter((p) => p.includes('/@alicloud/')).length;
-const pkg = require('ali-oss-managed-credentials');
+require('ali-oss-managed-credentials');
+const pkg = require('ali-oss-managed-credentials/sources');
 require('ali-oss-managed-credentials/testing');
 const before = loaded();
 const source = new pkg.OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: { type: 'ak', accessKeyId: 'AK', accessKeySecret: 'S' } });

@@ -9,7 +9,7 @@ import type { ProblemContext } from './problem-context.js';
  */
 export function describeConfigProblem(error: ConfigError, context: ProblemContext): DoctorProblem {
   const location = context.propertiesFile;
-  if (error.code === ConfigErrorCode.FileNotFound && location !== undefined) {
+  if (error.code === ConfigErrorCode.FileNotFound && location !== undefined && (error.file === undefined || error.file === location.path)) {
     if (location.chosenBy === 'default') {
       return {
         code: error.code,
@@ -42,6 +42,10 @@ function nextStep(error: ConfigError, propertiesFile: string | undefined, env: P
       return 'Give the ClientKey password: a file named by passwordFromFilePath (or client_key_password_from_file_path), or an environment variable named by passwordFromEnvVariable.';
     case ConfigErrorCode.UnknownKey:
       return renameStep(error, env);
+    case ConfigErrorCode.WrongPassword:
+      return `The password does not open ${error.file ?? 'the ClientKey'}: use the password file downloaded with this ClientKey (clientKey_<KeyId>_Password.txt) and check passwordFromFilePath / passwordFromEnvVariable of this entry.`;
+    case ConfigErrorCode.InvalidClientKey:
+      return `Download the ClientKey of your application access point again from the KMS console and point clientKeyFile at it${error.file === undefined ? '' : ` (${error.file})`}.`;
     default: {
       const key = error.key;
       // Name where the bad value lives: the environment wins over the file for the same key.

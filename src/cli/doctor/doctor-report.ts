@@ -2,7 +2,7 @@ import type { ConfigOrigin } from '../../config/provider-config.js';
 
 /** A failure as the doctor reports it: a code, a secret-free message, and what to do about it. */
 export interface DoctorProblem {
-  /** Stable error code, e.g. `ConfigError.MissingKey`, `ClientKeyError.WrongPassword`, `Kms.NetworkError`. */
+  /** Stable error code, e.g. `ConfigError.MissingKey`, `ConfigError.WrongPassword`, `Kms.NetworkError`. */
   code: string;
   /** The library's message (names keys and files, never values). */
   message: string;

@@ -1,6 +1,5 @@
 import { ConfigError } from '../../config/config-error.js';
 import { SecretDataError, SecretDataErrorCode } from '../../credentials/secret-data-error.js';
-import { ClientKeyError } from '../../kms/dkms/client-key-error.js';
 import { describeConfigProblem } from './config-next-step.js';
 import type { DoctorProblem } from './doctor-report.js';
 import { kmsNextStep } from './kms-next-step.js';
@@ -8,7 +7,7 @@ import { ossNextStep, ossProblemMessage } from './oss-next-step.js';
 import type { ProblemContext } from './problem-context.js';
 
 /**
- * Turns any error from loading the configuration, opening a ClientKey, KMS, the secret's value or OSS into
+ * Turns any error from loading the configuration or opening a ClientKey (both `ConfigError`), KMS, the secret's value or OSS into
  * a {@link DoctorProblem} whose next step fits what actually happened. Secret-free.
  */
 export function describeProblem(error: unknown, context: ProblemContext = {}): DoctorProblem {
@@ -18,7 +17,6 @@ export function describeProblem(error: unknown, context: ProblemContext = {}): D
     return { code, message: ossProblemMessage(error, context), nextStep: ossNextStep(error, code, context) };
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ClientKeyError) return { code, message, nextStep: clientKeyNextStep(error) };
   if (error instanceof SecretDataError) return { code, message, nextStep: secretDataNextStep(error, context) };
   return { code, message, nextStep: kmsNextStep(error, code, context) };
 }
@@ -27,13 +25,6 @@ function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
   return error instanceof Error ? error.name : 'Error';
-}
-
-function clientKeyNextStep(error: ClientKeyError): string {
-  if (error.reason === 'WrongPassword') {
-    return `The password does not open ${error.source}: use the password file downloaded with this ClientKey (clientKey_<KeyId>_Password.txt) and check passwordFromFilePath / passwordFromEnvVariable of this entry.`;
-  }
-  return `Download the ClientKey of your application access point again from the KMS console and point clientKeyFile at it (${error.source}).`;
 }
 
 /** The same words whatever the source: ProxyBucket fails with this very error on its first call. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type forge from 'node-forge';
 import { requireFromPackage } from '../../runtime/require-from-package.js';
 import type { ClientKey } from './client-key.js';
-import { ClientKeyError } from './client-key-error.js';
+import { ConfigError, ConfigErrorCode, type ConfigErrorLocation } from '../../config/config-error.js';
 
 /** How a ClientKey given as JSON text is named in errors. */
 export const CLIENT_KEY_CONTENT_SOURCE = 'client key content';
@@ -14,14 +14,26 @@ export interface ParseClientKeyOptions {
   sourceName?: string;
 }
 
+/** A ConfigError about the ClientKey at `source`: a file path (set as `file`) or the content marker. */
+function clientKeyError(
+  code: ConfigErrorCode,
+  source: string,
+  message: string,
+  location: ConfigErrorLocation = {},
+  options?: ErrorOptions,
+): ConfigError {
+  const file = source === CLIENT_KEY_CONTENT_SOURCE ? undefined : source;
+  return new ConfigError(code, message, { ...location, ...(file === undefined ? {} : { file }) }, options);
+}
+
 // ClientKey files are a few KB; reading them synchronously lets a synchronous constructor load them.
 function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ClientKeyError('FileNotFound', path, `${what} ${path} does not exist`);
-    throw new ClientKeyError('FileUnreadable', path, `${what} ${path} cannot be read (${code ?? 'error'})`, {
+    if (code === 'ENOENT') throw clientKeyError(ConfigErrorCode.FileNotFound, path, `${what} ${path} does not exist`);
+    throw clientKeyError(ConfigErrorCode.UnreadableFile, path, `${what} ${path} cannot be read (${code ?? 'error'})`, {}, {
       cause: error,
     });
   }
@@ -29,8 +41,8 @@ function readTextFile(path: string, what: string): string {
 
 function requireRsa(key: KeyObject, source: string): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new ClientKeyError(
-      'UnsupportedKeyType',
+    throw clientKeyError(
+      ConfigErrorCode.InvalidClientKey,
       source,
       `the private key in ${source} is ${key.asymmetricKeyType ?? 'not asymmetric'}; DKMS ClientKeys must be RSA`,
     );
@@ -44,13 +56,13 @@ function keyFromPkcs12(privateKeyData: string, password: string, source: string)
   const forgeLib = requireFromPackage('node-forge') as typeof forge;
   const base64 = privateKeyData.replace(/\s+/g, '');
   if (base64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
-    throw new ClientKeyError('InvalidPkcs12', source, `PrivateKeyData in ${source} is not base64`);
+    throw clientKeyError(ConfigErrorCode.InvalidClientKey, source, `PrivateKeyData in ${source} is not base64`);
   }
   let asn1: forge.asn1.Asn1;
   try {
     asn1 = forgeLib.asn1.fromDer(Buffer.from(base64, 'base64').toString('binary'));
   } catch {
-    throw new ClientKeyError('InvalidPkcs12', source, `PrivateKeyData in ${source} is not a DER-encoded PKCS#12`);
+    throw clientKeyError(ConfigErrorCode.InvalidClientKey, source, `PrivateKeyData in ${source} is not a DER-encoded PKCS#12`);
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -58,10 +70,10 @@ function keyFromPkcs12(privateKeyData: string, password: string, source: string)
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (/MAC could not be verified|invalid password/i.test(detail)) {
-      throw new ClientKeyError('WrongPassword', source, `the password of the ClientKey in ${source} is wrong`);
+      throw clientKeyError(ConfigErrorCode.WrongPassword, source, `the password of the ClientKey in ${source} is wrong`);
     }
     // Forge's messages describe structure only; the error object itself is not attached (it may hold bytes).
-    throw new ClientKeyError('InvalidPkcs12', source, `PrivateKeyData in ${source} is not a readable PKCS#12: ${detail}`);
+    throw clientKeyError(ConfigErrorCode.InvalidClientKey, source, `PrivateKeyData in ${source} is not a readable PKCS#12: ${detail}`);
   }
   // Select the key bag by type, not by position: shrouded (encrypted) first, then a plain key bag.
   let forgeKey: forge.pki.rsa.PrivateKey | undefined;
@@ -70,14 +82,14 @@ function keyFromPkcs12(privateKeyData: string, password: string, source: string)
     forgeKey = p12.getBags({ bagType })[bagType]?.find((bag) => bag.key)?.key;
     if (forgeKey) break;
   }
-  if (!forgeKey) throw new ClientKeyError('NoPrivateKey', source, `the PKCS#12 in ${source} holds no private key`);
+  if (!forgeKey) throw clientKeyError(ConfigErrorCode.InvalidClientKey, source, `the PKCS#12 in ${source} holds no private key`);
   return requireRsa(createPrivateKey(forgeLib.pki.privateKeyToPem(forgeKey)), source);
 }
 
 /**
  * Parses ClientKey JSON (`{"KeyId": "KAAP...", "PrivateKeyData": "<base64 PKCS#12>"}`) and decrypts its
  * PKCS#12 with `password`. Legacy RC2-40/3DES containers work without `--openssl-legacy-provider`.
- * Throws {@link ClientKeyError} naming `options.sourceName` (default "client key content").
+ * Throws a {@link ConfigError} naming `options.sourceName` (default "client key content").
  */
 export function parseClientKeyContent(content: string, password: string, options: ParseClientKeyOptions = {}): ClientKey {
   const source = options.sourceName ?? CLIENT_KEY_CONTENT_SOURCE;
@@ -85,15 +97,15 @@ export function parseClientKeyContent(content: string, password: string, options
   try {
     parsed = JSON.parse(content.replace(/^\uFEFF/, ''));
   } catch {
-    throw new ClientKeyError('MalformedJson', source, `${source} is not valid JSON`);
+    throw clientKeyError(ConfigErrorCode.MalformedJson, source, `${source} is not valid JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ClientKeyError('MalformedJson', source, `${source} is not a JSON object with KeyId and PrivateKeyData`);
+    throw clientKeyError(ConfigErrorCode.MalformedJson, source, `${source} is not a JSON object with KeyId and PrivateKeyData`);
   }
   const { KeyId: keyId, PrivateKeyData: privateKeyData } = parsed as Record<string, unknown>;
   for (const [field, value] of [['KeyId', keyId], ['PrivateKeyData', privateKeyData]] as const) {
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new ClientKeyError('MissingField', source, `${source} has no string field ${field}`);
+      throw clientKeyError(ConfigErrorCode.MissingKey, source, `${source} has no string field ${field}`, { field });
     }
   }
   return Object.freeze({
@@ -126,12 +138,12 @@ export async function readClientKeyPasswordFile(path: string): Promise<string> {
  * that avoids PKCS#12. `sourceName` names the key in errors (default "client key content").
  */
 export function clientKeyFromPem(keyId: string, privateKeyPem: string | Buffer, sourceName = CLIENT_KEY_CONTENT_SOURCE): ClientKey {
-  if (keyId.trim() === '') throw new ClientKeyError('MissingField', sourceName, `the KeyId for ${sourceName} is empty`);
+  if (keyId.trim() === '') throw clientKeyError(ConfigErrorCode.MissingKey, sourceName, `the KeyId for ${sourceName} is empty`, { field: 'KeyId' });
   let key: KeyObject;
   try {
     key = createPrivateKey(privateKeyPem);
   } catch {
-    throw new ClientKeyError('InvalidPrivateKey', sourceName, `${sourceName} is not an unencrypted PEM private key`);
+    throw clientKeyError(ConfigErrorCode.InvalidClientKey, sourceName, `${sourceName} is not an unencrypted PEM private key`);
   }
   return Object.freeze({ keyId: keyId.trim(), privateKey: requireRsa(key, sourceName) });
 }

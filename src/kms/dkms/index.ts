@@ -4,6 +4,5 @@
  * @packageDocumentation
  */
 export * from './client-key.js';
-export * from './client-key-error.js';
 export * from './client-key-loader.js';
 export * from './dkms-secret-source.js';

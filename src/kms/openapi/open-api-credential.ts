@@ -4,7 +4,7 @@ import type { RamCredentialsConfig } from '../../config/ram-credentials-config.j
 import { KmsError, KmsErrorCode } from '../kms-error.js';
 import { cjsDefaultExport } from '../../runtime/cjs-default-export.js';
 import { loadOpenApiPackages } from './open-api-packages.js';
-import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
+import { ConfigError, ConfigErrorCode } from '../../config/config-error.js';
 
 type CredentialClass = typeof CredentialsTypes extends { default: infer D } ? (D extends { default: infer E } ? E : D) : never;
 
@@ -31,7 +31,7 @@ export interface CredentialTimeouts {
  * @param config - the RAM identity
  * @param source - description of the source, for error messages
  * @param timeouts - timeouts of STS and metadata calls
- * @throws OpenApiSourceConfigError when the configuration is incomplete or unsupported
+ * @throws ConfigError when the configuration is incomplete or unsupported
  */
 export function createOpenApiCredential(
   config: RamCredentialsConfig,
@@ -42,10 +42,11 @@ export function createOpenApiCredential(
   try {
     provider = buildProvider(config, timeouts);
   } catch (cause) {
-    if (cause instanceof OpenApiSourceConfigError) throw cause;
-    throw new OpenApiSourceConfigError(
-      OpenApiSourceConfigErrorCode.InvalidCredentials,
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError(
+      ConfigErrorCode.InvalidCredentials,
       `credentials_type ${config.type} cannot be used: ${safeMessage(cause)}`,
+      { key: 'credentials_type' },
       { cause },
     );
   }
@@ -110,10 +111,11 @@ function buildProvider(config: RamCredentialsConfig, timeouts: CredentialTimeout
       return builder.build();
     }
     case 'client_key':
-      throw new OpenApiSourceConfigError(
-        OpenApiSourceConfigErrorCode.UnsupportedCredentialsType,
+      throw new ConfigError(
+        ConfigErrorCode.IncompatibleKeys,
         'credentials_type client_key authenticates only to a KMS instance (configure it in cache_client_dkms_config_info); ' +
           'the KMS OpenAPI path (cache_client_region_id) needs a RAM identity: ak, sts/ram_role, ecs_ram_role, oidc_role_arn or the default chain',
+        { key: 'credentials_type' },
       );
     case 'default':
       return DefaultCredentialsProvider.builder().build();
@@ -125,7 +127,7 @@ function requireFields(type: string, fields: Record<string, string | undefined>)
     .filter(([, value]) => value === undefined || value === '')
     .map(([key]) => key);
   if (missing.length > 0) {
-    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidCredentials, `credentials_type ${type} needs ${missing.join(', ')}`);
+    throw new ConfigError(ConfigErrorCode.InvalidCredentials, `credentials_type ${type} needs ${missing.join(', ')}`, { key: missing[0] });
   }
 }
 

@@ -1,4 +1,4 @@
-import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
+import { ConfigError, ConfigErrorCode } from '../../config/config-error.js';
 
 /** Where the KMS OpenAPI is reached: host (with `:port` if any) and protocol. */
 export interface OpenApiEndpoint {
@@ -18,7 +18,7 @@ export function resolveOpenApiEndpoint(entry: { regionId: string; endpoint?: str
   const { regionId, endpoint, vpc } = entry;
   if (endpoint === undefined || endpoint.trim() === '') {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(regionId)) {
-      throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidRegionId, `regionId "${regionId}" is not a region id like cn-hangzhou`);
+      throw new ConfigError(ConfigErrorCode.InvalidValue, `regionId "${regionId}" is not a region id like cn-hangzhou`, { field: 'regionId' });
     }
     return { host: `${vpc ? 'kms-vpc' : 'kms'}.${regionId}.aliyuncs.com`, protocol: 'https' };
   }
@@ -28,24 +28,26 @@ export function resolveOpenApiEndpoint(entry: { regionId: string; endpoint?: str
   try {
     url = new URL(hasScheme ? text : `https://${text}`);
   } catch (cause) {
-    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidEndpoint, `endpoint "${text}" of region ${regionId} is not a host name`, {
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `endpoint "${text}" of region ${regionId} is not a host name`, { field: 'endpoint' }, {
       cause,
     });
   }
   const protocol = url.protocol.slice(0, -1);
   if (protocol !== 'https' && protocol !== 'http') {
-    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidEndpoint, `endpoint "${text}" of region ${regionId} must use https`);
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `endpoint "${text}" of region ${regionId} must use https`, { field: 'endpoint' });
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new OpenApiSourceConfigError(
-      OpenApiSourceConfigErrorCode.InvalidEndpoint,
+    throw new ConfigError(
+      ConfigErrorCode.InvalidValue,
       `endpoint "${url.host}" of region ${regionId} must be a host (optionally with a port), without path, query or credentials`,
+      { field: 'endpoint' },
     );
   }
   if (protocol === 'http' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new OpenApiSourceConfigError(
-      OpenApiSourceConfigErrorCode.InsecureEndpoint,
+    throw new ConfigError(
+      ConfigErrorCode.InsecureEndpoint,
       `endpoint "${text}" of region ${regionId} uses plain http; only https is allowed (http only for loopback test servers)`,
+      { field: 'endpoint' },
     );
   }
   return { host: url.host, protocol };

@@ -2,7 +2,7 @@ import type * as CredentialsTypes from '@alicloud/credentials';
 import type * as OpenApiTypes from '@alicloud/openapi-client';
 import type * as TeaUtilTypes from '@alicloud/tea-util';
 import { requireFromPackage } from '../../runtime/require-from-package.js';
-import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
+import { ConfigError, ConfigErrorCode } from '../../config/config-error.js';
 
 /**
  * The OpenAPI path's packages and the ranges this package is tested with. They are optional peer dependencies:
@@ -26,7 +26,7 @@ function load(name: string): unknown {
  * @param name - the package to load
  * @param neededFor - what needs it, for the message
  * @param install - the packages the message tells to install (with their tested ranges)
- * @throws OpenApiSourceConfigError `OpenApiConfig.PackagesMissing` when it is not installed
+ * @throws ConfigError `ConfigError.PackagesMissing` when it is not installed
  */
 export function loadOptionalPeer(name: string, neededFor: string, install: readonly string[]): unknown {
   try {
@@ -34,9 +34,10 @@ export function loadOptionalPeer(name: string, neededFor: string, install: reado
   } catch (cause) {
     if ((cause as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw cause;
     const command = install.map((pkg) => `${pkg}@${OPENAPI_PACKAGE_RANGES[pkg] ?? 'latest'}`).join(' ');
-    throw new OpenApiSourceConfigError(
-      OpenApiSourceConfigErrorCode.PackagesMissing,
+    throw new ConfigError(
+      ConfigErrorCode.PackagesMissing,
       `${neededFor} needs ${name}, which is not installed: npm install ${command}`,
+      {},
       { cause },
     );
   }
@@ -59,7 +60,7 @@ let loaded: OpenApiPackages | undefined;
  * loaded only by a configuration with regions (`cache_client_region_id`) or an {@link OpenApiSecretSource}
  * built in code, so a DKMS-only application neither installs nor loads them.
  *
- * @throws OpenApiSourceConfigError `OpenApiConfig.PackagesMissing` when one is not installed
+ * @throws ConfigError `ConfigError.PackagesMissing` when one is not installed
  */
 export function loadOpenApiPackages(): OpenApiPackages {
   loaded ??= {

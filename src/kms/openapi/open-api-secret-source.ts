@@ -13,7 +13,7 @@ import { createOpenApiCredential } from './open-api-credential.js';
 import { resolveOpenApiEndpoint, type OpenApiEndpoint } from './open-api-endpoint.js';
 import { openApiErrorToKmsError } from './open-api-error-to-kms-error.js';
 import { loadOpenApiPackages, type OpenApiPackages } from './open-api-packages.js';
-import { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './open-api-source-config-error.js';
+import { ConfigError, ConfigErrorCode } from '../../config/config-error.js';
 import { waitFor } from '../../runtime/wait.js';
 import { parseGetSecretValueResponse } from './parse-get-secret-value-response.js';
 
@@ -78,7 +78,7 @@ export class OpenApiSecretSource implements SecretSource {
 
   /**
    * @param options - region entry, credentials and timeouts
-   * @throws OpenApiSourceConfigError for a bad endpoint or region, an unreadable CA file, or unusable credentials
+   * @throws ConfigError for a bad endpoint or region, an unreadable CA file, or unusable credentials
    */
   constructor(options: OpenApiSecretSourceOptions) {
     this.endpoint = resolveOpenApiEndpoint(options);
@@ -209,20 +209,21 @@ function anySignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSign
 function loadCa(options: OpenApiSecretSourceOptions): string | undefined {
   const { caFilePath, ca, regionId } = options;
   if (caFilePath !== undefined && ca !== undefined) {
-    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidCa, `region ${regionId}: give caFilePath or ca, not both`);
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `region ${regionId}: give caFilePath or ca, not both`, { field: 'caFilePath' });
   }
   let pem = ca;
   if (caFilePath !== undefined) {
     try {
       pem = readFileSync(caFilePath, 'utf8');
     } catch (cause) {
-      throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.CaFileUnreadable, `region ${regionId}: caFilePath ${caFilePath} cannot be read`, { cause });
+      throw new ConfigError(ConfigErrorCode.UnreadableFile, `region ${regionId}: caFilePath ${caFilePath} cannot be read`, { field: 'caFilePath', file: caFilePath }, { cause });
     }
   }
   if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new OpenApiSourceConfigError(
-      OpenApiSourceConfigErrorCode.InvalidCa,
+    throw new ConfigError(
+      ConfigErrorCode.InvalidValue,
       `region ${regionId}: ${caFilePath === undefined ? 'ca' : `caFilePath ${caFilePath}`} contains no PEM certificate`,
+      { field: caFilePath === undefined ? 'ca' : 'caFilePath', ...(caFilePath === undefined ? {} : { file: caFilePath }) },
     );
   }
   return pem;
@@ -230,7 +231,7 @@ function loadCa(options: OpenApiSecretSourceOptions): string | undefined {
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new OpenApiSourceConfigError(OpenApiSourceConfigErrorCode.InvalidOption, `OpenApiSecretSource option ${name} must be a positive number of ms`);
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `OpenApiSecretSource option ${name} must be a positive number of ms`, { field: name });
   }
   return value;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientKeyError } from '../../../src/kms/dkms/client-key-error.js';
+import { ConfigError } from '../../../src/config/config-error.js';
 import {
   clientKeyFromPem,
   parseClientKeyContent,
@@ -15,6 +15,17 @@ import { fixturePath, fixtureText, vectors } from './fixtures.js';
 
 const PASSWORD = vectors.password;
 
+/** The ConfigError code each former ClientKeyError reason became (one configuration error class). */
+const CODE_OF_REASON: Record<string, string> = {
+  FileNotFound: 'ConfigError.FileNotFound',
+  MalformedJson: 'ConfigError.MalformedJson',
+  MissingField: 'ConfigError.MissingKey',
+  InvalidPkcs12: 'ConfigError.InvalidClientKey',
+  UnsupportedKeyType: 'ConfigError.InvalidClientKey',
+  InvalidPrivateKey: 'ConfigError.InvalidClientKey',
+  WrongPassword: 'ConfigError.WrongPassword',
+};
+
 async function expectClientKeyError(promise: Promise<unknown> | (() => unknown), reason: string, mentions: string) {
   let error: unknown;
   try {
@@ -22,9 +33,9 @@ async function expectClientKeyError(promise: Promise<unknown> | (() => unknown),
   } catch (e) {
     error = e;
   }
-  expect(error).toBeInstanceOf(ClientKeyError);
-  const e = error as ClientKeyError;
-  expect(e.code).toBe(`ClientKeyError.${reason}`);
+  expect(error).toBeInstanceOf(ConfigError);
+  const e = error as ConfigError;
+  expect(e.code).toBe(CODE_OF_REASON[reason]);
   expect(e.message).toContain(mentions);
   expect(e.message).not.toContain(PASSWORD);
   expect(inspect(e)).not.toContain(PASSWORD);

@@ -5,7 +5,8 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RamCredentialsConfig } from '../../../src/config/ram-credentials-config.js';
 import { KmsError } from '../../../src/kms/kms-error.js';
-import { OpenApiSecretSource, OpenApiSourceConfigError } from '../../../src/kms/openapi/index.js';
+import { OpenApiSecretSource } from '../../../src/kms/openapi/index.js';
+import { ConfigError } from '../../../src/config/config-error.js';
 import { LocalKms } from '../../../src/testing/kms/index.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { SecretStore } from '../../../src/testing/secret-store.js';
@@ -406,16 +407,16 @@ describe('OpenApiSecretSource configuration', () => {
   });
 
   it.each([
-    [{ endpoint: 'http://kms.cn-hangzhou.aliyuncs.com' }, 'OpenApiConfig.InsecureEndpoint', 'kms.cn-hangzhou.aliyuncs.com'],
-    [{ endpoint: 'https://kms.example.com/some/path' }, 'OpenApiConfig.InvalidEndpoint', 'kms.example.com'],
-    [{ endpoint: 'ftp://kms.example.com' }, 'OpenApiConfig.InvalidEndpoint', 'ftp://kms.example.com'],
-    [{ regionId: 'cn hangzhou' }, 'OpenApiConfig.InvalidRegionId', 'cn hangzhou'],
-    [{ caFilePath: '/nonexistent/ca.pem' }, 'OpenApiConfig.CaFileUnreadable', '/nonexistent/ca.pem'],
-    [{ ca: 'not a certificate' }, 'OpenApiConfig.InvalidCa', 'ca'],
-    [{ readTimeoutMs: 0 }, 'OpenApiConfig.InvalidOption', 'readTimeoutMs'],
-  ])('rejects %o with %s naming it', (override, code, named) => {
+    [{ endpoint: 'http://kms.cn-hangzhou.aliyuncs.com' }, 'ConfigError.InsecureEndpoint', 'endpoint', 'kms.cn-hangzhou.aliyuncs.com'],
+    [{ endpoint: 'https://kms.example.com/some/path' }, 'ConfigError.InvalidValue', 'endpoint', 'kms.example.com'],
+    [{ endpoint: 'ftp://kms.example.com' }, 'ConfigError.InvalidValue', 'endpoint', 'ftp://kms.example.com'],
+    [{ regionId: 'cn hangzhou' }, 'ConfigError.InvalidValue', 'regionId', 'cn hangzhou'],
+    [{ caFilePath: '/nonexistent/ca.pem' }, 'ConfigError.UnreadableFile', 'caFilePath', '/nonexistent/ca.pem'],
+    [{ ca: 'not a certificate' }, 'ConfigError.InvalidValue', 'ca', 'ca'],
+    [{ readTimeoutMs: 0 }, 'ConfigError.InvalidValue', 'readTimeoutMs', 'readTimeoutMs'],
+  ])('rejects %o with %s naming field %s', (override, code, field, named) => {
     expect(() => new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: akConfig, ...override })).toThrow(
-      expect.objectContaining({ code, message: expect.stringContaining(named) }),
+      expect.objectContaining({ name: 'ConfigError', code, field, message: expect.stringContaining(named) }),
     );
   });
 
@@ -423,7 +424,7 @@ describe('OpenApiSecretSource configuration', () => {
     const make = (credentials: RamCredentialsConfig) => () => new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials });
     expect(make({ type: 'ak', accessKeyId: 'LTAI-x', accessKeySecret: '' })).toThrow(/credentials_access_secret/);
     const missingRole = make({ type: 'ram_role', accessKeyId: 'LTAI-x', accessKeySecret: 'hidden-1', roleArn: '', roleSessionName: 's' });
-    expect(missingRole).toThrow(expect.objectContaining({ code: 'OpenApiConfig.InvalidCredentials', message: expect.stringContaining('credentials_role_arn') }));
+    expect(missingRole).toThrow(expect.objectContaining({ code: 'ConfigError.InvalidCredentials', key: 'credentials_role_arn', message: expect.stringContaining('credentials_role_arn') }));
     expect(missingRole).not.toThrow(/hidden-1/);
   });
 
@@ -433,7 +434,7 @@ describe('OpenApiSecretSource configuration', () => {
         regionId: 'cn-hangzhou',
         credentials: { type: 'client_key', privateKeyPath: '/keys/clientKey.json', password: 'pw-secret' },
       });
-    expect(build).toThrow(OpenApiSourceConfigError);
-    expect(build).toThrow(expect.objectContaining({ code: 'OpenApiConfig.UnsupportedCredentialsType', message: expect.stringContaining('cache_client_dkms_config_info') }));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(expect.objectContaining({ code: 'ConfigError.IncompatibleKeys', key: 'credentials_type', message: expect.stringContaining('cache_client_dkms_config_info') }));
   });
 });
