@@ -55,6 +55,8 @@ async function settle<T>(promise: Promise<T>, stepMs = 100, maxSteps = 1000): Pr
 describe('ProxyBucket over a credentials provider with expiring STS tokens', () => {
   it('across three token expirations and a revoke at OSS, 50 concurrent callers see 0 errors; the provider is asked once per token (+1 for the revoke)', async () => {
     const issuer = await start(60 * MINUTE);
+    const rotations: string[] = [];
+    bucket!.on('rotate', (event) => rotations.push(event.accessKeyId)); // the bucket's events cover this source
     let failures = 0;
     let round = 0;
     const wave = async () => {
@@ -74,6 +76,7 @@ describe('ProxyBucket over a credentials provider with expiring STS tokens', () 
     // Tokens: the first, one ahead of each of the three expirations, one after the revoke.
     expect(issuer.calls).toBe(5);
     expect(issuer.issued.length).toBe(5);
+    expect(rotations).toEqual(issuer.issued.slice(1).map((token) => token.accessKeyId));
     const log = oss.requests.entries();
     expect(log.filter((r) => r.errorCode === 'SecurityTokenExpired')).toEqual([]); // never sent past its expiry
     // Only the wave that met the revoke saw it, and each of its calls at most once.
