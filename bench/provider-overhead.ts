@@ -14,7 +14,7 @@ import * as CredentialsModule from '@alicloud/credentials';
 import OSS from 'ali-oss';
 import { fileURLToPath } from 'node:url';
 import { CredentialsProviderCache } from '../src/credentials/credentials-provider-cache.js';
-import type { ProvidedCredentials } from '../src/credentials/credentials-provider-source.js';
+import type { ProvidedCredentials } from '../src/credentials/credentials-provider-like.js';
 import { ProxyBucket } from '../src/oss/index.js';
 import { cjsDefaultExport } from '../src/runtime/cjs-default-export.js';
 import type { Clock, TimerHandle, TimerOptions } from '../src/runtime/clock.js';

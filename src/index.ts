@@ -65,7 +65,7 @@ export type {
   AsyncCredentialsProvider,
   CredentialsProviderLike,
   ProvidedCredentials,
-} from './credentials/credentials-provider-source.js';
+} from './credentials/credentials-provider-like.js';
 
 // The shared cache
 export { SecretCacheClient, type SecretCacheReadOptions } from './cache/secret-cache-client.js';

@@ -7,7 +7,8 @@ import { systemClock, type Clock, type RandomSource } from '../runtime/clock.js'
 import type { Deadline } from '../runtime/deadline.js';
 import type { AccessKeyCredential } from './access-key-credential.js';
 import type { CredentialProvider, GetCredentialOptions, RefreshNowOptions, RefreshOutcome } from './credential-provider.js';
-import { credentialsProviderShape, CredentialsProviderSource, type CredentialsProviderLike } from './credentials-provider-source.js';
+import { credentialsProviderShape, type CredentialsProviderLike } from './credentials-provider-like.js';
+import { CredentialsProviderSource } from './credentials-provider-source.js';
 
 /** Default of {@link CredentialsProviderCacheOptions.maxAgeMs}: 5 minutes. */
 export const DEFAULT_PROVIDER_MAX_AGE_MS = 5 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { CredentialsProviderCache } from './credentials-provider-cache.js';
-import type { CredentialsProviderLike } from './credentials-provider-source.js';
+import type { CredentialsProviderLike } from './credentials-provider-like.js';
 
 /** One client's use of a {@link CredentialsProviderCache}: the cache, and how to give it back. */
 export interface CredentialsProviderCacheLease {

@@ -19,7 +19,7 @@ import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js'
 import { redactServiceError } from '../call/redact-service-error.js';
 import { isReplayableCall } from './replayability.js';
 import { CredentialsProviderCache } from '../credentials/credentials-provider-cache.js';
-import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-source.js';
+import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-like.js';
 import { acquireCredentialsProviderCache } from '../credentials/shared-credentials-provider-cache.js';
 
 /**

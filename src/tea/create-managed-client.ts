@@ -16,7 +16,7 @@ import { TeaAKExpireHandler } from './tea-ak-expire-handler.js';
 import { isReplayableTeaRequest } from './tea-replayability.js';
 import { TEA_REQUEST_METHODS } from './tea-request-methods.js';
 import { CredentialsProviderCache } from '../credentials/credentials-provider-cache.js';
-import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-source.js';
+import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-like.js';
 import { acquireCredentialsProviderCache } from '../credentials/shared-credentials-provider-cache.js';
 
 /** The options every {@link createManagedClient} call takes, whatever the credentials come from. */

@@ -2,7 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SECRET_CACHE_CHANNELS } from '../../src/cache/secret-cache-events.js';
 import { CredentialsProviderCache } from '../../src/credentials/credentials-provider-cache.js';
-import type { CredentialsProviderLike } from '../../src/credentials/credentials-provider-source.js';
+import type { CredentialsProviderLike } from '../../src/credentials/credentials-provider-like.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 // The unit on its own, over scripted providers and a virtual clock: how answers become credentials, what a bad

@@ -1,4 +1,4 @@
-import type { ProvidedCredentials } from '../../src/credentials/credentials-provider-source.js';
+import type { ProvidedCredentials } from '../../src/credentials/credentials-provider-like.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { AccessKeyRegistration } from '../../src/testing/index.js';
 
