@@ -17,6 +17,7 @@ import { runMemory } from './memory.js';
 import { runOverhead } from './overhead.js';
 import { runClientOnlyOverhead } from './overhead-client-only.js';
 import { runHoldDoomedRequests } from './hold-doomed-requests.js';
+import { providerOverheadPlan, runProviderOverhead } from './provider-overhead.js';
 import { runRecovery } from './recovery.js';
 import { runRotationCycles } from './rotation-cycles.js';
 import { runRotationStorm } from './rotation-storm.js';
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const overhead = await step('overhead', () => runOverhead(PLAN.overhead));
   const overheadClientOnly = await step('overhead (client only)', () => runClientOnlyOverhead(PLAN.clientOnly));
+  const providerOverhead = await step('any credential: provider path overhead and asks per token', () =>
+    runProviderOverhead(providerOverheadPlan(quick)),
+  );
   const rotationStorm = await step('rotation storm', () => runRotationStorm(PLAN.storm));
   const rotationCycles = await step('rotation cycles (three rotate+revoke 1 s apart)', () => runRotationCycles(PLAN.cycles));
   const kmsLoad = await step('KMS load (shared cache)', () => runSharedCacheKmsLoad(PLAN.kmsLoad));
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
     cacheKmsCallsError = (error as Error).message;
     process.stderr.write(` failed: ${cacheKmsCallsError}\n`);
   }
-  const figures = { overhead, overheadClientOnly, rotationStorm, rotationCycles, kmsLoad, fleet, fleetRevoke, memory, coldStart, recovery, hold };
+  const figures = { overhead, overheadClientOnly, providerOverhead, rotationStorm, rotationCycles, kmsLoad, fleet, fleetRevoke, memory, coldStart, recovery, hold };
   const cpus = os.cpus();
   const results: BenchResults = {
     meta: {

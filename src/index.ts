@@ -16,7 +16,14 @@
 // a breaking release; api/public-api.md is the reviewed report of these lists (`npm run api-report`).
 
 // ali-oss adapter
-export { ProxyBucket, type ProxyBucketOptions, type ProxyBucketErrorAnnotations } from './oss/proxy-bucket.js';
+export {
+  ProxyBucket,
+  type ProxyBucketOptions,
+  type ProxyBucketBaseOptions,
+  type ProxyBucketSecretOptions,
+  type ProxyBucketProviderOptions,
+  type ProxyBucketErrorAnnotations,
+} from './oss/proxy-bucket.js';
 export { ProxyBucketError, ProxyBucketErrorCode } from './oss/proxy-bucket-error.js';
 export type { OssBucket, BucketEventName, BucketEventListener } from './oss/oss-bucket.js';
 export type { ManagedCredentialsLogger } from './runtime/managed-credentials-logger.js';
@@ -29,7 +36,14 @@ export {
 export type { AliOssExtraOptions, AliOssUndeclaredMethods } from './oss/ali-oss-extras.js';
 
 // Tea SDK adapter (Alibaba Cloud clients such as @alicloud/sts20150401, @alicloud/oss20190517)
-export { createManagedClient, type ManagedClientOptions, type TeaClientClass } from './tea/create-managed-client.js';
+export {
+  createManagedClient,
+  type ManagedClientOptions,
+  type ManagedClientBaseOptions,
+  type ManagedClientSecretOptions,
+  type ManagedClientProviderOptions,
+  type TeaClientClass,
+} from './tea/create-managed-client.js';
 export { shutdownManagedClient } from './tea/shutdown-managed-client.js';
 export {
   ManagedCredentialsProvider,
@@ -39,6 +53,20 @@ export {
 export type { TeaCredentials } from './tea/tea-credentials.js';
 export { TeaAKExpireHandler, DEFAULT_TEA_AK_EXPIRE_CODES } from './tea/tea-ak-expire-handler.js';
 export { ManagedClientError, ManagedClientErrorCode } from './tea/managed-client-error.js';
+
+// Any Alibaba Cloud credential (STS, ECS RAM role, RRSA, CLI profile...) instead of a KMS secret
+export {
+  CredentialsProviderCache,
+  DEFAULT_PROVIDER_MAX_AGE_MS,
+  type CredentialsProviderCacheOptions,
+  type CredentialsProviderCacheListener,
+} from './credentials/credentials-provider-cache.js';
+export type {
+  AlibabaCloudCredential,
+  AsyncCredentialsProvider,
+  CredentialsProviderLike,
+  ProvidedCredentials,
+} from './credentials/credentials-provider-like.js';
 
 // The shared cache
 export { SecretCacheClient, type SecretCacheReadOptions } from './cache/secret-cache-client.js';

@@ -10,6 +10,7 @@ import type { RecoveryResult } from '../recovery.js';
 import type { RotationCyclesResult } from '../rotation-cycles.js';
 import type { ClientOnlyOverheadResult } from '../overhead-client-only.js';
 import type { RotationStormResult } from '../rotation-storm.js';
+import { providerOverheadRows, type ProviderOverheadResult } from '../provider-overhead.js';
 import { round } from './measure.js';
 
 /** Output of `bench/cache-kms-calls.ts` (owned by the cache), run as a child process. */
@@ -42,6 +43,8 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   recovery: RecoveryResult;
   hold: HoldResult;
+  /** ProxyBucket over a `credentialsProvider` (bench/provider-overhead.ts); absent in results of older runs. */
+  providerOverhead?: ProviderOverheadResult;
   /** Absent when the script is missing or failed (then `cacheKmsCallsError` says why). */
   cacheKmsCalls?: CacheKmsCallsOutput;
   cacheKmsCallsError?: string;
@@ -199,6 +202,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| Memory | heap growth over ${m.calls.toLocaleString('en')} calls with ${m.rotations.toLocaleString('en')} rotations (gc forced) | ${round(m.heapGrowthBytes / MB, 2)} MB (${m.errors} errors, ${n(m.kmsCalls)} KMS calls) | < 5 MB | ${mark(target('heap growth')!.met)} |`,
     `| Memory | RSS growth, same run | ${round(m.rssGrowthBytes / MB, 2)} MB | | |`,
     `| Handles | new active resources after shutdown (getActiveResourcesInfo) | ${m.newResources.length}${m.newResources.length ? ` (${m.newResources.join(', ')})` : ''} | 0 | ${mark(target('open handles')!.met)} |`,
+    ...(r.providerOverhead === undefined ? [] : providerOverheadRows(r.providerOverhead)),
     ...recoveryRows(r.recovery, (name) => mark(target(name)!.met)),
     ...holdRows(r.hold),
     ...r.coldStart.rows.map(

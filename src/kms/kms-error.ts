@@ -27,6 +27,12 @@ export const KmsErrorCode = {
   HttpError: 'Kms.HttpError',
   /** The RAM credentials for the KMS OpenAPI could not be obtained (STS, ECS metadata, OIDC...). Retryable. */
   CredentialsUnavailable: 'Kms.CredentialsUnavailable',
+  /**
+   * The `credentialsProvider` given to a ProxyBucket or Tea client (an OSS-v2-style provider or an
+   * `@alicloud/credentials` `Credential`) threw, rejected, or answered without a usable AccessKey; `cause` is
+   * its error. Retryable: the cache asks it again in the background.
+   */
+  CredentialsProviderFailed: 'Kms.CredentialsProviderFailed',
   /** The source (DKMS, OpenAPI or a failover group; `source` names it) was closed. */
   SourceClosed: 'Kms.SourceClosed',
   /** A request of a failover group was cancelled because another source answered first. */

@@ -18,36 +18,79 @@ import { OssAKExpireHandler } from './oss-ak-expire-handler.js';
 import { ProxyBucketError, ProxyBucketErrorCode } from './proxy-bucket-error.js';
 import { redactServiceError } from '../call/redact-service-error.js';
 import { isReplayableCall } from './replayability.js';
+import { CredentialsProviderCache } from '../credentials/credentials-provider-cache.js';
+import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-like.js';
+import { acquireCredentialsProviderCache } from '../credentials/shared-credentials-provider-cache.js';
 
-/** Options of {@link ProxyBucket}: ali-oss options without credentials, plus where the credentials come from. */
-export type ProxyBucketOptions = Omit<
+/**
+ * The options every {@link ProxyBucket} takes: ali-oss options without credentials, plus the judge of rejected
+ * keys and a logger. A bucket also needs where its credentials come from: {@link ProxyBucketSecretOptions} or
+ * {@link ProxyBucketProviderOptions}.
+ */
+export type ProxyBucketBaseOptions = Omit<
   OSS.Options,
   'accessKeyId' | 'accessKeySecret' | 'stsToken' | 'refreshSTSToken' | 'refreshSTSTokenInterval'
 > &
   AliOssExtraOptions & {
-    /** Name of the KMS secret that holds the managed RAM credential. */
-    secretName: string;
-    /** Judges which errors mean "key rejected"; default `new OssAKExpireHandler()`. */
+    /**
+     * Judges which errors mean "key rejected"; default `new OssAKExpireHandler()` (`InvalidAccessKeyId`,
+     * `SecurityTokenExpired`, `InvalidSecurityToken`).
+     */
     akExpireHandler?: AKExpireHandler;
-    /**
-     * Where credentials come from (normally a `SecretCacheClient`). Default: the process-wide shared client
-     * for the loaded configuration, reference counted and released by `shutdown()`. A client you pass is
-     * yours: `shutdown()` does not close it.
-     */
-    cacheClient?: CredentialProvider;
-    /**
-     * Configuration in code, keyed like the properties file (e.g. `cache_client_dkms_config_info` as an
-     * array of objects, `rotation_interval` as a number). Each key set here wins over the environment
-     * variable and the properties file of the same name; the keys not set here still come from them. Buckets
-     * whose resulting configuration is equal share one cache. Not allowed together with `cacheClient`.
-     */
-    config?: ConfigOptions;
     /**
      * Receives the configuration's warnings (unknown keys, insecure TLS...) instead of `process.emitWarning`:
      * `console`, a pino logger, or any `{ warn(message) }`. Each configuration warns once per logger.
      */
     logger?: ManagedCredentialsLogger;
   };
+
+/** Where a {@link ProxyBucket}'s credentials come from when they live in KMS: a managed RAM credential secret. */
+export interface ProxyBucketSecretOptions {
+  /** Name of the KMS secret that holds the managed RAM credential. */
+  secretName: string;
+  /** Not with `secretName`: a bucket has one source of credentials. */
+  credentialsProvider?: undefined;
+  /**
+   * Where credentials come from (normally a `SecretCacheClient`). Default: the process-wide shared client
+   * for the loaded configuration, reference counted and released by `shutdown()`. A client you pass is
+   * yours: `shutdown()` does not close it.
+   */
+  cacheClient?: CredentialProvider;
+  /**
+   * Configuration in code, keyed like the properties file (e.g. `cache_client_dkms_config_info` as an
+   * array of objects, `rotation_interval` as a number). Each key set here wins over the environment
+   * variable and the properties file of the same name; the keys not set here still come from them. Buckets
+   * whose resulting configuration is equal share one cache. Not allowed together with `cacheClient`.
+   */
+  config?: ConfigOptions;
+}
+
+/**
+ * Where a {@link ProxyBucket}'s credentials come from when they are any other Alibaba Cloud credential: STS
+ * tokens, an ECS RAM role, RRSA/OIDC, a CLI profile...
+ */
+export interface ProxyBucketProviderOptions {
+  /**
+   * The credentials: an OSS-v2-style provider (`{ getCredentials() }` resolving to `{ accessKeyId,
+   * accessKeySecret, securityToken?, expiration? }`), an `@alicloud/credentials` `Credential` (its default chain
+   * or any of its types), or a {@link CredentialsProviderCache} you built to tune. Buckets (and Tea clients) over
+   * the same provider object share one cache of it: one ask in flight, asked once per token ahead of
+   * `expiration` (an answer without it is kept 5 min), a rejected key replaced once for all callers.
+   */
+  credentialsProvider: CredentialsProviderLike | CredentialsProviderCache;
+  /** Not with `credentialsProvider`: a bucket has one source of credentials. */
+  secretName?: undefined;
+  /** Not with `credentialsProvider` (pass a `CredentialsProviderCache` as `credentialsProvider` to tune it). */
+  cacheClient?: undefined;
+  /** Not with `credentialsProvider`: there is no KMS configuration to load. */
+  config?: undefined;
+}
+
+/**
+ * Options of {@link ProxyBucket}: ali-oss options without credentials, plus exactly one of `secretName` (a
+ * managed RAM credential in KMS) or `credentialsProvider` (any other credential).
+ */
+export type ProxyBucketOptions = ProxyBucketBaseOptions & (ProxyBucketSecretOptions | ProxyBucketProviderOptions);
 
 /** Extra fields ProxyBucket puts on an error it rethrows after a refresh (the same as a Tea client's). */
 export type ProxyBucketErrorAnnotations = RetryWithFreshBodyAnnotation;
@@ -79,7 +122,8 @@ const signedWith = new WeakMap<object, string>();
 export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
 
 /**
- * A drop-in replacement for an ali-oss client whose AccessKey comes from a managed RAM credential in KMS.
+ * A drop-in replacement for an ali-oss client whose AccessKey comes from a managed RAM credential in KMS
+ * (`secretName`), or from any other Alibaba Cloud credential (`credentialsProvider`: STS, ECS RAM role, RRSA...).
  *
  * Every ali-oss method works with the same arguments and results. Each request is signed with the
  * cache's current (id, secret, token) triple. When OSS rejects the key (as judged by the
@@ -93,11 +137,16 @@ export interface ProxyBucket extends OSS, AliOssUndeclaredMethods {}
  * const bucket = new ProxyBucket({ secretName: 'oss-ram-ak', endpoint: 'oss-cn-hangzhou.aliyuncs.com', bucket: 'b' });
  * await bucket.put('a.txt', Buffer.from('hello'));
  * await bucket.shutdown();
+ * // Any credential: refreshed ahead of its expiration, replaced once for all callers when OSS rejects it.
+ * const other = new ProxyBucket({ credentialsProvider: new Credential(), region: 'oss-cn-hangzhou', bucket: 'b' });
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ProxyBucket implements OssBucket {
-  /** Name of the KMS secret this bucket's AccessKey comes from. */
+  /**
+   * Name of the KMS secret this bucket's AccessKey comes from; for a bucket over a `credentialsProvider`, the
+   * name of its {@link CredentialsProviderCache} (`credentialsProvider` unless named otherwise).
+   */
   readonly secretName: string;
   readonly #client: RawClient;
   readonly #provider: CredentialProvider;
@@ -119,22 +168,46 @@ export class ProxyBucket implements OssBucket {
   #listeners: Map<BucketEventName, Map<AnyFunction, AnyFunction>> | undefined;
 
   /**
-   * Synchronous, like `new OSS(...)`. Throws {@link ProxyBucketError} for invalid options and, when no
-   * `cacheClient` is given, a `ConfigError` if the configuration cannot be loaded.
+   * Synchronous, like `new OSS(...)`. Throws {@link ProxyBucketError} `ProxyBucket.InvalidOptions` for invalid
+   * options (also without, or with both, `secretName` and `credentialsProvider`) and, for a `secretName` without
+   * `cacheClient`, a `ConfigError` if the configuration cannot be loaded.
    */
   constructor(options: ProxyBucketOptions) {
     if (typeof options !== 'object' || options === null) {
       throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket options must be an object');
     }
-    const { secretName, akExpireHandler, cacheClient, config, logger, ...ossOptions } = options;
-    if (typeof secretName !== 'string' || secretName.trim() === '') {
+    const { secretName, credentialsProvider, akExpireHandler, cacheClient, config, logger, ...ossOptions } = options as ProxyBucketBaseOptions &
+      Partial<Omit<ProxyBucketSecretOptions, 'credentialsProvider'> & Omit<ProxyBucketProviderOptions, 'secretName' | 'cacheClient' | 'config'>>;
+    if ((secretName === undefined) === (credentialsProvider === undefined)) {
+      throw new ProxyBucketError(
+        ProxyBucketErrorCode.InvalidOptions,
+        'ProxyBucket needs exactly one of the options "secretName" (a managed RAM credential in KMS) and "credentialsProvider" (any other credential)',
+      );
+    }
+    if (credentialsProvider !== undefined) {
+      for (const [name, value] of [['cacheClient', cacheClient], ['config', config]] as const) {
+        if (value !== undefined) {
+          throw new ProxyBucketError(
+            ProxyBucketErrorCode.InvalidOptions,
+            `ProxyBucket option "${name}" is not allowed with "credentialsProvider" (it configures the KMS secret cache)`,
+          );
+        }
+      }
+      if (!(credentialsProvider instanceof CredentialsProviderCache) && credentialsProviderShape(credentialsProvider) === undefined) {
+        throw new ProxyBucketError(
+          ProxyBucketErrorCode.InvalidOptions,
+          'ProxyBucket option "credentialsProvider" must have getCredentials() (OSS v2 SDK shape) or getCredential() (an @alicloud/credentials Credential)',
+        );
+      }
+    } else if (typeof secretName !== 'string' || secretName.trim() === '') {
       throw new ProxyBucketError(ProxyBucketErrorCode.InvalidOptions, 'ProxyBucket option "secretName" must be a non-empty string');
     }
+    const origin = credentialsProvider === undefined ? `the secret "${String(secretName)}"` : 'the credentialsProvider';
     for (const field of CREDENTIAL_FIELDS) {
       if ((ossOptions as Record<string, unknown>)[field] !== undefined) {
         throw new ProxyBucketError(
           ProxyBucketErrorCode.InvalidOptions,
-          `ProxyBucket option "${field}" is not allowed: the AccessKey comes from the secret "${secretName}"`,
+          `ProxyBucket option "${field}" is not allowed: the AccessKey comes from ${origin}`,
         );
       }
     }
@@ -150,11 +223,16 @@ export class ProxyBucket implements OssBucket {
         'ProxyBucket options "config" and "cacheClient" exclude each other: configure the cache client you pass instead',
       );
     }
-    this.secretName = secretName;
     this.#handler = akExpireHandler ?? new OssAKExpireHandler();
     this.#client = new OSS({ ...ossOptions, accessKeyId: PLACEHOLDER_KEY, accessKeySecret: PLACEHOLDER_KEY }) as RawClient;
-    if (cacheClient) {
+    if (credentialsProvider !== undefined) {
+      const lease = acquireCredentialsProviderCache(credentialsProvider);
+      this.#provider = lease.cache;
+      this.#release = lease.release;
+      this.secretName = lease.cache.name;
+    } else if (cacheClient) {
       this.#provider = cacheClient;
+      this.secretName = secretName as string;
     } else {
       const lease = acquireDefaultCacheClient(
         ConfigLoader.load(config === undefined ? {} : { options: config }),
@@ -162,12 +240,15 @@ export class ProxyBucket implements OssBucket {
       );
       this.#provider = lease.client;
       this.#release = lease.release;
+      this.secretName = secretName as string;
     }
-    this.#acceptance = new KeyAcceptance(this.#provider, secretName);
+    // From here on, the name the provider knows the credential by.
+    const name = this.secretName;
+    this.#acceptance = new KeyAcceptance(this.#provider, name);
     const handler = this.#handler;
     this.#managed = {
       provider: this.#provider,
-      secretName,
+      secretName: name,
       client: 'ali-oss',
       isKeyRejected: (error) => handler.judgeAKExpire(error),
       // ali-oss cannot read the error body of some calls (getStream): a bare 403 only suggests a bad key.

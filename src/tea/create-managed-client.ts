@@ -15,16 +15,27 @@ import { PinnedClientViews } from './pinned-client-views.js';
 import { TeaAKExpireHandler } from './tea-ak-expire-handler.js';
 import { isReplayableTeaRequest } from './tea-replayability.js';
 import { TEA_REQUEST_METHODS } from './tea-request-methods.js';
+import { CredentialsProviderCache } from '../credentials/credentials-provider-cache.js';
+import { credentialsProviderShape, type CredentialsProviderLike } from '../credentials/credentials-provider-like.js';
+import { acquireCredentialsProviderCache } from '../credentials/shared-credentials-provider-cache.js';
 
-/** Options of {@link createManagedClient}. */
-export interface ManagedClientOptions {
-  /** Name of the KMS secret that holds the managed RAM credential. */
-  secretName: string;
+/** The options every {@link createManagedClient} call takes, whatever the credentials come from. */
+export interface ManagedClientBaseOptions {
   /**
    * Judges which errors mean "key rejected" (it receives the SDK's error); default a {@link TeaAKExpireHandler}
    * with {@link DEFAULT_TEA_AK_EXPIRE_CODES}. A handler that throws counts as "no".
    */
   akExpireHandler?: AKExpireHandler;
+  /** Receives the configuration's warnings instead of `process.emitWarning`. */
+  logger?: ManagedCredentialsLogger;
+}
+
+/** Credentials of a Tea client from a managed RAM credential in KMS. */
+export interface ManagedClientSecretOptions {
+  /** Name of the KMS secret that holds the managed RAM credential. */
+  secretName: string;
+  /** Not with `secretName`: a client has one source of credentials. */
+  credentialsProvider?: undefined;
   /**
    * Where credentials come from (normally a `SecretCacheClient`). Default: the process-wide shared client for
    * the loaded configuration, the same one ProxyBuckets use, released by {@link shutdownManagedClient}. A
@@ -33,9 +44,26 @@ export interface ManagedClientOptions {
   cacheClient?: CredentialProvider;
   /** Configuration in code, keyed like the properties file. Not allowed together with `cacheClient`. */
   config?: ConfigOptions;
-  /** Receives the configuration's warnings instead of `process.emitWarning`. */
-  logger?: ManagedCredentialsLogger;
 }
+
+/** Credentials of a Tea client from any other Alibaba Cloud credential (STS, ECS RAM role, RRSA...). */
+export interface ManagedClientProviderOptions {
+  /**
+   * An OSS-v2-style provider (`{ getCredentials() }`), an `@alicloud/credentials` `Credential`, or a
+   * {@link CredentialsProviderCache}; shared with the ProxyBuckets over the same provider object (one ask in
+   * flight, once per token, a rejected key replaced once for all).
+   */
+  credentialsProvider: CredentialsProviderLike | CredentialsProviderCache;
+  /** Not with `credentialsProvider`. */
+  secretName?: undefined;
+  /** Not with `credentialsProvider` (pass a `CredentialsProviderCache` as `credentialsProvider` to tune it). */
+  cacheClient?: undefined;
+  /** Not with `credentialsProvider`. */
+  config?: undefined;
+}
+
+/** Options of {@link createManagedClient}: exactly one of `secretName` and `credentialsProvider`. */
+export type ManagedClientOptions = ManagedClientBaseOptions & (ManagedClientSecretOptions | ManagedClientProviderOptions);
 
 /** A Tea SDK client class: constructed from one config object (`new Sts20150401(config)`). */
 export type TeaClientClass = new (config: never) => object;
@@ -47,7 +75,8 @@ type AnyMethod = (...args: unknown[]) => unknown;
 
 /**
  * Builds an Alibaba Cloud "Tea" SDK client (`@alicloud/<product><version>`) whose AccessKey comes from a
- * managed RAM credential in KMS: `new ClientClass(config)` with `config.credential` set to an
+ * managed RAM credential in KMS (`secretName`) or from any other credential (`credentialsProvider`, on the same
+ * core as a ProxyBucket over it): `new ClientClass(config)` with `config.credential` set to an
  * `@alicloud/credentials` `Credential` over a {@link ManagedCredentialsProvider}, and the instance's low-level
  * request methods (`doRPCRequest`, `doROARequest`, `doROARequestWithForm`, `doRequest`, `execute`, those
  * present) wrapped so that a rejected key is recovered from like ProxyBucket does:
@@ -71,7 +100,7 @@ type AnyMethod = (...args: unknown[]) => unknown;
  *   whose `default` is the class)
  * @param config - its config (`new $OpenApi.Config({ regionId, endpoint, ... })`) without any AccessKey,
  *   bearer token or credential; it is copied, not changed
- * @param options - the secret and, optionally, the judge, cache, configuration and logger
+ * @param options - the secret (or the `credentialsProvider`) and, optionally, the judge, cache, configuration and logger
  * @returns an instance of `ClientClass` with its full type
  * @throws ManagedClientError `ManagedClient.InvalidOptions` for invalid options, a config with credentials or a
  *   class that does not sign with `config.credential`; `ManagedClient.CredentialsPackageUnsupported` for an
@@ -96,24 +125,46 @@ export function createManagedClient<C extends TeaClientClass>(
   if (typeof Client !== 'function') throw invalid('the first argument must be a Tea SDK client class');
   if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
   if (typeof config !== 'object' || config === null) throw invalid('config must be an object (the client\'s Config)');
-  const { secretName, akExpireHandler, cacheClient } = options;
-  if (typeof secretName !== 'string' || secretName.trim() === '') throw invalid('option "secretName" must be a non-empty string');
+  const { secretName, credentialsProvider, akExpireHandler, cacheClient } = options as ManagedClientBaseOptions &
+    Partial<Omit<ManagedClientSecretOptions, 'credentialsProvider'> & Omit<ManagedClientProviderOptions, 'secretName' | 'cacheClient' | 'config'>>;
+  if ((secretName === undefined) === (credentialsProvider === undefined)) {
+    throw invalid('needs exactly one of the options "secretName" (a managed RAM credential in KMS) and "credentialsProvider" (any other credential)');
+  }
+  if (credentialsProvider !== undefined) {
+    for (const name of ['cacheClient', 'config'] as const) {
+      if (options[name] !== undefined) throw invalid(`option "${name}" is not allowed with "credentialsProvider" (it configures the KMS secret cache)`);
+    }
+    if (!(credentialsProvider instanceof CredentialsProviderCache) && credentialsProviderShape(credentialsProvider) === undefined) {
+      throw invalid('option "credentialsProvider" must have getCredentials() (OSS v2 SDK shape) or getCredential() (an @alicloud/credentials Credential)');
+    }
+  } else if (typeof secretName !== 'string' || secretName.trim() === '') {
+    throw invalid('option "secretName" must be a non-empty string');
+  }
+  const origin = credentialsProvider === undefined ? `the secret "${String(secretName)}"` : 'the credentialsProvider';
   for (const field of CREDENTIAL_FIELDS) {
     const value = (config as Record<string, unknown>)[field];
     if (value !== undefined && value !== null && value !== '') {
-      throw invalid(`config field "${field}" is not allowed: the AccessKey comes from the secret "${secretName}"`);
+      throw invalid(`config field "${field}" is not allowed: the AccessKey comes from ${origin}`);
     }
   }
   if (akExpireHandler !== undefined && typeof akExpireHandler?.judgeAKExpire !== 'function') {
     throw invalid('option "akExpireHandler" must have a judgeAKExpire(error) method');
   }
   const Credential = loadCredentialClass();
-  const provider = new ManagedCredentialsProvider({
-    secretName,
-    ...(cacheClient === undefined ? {} : { cacheClient }),
-    ...(options.config === undefined ? {} : { config: options.config }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  });
+  // Over a credentialsProvider: the cache shared per provider object, given back by shutdownManagedClient.
+  const lease = credentialsProvider === undefined ? undefined : acquireCredentialsProviderCache(credentialsProvider);
+  let provider: ManagedCredentialsProvider;
+  try {
+    provider = new ManagedCredentialsProvider({
+      secretName: lease?.cache.name ?? (secretName as string),
+      ...(lease !== undefined ? { cacheClient: lease.cache } : cacheClient === undefined ? {} : { cacheClient }),
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  } catch (error) {
+    lease?.release().catch(() => undefined);
+    throw error;
+  }
   managedProviders.add(provider);
   try {
     const credential = new Credential(null, provider);
@@ -130,12 +181,13 @@ export function createManagedClient<C extends TeaClientClass>(
       throw invalid('this client class does not sign with config.credential (not a Tea SDK client on openapi-client, openapi-core or rpc-client?)');
     }
     wrapRequestMethods(client, provider, akExpireHandler ?? new TeaAKExpireHandler(), Credential);
-    managedClients.set(client, { provider });
+    managedClients.set(client, lease === undefined ? { provider } : { provider, release: lease.release });
     return client;
   } catch (error) {
     // The shared cache reference must not leak with a client that was never built; the construction error is
     // the one to report, and a failed release must not become an unhandled rejection.
     provider.close().catch(() => undefined);
+    lease?.release().catch(() => undefined);
     throw error;
   }
 }

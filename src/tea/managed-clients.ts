@@ -3,6 +3,8 @@ import type { ManagedCredentialsProvider } from './managed-credentials-provider.
 /** What `shutdownManagedClient` needs to know about a client built by `createManagedClient`. */
 export interface ManagedClientState {
   readonly provider: ManagedCredentialsProvider;
+  /** Gives back the shared cache of a `credentialsProvider`, if the client was built over one. */
+  readonly release?: () => Promise<void>;
 }
 
 /** The clients built by `createManagedClient`; weak, so a dropped client and its state are collected. */

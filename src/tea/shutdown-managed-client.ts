@@ -3,7 +3,7 @@ import { managedClients } from './managed-clients.js';
 
 /**
  * Releases a client built by {@link createManagedClient}: its reference to the shared cache (closing the cache
- * when this was its last user; a `cacheClient` passed in is left open). Idempotent. Later calls of the client
+ * when this was its last user; a `cacheClient` or `CredentialsProviderCache` passed in is left open). Idempotent. Later calls of the client
  * reject with `ManagedClient.Shutdown`. A script may also just end: the cache's timers are unref'd.
  *
  * @throws ManagedClientError `ManagedClient.NotManaged` (as a rejection) when `client` was not built by
@@ -18,4 +18,5 @@ export async function shutdownManagedClient(client: object): Promise<void> {
     );
   }
   await state.provider.close();
+  await state.release?.();
 }
