@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,5 +228,9 @@ describe('credential-process', () => {
     }
     // The expiration made the package keep the answer: one run of the command, one KMS call, for three asks.
     expect(dkms.getSecretValueCount(AK_SECRET) - countBefore).toBe(1);
+    // What the README warns about: the package writes the key it got back into the profile.
+    const saved = JSON.parse(await readFile(join(home, '.aliyun', 'config.json'), 'utf8')) as { profiles: Array<Record<string, unknown>> };
+    expect(saved.profiles[0]).toMatchObject({ name: 'managed-oss', access_key_id: AK.accessKeyId, access_key_secret: AK.accessKeySecret });
+    expect(saved.profiles[0]!.sts_expiration).toBeGreaterThan(Date.now() / 1000 + 3000);
   }, 60_000);
 });
