@@ -6,10 +6,14 @@ import type { AccessKeyCredential } from '../../credentials/access-key-credentia
  * ISO 8601 UTC. Holds secrets: written to stdout only, never logged.
  */
 export interface ExternalCredential {
+  /** `StsToken` when the secret holds a security token, else `AK`. */
   mode: 'AK' | 'StsToken';
   access_key_id: string;
+  /** Secret. */
   access_key_secret: string;
+  /** Secret; only with `mode: "StsToken"`. */
   sts_token?: string;
+  /** When to ask again, `yyyy-MM-ddTHH:mm:ssZ`. */
   expiration?: string;
 }
 
