@@ -117,7 +117,10 @@ describe('credential-process', () => {
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as Record<string, string>;
     expect(printed).toMatchObject({ mode: 'AK', access_key_id: ROTATING.accessKeyId });
-    expect(Date.parse(printed.expiration!)).toBe(rotationAtMs + 5 * 60_000);
+    // Whole seconds, rounded down (the wall time is converted from the cache's monotonic schedule).
+    const refreshMs = rotationAtMs + 5 * 60_000;
+    expect(Date.parse(printed.expiration!)).toBeGreaterThanOrEqual(refreshMs - 1000);
+    expect(Date.parse(printed.expiration!)).toBeLessThanOrEqual(refreshMs);
   }, 30_000);
 
   it('prints mode StsToken with sts_token for a secret holding an STS token, expiring ahead of the token', async () => {
