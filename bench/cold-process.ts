@@ -49,6 +49,11 @@ export interface ColdProcessResult {
    * put of a cold raw ali-oss client: what the library adds to a first call.
    */
   firstCallOverKmsRttMs: number;
+  /**
+   * The same difference in CPU time: what the library computes, whatever else the machine runs meanwhile.
+   * Absent in results recorded before it was measured.
+   */
+  firstCallOverKmsRttCpuMs?: number;
 }
 
 // Lists the heavy dependencies present in Node's CommonJS cache (CommonJS modules imported from an ES module
@@ -185,6 +190,7 @@ export async function runColdProcesses(options: { runs: number }): Promise<ColdP
       importCpuRatioEsm: round(cpuAt(1) / cpuAt(0), 2),
       importCpuRatioCjs: round(cpuAt(3) / cpuAt(2), 2),
       firstCallOverKmsRttMs: round(at(5) - at(6) - at(7), 1),
+      firstCallOverKmsRttCpuMs: round(cpuAt(5) - cpuAt(6) - cpuAt(7), 1),
     };
   } finally {
     await stack.close();
@@ -203,7 +209,9 @@ export function coldProcessMarkdown(result: ColdProcessResult): string[] {
       (row) => `| Cold process | ${row.name} (median of ${row.samples} fresh processes) | ${row.medianMs} ms (CPU ${row.medianCpuMs} ms); loaded: ${deps(row.loaded)} | | |`,
     ),
     `| Cold process | importing the root / importing ali-oss (wall time; CPU time in brackets) | ES module ×${result.importRatioEsm} (×${result.importCpuRatioEsm}), CommonJS ×${result.importRatioCjs} (×${result.importCpuRatioCjs}) | <= 1.3 | ${result.importRatioEsm <= 1.3 && result.importRatioCjs <= 1.3 ? 'met' : 'not met'} |`,
-    `| Cold process | first call − bare KMS round trip − raw ali-oss first put | +${result.firstCallOverKmsRttMs} ms | <= 5 ms | ${result.firstCallOverKmsRttMs <= 5 ? 'met' : 'not met'} |`,
+    result.firstCallOverKmsRttCpuMs === undefined
+      ? `| Cold process | first call − bare KMS round trip − raw ali-oss first put | +${result.firstCallOverKmsRttMs} ms | <= 5 ms | ${result.firstCallOverKmsRttMs <= 5 ? 'met' : 'not met'} |`
+      : `| Cold process | first call − bare KMS round trip − raw ali-oss first put (wall time; CPU time in brackets) | +${result.firstCallOverKmsRttMs} ms (CPU +${result.firstCallOverKmsRttCpuMs} ms) | <= 5 ms | ${result.firstCallOverKmsRttMs <= 5 ? 'met' : 'not met'} |`,
   ];
 }
 

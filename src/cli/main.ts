@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `ali-oss-managed-credentials` command line: `demo` and `doctor`. See {@link runCli}.
+ * The `ali-oss-managed-credentials` command line: `demo`, `doctor` and `credential-process`. See {@link runCli}.
  * @packageDocumentation
  */
 import { runCli } from './run-cli.js';

@@ -1,4 +1,6 @@
 import { createCliOutput, type TextSink } from './cli-output.js';
+import { CREDENTIAL_PROCESS_OPTIONS } from './credential-process/credential-process-usage.js';
+import { runCredentialProcessCommand } from './credential-process/run-credential-process-command.js';
 import { runDemo } from './demo/run-demo.js';
 import { DOCTOR_OPTIONS } from './doctor/doctor-usage.js';
 import { runDoctorCommand } from './doctor/run-doctor-command.js';
@@ -23,9 +25,14 @@ export const CLI_USAGE = [
   '  doctor   check a configuration: settings and their origin, each ClientKey, each KMS source, the',
   '           secret value, optionally OSS access',
   ...DOCTOR_OPTIONS.map((line) => `             ${line}`),
+  '  credential-process',
+  '           print the secret\'s AccessKey as JSON for other tools (an External credential process of the',
+  '           aliyun CLI and @alicloud/credentials profiles)',
+  ...CREDENTIAL_PROCESS_OPTIONS.map((line) => `             ${line}`),
   '  help     this text (also -h, --help; "<command> --help" for one command)',
   '',
-  'exit codes: 0 ok, 1 a check failed (or the demo saw errors), 2 usage or configuration error',
+  'exit codes: 0 ok, 1 a check failed (the demo saw errors, credential-process could not fetch the secret),',
+  '            2 usage or configuration error, 3 doctor: works through failover only',
 ].join('\n');
 
 const DEMO_USAGE = [
@@ -53,6 +60,8 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     }
     case 'doctor':
       return runDoctorCommand(rest, environment);
+    case 'credential-process':
+      return runCredentialProcessCommand(rest, environment);
     case undefined:
     case 'help':
     case '--help':

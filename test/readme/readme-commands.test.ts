@@ -24,6 +24,7 @@ function shellCommands(markdown: string): string[] {
 /** Commands that run, with what their output must show. */
 const RUN: Readonly<Record<string, RegExp>> = {
   'npx ali-oss-managed-credentials doctor --help': /^usage: ali-oss-managed-credentials doctor /m,
+  'npx ali-oss-managed-credentials credential-process --help': /^usage: ali-oss-managed-credentials credential-process --secret NAME /m,
   'npx tsx examples/local-emulators.ts': /^read "hello from a rotating key" with LTAI5tLocalExampleKey2; KMS calls: 2$/m,
   'npx tsx examples/basic-usage.ts': /hello from a rotating key/,
   'npx vitest run --config examples/testing/vitest.config.ts': /Tests\s+2 passed \(2\)/,
@@ -51,6 +52,9 @@ const SKIP: Readonly<Record<string, string>> = {
   // the doctor against good and broken setups.
   'npx ali-oss-managed-credentials doctor [--config FILE] [--secret NAME] [--bucket B --endpoint E [--region R] [--oss-timeout MS]] [--json]':
     'usage synopsis',
+  // The same for credential-process; test/cli/credential-process.test.ts runs it against LocalDkms, also through
+  // an @alicloud/credentials profile.
+  'npx ali-oss-managed-credentials credential-process --secret NAME [--config FILE]': 'usage synopsis',
 };
 
 // Generous: the commands run side by side, each a Node process compiling TypeScript, on a machine that may be busy.
