@@ -1,3 +1,6 @@
+import type protobuf from 'protobufjs';
+import { requireFromPackage } from '../../runtime/require-from-package.js';
+
 /** A scalar kind of proto3 this codec knows: what the DKMS GetSecretValue messages use. */
 export type ProtobufFieldKind = 'string' | 'bool' | 'int32';
 
@@ -16,11 +19,7 @@ export interface ProtobufMessageType {
 }
 
 const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_START_GROUP = 3;
-const WIRE_END_GROUP = 4;
-const WIRE_FIXED32 = 5;
 
 function wireTypeOf(kind: ProtobufFieldKind): number {
   return kind === 'string' ? WIRE_LENGTH_DELIMITED : WIRE_VARINT;
@@ -36,149 +35,42 @@ function isDefault(value: unknown): boolean {
   return value === undefined || value === null || value === '' || value === false || value === 0 || (Array.isArray(value) && value.length === 0);
 }
 
-function pushVarint(out: number[], value: number): void {
-  let v = value >>> 0;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v >>>= 7;
-  }
-  out.push(v);
+/** The part of protobufjs's minimal runtime this codec uses: its wire reader and writer. */
+interface ProtobufRuntime {
+  readonly Reader: { create(bytes: Uint8Array): protobuf.Reader };
+  readonly Writer: { create(): protobuf.Writer };
 }
+let runtime: ProtobufRuntime | undefined;
 
-/** A negative int32 goes on the wire sign-extended to 64 bits: ten bytes, as every protobuf library writes it. */
-function pushInt32(out: number[], value: number): void {
-  if (value >= 0) {
-    pushVarint(out, value);
-    return;
-  }
-  let v = BigInt.asUintN(64, BigInt(value));
-  while (v > 0x7fn) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
+/**
+ * protobufjs's minimal runtime (wire reader and writer, no reflection, no code generation), loaded on the first
+ * DKMS message: one small file, so the first request of a cold process pays about a millisecond for it instead of
+ * the reflection build and the codecs it generated at run time. What `pbjs --target static` emits builds on the
+ * same runtime; for three flat messages a field table does the same.
+ */
+function protobufRuntime(): ProtobufRuntime {
+  runtime ??= requireFromPackage('protobufjs/dist/minimal/protobuf.min.js') as ProtobufRuntime;
+  return runtime;
 }
 
 /**
- * Encodes `message` as `type` in the protobuf wire format, fields in number order, proto3 defaults left out
- * (the official SDKs never put them on the wire, and they would change `content-sha256`). Values are coerced
- * like protobufjs's `fromObject`: `String(...)`, `Boolean(...)`, `| 0`.
- *
- * Hand-written for three flat messages of strings, a bool and an int32: a general protobuf library costs a
- * cold process several milliseconds to load and to generate its codecs on the first request.
+ * Encodes `message` as `type` in field-number order, leaving out default values (proto3, as the official SDKs
+ * write it), so the bytes equal those protobufjs's reflection encoder writes.
  */
 export function encodeProtobuf(type: ProtobufMessageType, message: object): Buffer {
-  const record = message as Record<string, unknown>;
-  const parts: Buffer[] = [];
-  const head: number[] = [];
-  const flushHead = () => {
-    if (head.length > 0) parts.push(Buffer.from(head.splice(0)));
-  };
+  const writer = protobufRuntime().Writer.create();
+  const values = message as Record<string, unknown>;
   for (const field of type.fields) {
-    const value = record[field.name];
+    const value = values[field.name];
     if (isDefault(value)) continue;
-    const values = field.repeated === true && Array.isArray(value) ? value : [value];
-    for (const item of values) {
-      pushVarint(head, ((field.id << 3) | wireTypeOf(field.kind)) >>> 0);
-      if (field.kind === 'string') {
-        const bytes = Buffer.from(String(item), 'utf8');
-        pushVarint(head, bytes.length);
-        flushHead();
-        parts.push(bytes);
-      } else if (field.kind === 'bool') {
-        head.push(item ? 1 : 0);
-      } else {
-        pushInt32(head, Number(item) | 0);
-      }
+    for (const item of field.repeated === true ? (value as unknown[]) : [value]) {
+      writer.uint32(((field.id << 3) | wireTypeOf(field.kind)) >>> 0);
+      if (field.kind === 'string') writer.string(String(item));
+      else if (field.kind === 'bool') writer.bool(Boolean(item));
+      else writer.int32(Number(item));
     }
   }
-  flushHead();
-  return Buffer.concat(parts);
-}
-
-/** Reads protobuf wire primitives from a byte array, throwing on anything truncated or malformed. */
-class WireReader {
-  pos = 0;
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly typeName: string,
-  ) {}
-
-  get done(): boolean {
-    return this.pos >= this.bytes.length;
-  }
-
-  /** The low 32 bits of a varint of up to ten bytes (as protobufjs reads `uint32` and `int32`). */
-  varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      if (this.pos >= this.bytes.length) throw this.error('ends inside a varint');
-      const byte = this.bytes[this.pos++] as number;
-      if (shift < 32) result |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result >>> 0;
-    }
-    throw this.error('has a varint longer than ten bytes');
-  }
-
-  /** A field tag: a varint of at most five bytes whose value fits 32 bits (anything longer is malformed). */
-  tag(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= this.bytes.length) throw this.error('ends inside a tag');
-      const byte = this.bytes[this.pos++] as number;
-      if (shift === 28 && byte > 0x0f) throw this.error('has a tag beyond 32 bits');
-      result |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result >>> 0;
-    }
-    throw this.error('has a tag beyond 32 bits');
-  }
-
-  skip(length: number): void {
-    if (length > this.bytes.length - this.pos) throw this.error('ends inside a field');
-    this.pos += length;
-  }
-
-  lengthDelimited(): Uint8Array {
-    const length = this.varint();
-    const start = this.pos;
-    this.skip(length);
-    return this.bytes.subarray(start, start + length);
-  }
-
-  /** Skips field `id` of `wireType` whose tag was just read (a group up to its own end tag). */
-  skipField(id: number, wireType: number, depth = 0): void {
-    switch (wireType) {
-      case WIRE_VARINT:
-        this.varint();
-        return;
-      case WIRE_FIXED64:
-        this.skip(8);
-        return;
-      case WIRE_LENGTH_DELIMITED:
-        this.lengthDelimited();
-        return;
-      case WIRE_START_GROUP:
-        if (depth > 32) throw this.error('nests groups too deep');
-        for (;;) {
-          const tag = this.tag();
-          if ((tag & 7) === WIRE_END_GROUP) {
-            if (tag >>> 3 !== id) throw this.error(`ends group ${id} with the end tag of ${tag >>> 3}`);
-            return;
-          }
-          this.skipField(tag >>> 3, tag & 7, depth + 1);
-        }
-      case WIRE_FIXED32:
-        this.skip(4);
-        return;
-      default:
-        throw this.error(`has invalid wire type ${wireType}`);
-    }
-  }
-
-  error(what: string): Error {
-    // Never the bytes: they may be anything, including a secret in a half-read field.
-    return new Error(`protobuf ${this.typeName} ${what} (at byte ${this.pos})`);
-  }
+  return Buffer.from(writer.finish());
 }
 
 /**
@@ -186,43 +78,47 @@ class WireReader {
  * fields as arrays, the last value of a scalar winning, unknown fields of every wire type skipped.
  *
  * @throws Error (naming the message type and byte offset, never the content) on truncated input, an invalid
- *   wire type, or a known field sent with another wire type than its kind
+ *   wire type, a known field sent with another wire type than its kind, or text that is not UTF-8
  */
 export function decodeProtobuf<T>(type: ProtobufMessageType, bytes: Uint8Array): T {
   const result: Record<string, unknown> = {};
   for (const field of type.fields) result[field.name] = defaultOf(field);
-  const reader = new WireReader(bytes, type.name);
-  while (!reader.done) {
-    const tag = reader.tag();
-    const id = tag >>> 3;
-    const wireType = tag & 7;
-    if (id === 0) throw reader.error('has field number 0');
-    const field = type.fields.find((candidate) => candidate.id === id);
-    if (field === undefined) {
-      reader.skipField(id, wireType);
-      continue;
+  const reader = protobufRuntime().Reader.create(bytes);
+  // Never the bytes in an error: they may be anything, including a secret in a half-read field.
+  const malformed = (what: string) => new Error(`protobuf ${type.name} ${what} (at byte ${reader.pos})`);
+  try {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const id = tag >>> 3;
+      const wireType = tag & 7;
+      if (id === 0) throw malformed('has field number 0');
+      const field = type.fields.find((candidate) => candidate.id === id);
+      if (field === undefined) {
+        // With the field number, a group must end with its own end tag (protobufjs's decoders check it too).
+        (reader.skipType as (wireType: number, depth: number, fieldNumber: number) => protobuf.Reader).call(reader, wireType, 0, id);
+        continue;
+      }
+      if (wireType !== wireTypeOf(field.kind)) throw malformed(`sends field ${field.name} with wire type ${wireType}`);
+      const value = field.kind === 'string' ? utf8(reader.bytes(), field, malformed) : field.kind === 'bool' ? reader.bool() : reader.int32();
+      if (field.repeated === true) (result[field.name] as unknown[]).push(value);
+      else result[field.name] = value;
     }
-    if (wireType !== wireTypeOf(field.kind)) throw reader.error(`sends field ${field.name} with wire type ${wireType}`);
-    const value =
-      field.kind === 'string'
-        ? utf8(reader, field)
-        : field.kind === 'bool'
-          ? reader.varint() !== 0
-          : reader.varint() | 0;
-    if (field.repeated === true) (result[field.name] as unknown[]).push(value);
-    else result[field.name] = value;
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith(`protobuf ${type.name} `)) throw error;
+    // protobufjs's own messages ("index out of range: 3 + 5 > 3", "invalid wire type 7 at offset 2") carry
+    // offsets only, never content.
+    throw malformed(`is malformed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return result as T;
 }
 
-/** proto3 strings must be valid UTF-8 (protobufjs rejects the others too); a byte-order mark is content. */
+/** proto3 strings must be valid UTF-8; a byte-order mark is content. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function utf8(reader: WireReader, field: ProtobufField): string {
-  const bytes = reader.lengthDelimited();
+function utf8(bytes: Uint8Array, field: ProtobufField, malformed: (what: string) => Error): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw reader.error(`sends field ${field.name} as text that is not UTF-8`);
+    throw malformed(`sends field ${field.name} as text that is not UTF-8`);
   }
 }
