@@ -97,7 +97,8 @@ function variants(): Variant[] {
     esm(
       'OpenAPI-only app: import, source and bucket (ES module)',
       `const cpu0 = process.cpuUsage(); const t0 = performance.now();
-       const { OpenApiSecretSource, SecretCacheClient, ProxyBucket } = await import('ali-oss-managed-credentials');
+       const { SecretCacheClient, ProxyBucket } = await import('ali-oss-managed-credentials');
+       const { OpenApiSecretSource } = await import('ali-oss-managed-credentials/sources');
        const source = new OpenApiSecretSource({ regionId: 'cn-hangzhou', credentials: { type: 'ak', accessKeyId: 'AK', accessKeySecret: 'S' } });
        const cache = new SecretCacheClient({ source, ownsSource: true });
        const bucket = new ProxyBucket({ secretName: 's', cacheClient: cache, region: 'oss-cn-hangzhou', bucket: 'my-bucket' });
@@ -108,7 +109,8 @@ function variants(): Variant[] {
     esm(
       'first call: new ProxyBucket to first put, DKMS (ES module, cold process)',
       `${info}
-       const { DkmsSecretSource, SecretCacheClient, ProxyBucket, clientKeyFromPem } = await import('ali-oss-managed-credentials');
+       const { SecretCacheClient, ProxyBucket } = await import('ali-oss-managed-credentials');
+       const { DkmsSecretSource, clientKeyFromPem } = await import('ali-oss-managed-credentials/sources');
        const cpu0 = process.cpuUsage(); const t0 = performance.now();
        const source = new DkmsSecretSource({ endpoint: info.dkmsEndpoint, clientKey: clientKeyFromPem(info.keyId, info.privateKeyPem), ca: info.ca });
        const cache = new SecretCacheClient({ source, ownsSource: true });
