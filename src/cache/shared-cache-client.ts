@@ -1,4 +1,5 @@
 import type { SecretCacheClient } from './secret-cache-client.js';
+import { leaseShared, type SharedSlot } from '../runtime/shared-lease.js';
 
 /** One user's reference to a shared {@link SecretCacheClient}. */
 export interface SharedCacheClientLease {
@@ -11,12 +12,7 @@ export interface SharedCacheClientLease {
   release(): Promise<void>;
 }
 
-interface SharedSlot {
-  client: SecretCacheClient;
-  references: number;
-}
-
-const slots = new Map<string, SharedSlot>();
+const slots = new Map<string, SharedSlot<SecretCacheClient>>();
 
 /**
  * Returns the process-wide client for `key` (e.g. a configuration identity), creating it with `factory`
@@ -28,25 +24,8 @@ const slots = new Map<string, SharedSlot>();
  * @param factory - creates the client; called at most once per live client
  */
 export function acquireSharedCacheClient(key: string, factory: () => SecretCacheClient): SharedCacheClientLease {
-  let slot = slots.get(key);
-  if (slot === undefined || slot.client.closed) {
-    slot = { client: factory(), references: 0 };
-    slots.set(key, slot);
-  }
-  slot.references += 1;
-  const held = slot;
-  let released = false;
-  return {
-    client: held.client,
-    release: async () => {
-      if (released) return;
-      released = true;
-      held.references -= 1;
-      if (held.references > 0) return;
-      if (slots.get(key) === held) slots.delete(key);
-      await held.client.close();
-    },
-  };
+  const lease = leaseShared(slots, key, factory);
+  return { client: lease.value, release: lease.release };
 }
 
 /** Keys of the shared clients currently alive, for diagnostics and tests. */

@@ -1,5 +1,6 @@
 import { CredentialsProviderCache } from './credentials-provider-cache.js';
 import type { CredentialsProviderLike } from './credentials-provider-like.js';
+import { leaseShared, type SharedSlot } from '../runtime/shared-lease.js';
 
 /** One client's use of a {@link CredentialsProviderCache}: the cache, and how to give it back. */
 export interface CredentialsProviderCacheLease {
@@ -8,13 +9,8 @@ export interface CredentialsProviderCacheLease {
   release(): Promise<void>;
 }
 
-interface Slot {
-  cache: CredentialsProviderCache;
-  references: number;
-}
-
 /** One cache per provider object, so 100 buckets over one provider ask it once per token, not 100 times. */
-const slots = new WeakMap<object, Slot>();
+const slots = new WeakMap<object, SharedSlot<CredentialsProviderCache>>();
 
 /**
  * The cache for a `credentialsProvider` option: a {@link CredentialsProviderCache} given as is (the caller owns
@@ -23,23 +19,6 @@ const slots = new WeakMap<object, Slot>();
  */
 export function acquireCredentialsProviderCache(provider: CredentialsProviderLike | CredentialsProviderCache): CredentialsProviderCacheLease {
   if (provider instanceof CredentialsProviderCache) return { cache: provider, release: () => Promise.resolve() };
-  let slot = slots.get(provider);
-  if (slot === undefined || slot.cache.closed) {
-    slot = { cache: new CredentialsProviderCache({ credentialsProvider: provider }), references: 0 };
-    slots.set(provider, slot);
-  }
-  slot.references += 1;
-  const held = slot;
-  let released = false;
-  return {
-    cache: held.cache,
-    release: async () => {
-      if (released) return;
-      released = true;
-      held.references -= 1;
-      if (held.references > 0) return;
-      if (slots.get(provider) === held) slots.delete(provider);
-      await held.cache.close();
-    },
-  };
+  const lease = leaseShared(slots, provider, () => new CredentialsProviderCache({ credentialsProvider: provider }));
+  return { cache: lease.value, release: lease.release };
 }

@@ -8,6 +8,7 @@ import { KmsError } from '../../src/kms/kms-error.js';
 import { SecretInfo } from '../../src/kms/secret-info.js';
 import { createTestClientKey, createTestPki } from '../../src/testing/pki/index.js';
 import { ScriptedHttpServer } from '../support/scripted-http-server.js';
+import { varint } from '../support/protobuf-varint.js';
 
 // Fixed seeds: CI runs the same cases every time; a failure prints the seed and path to replay it.
 const SEED = 0x5eed_d4a5;
@@ -20,16 +21,6 @@ const wireField = fc.record({
   declaredLength: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { nil: undefined }),
 });
 
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    bytes.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  bytes.push(v);
-  return bytes;
-}
 
 /** Bytes that look like protobuf: real tags, real or lying length prefixes, arbitrary payloads. */
 const protobufish = fc.array(wireField, { maxLength: 12 }).map((fields) => {

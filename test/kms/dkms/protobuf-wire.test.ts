@@ -3,6 +3,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { dkmsMessages } from '../../../src/kms/dkms/dkms-messages.js';
 import { decodeProtobuf, encodeProtobuf, type ProtobufMessageType } from '../../../src/kms/dkms/protobuf-wire.js';
+import { varint } from '../../support/protobuf-varint.js';
 
 // The hand-written codec against protobufjs (a development dependency only, for this comparison): the same
 // bytes out for the same message, the same message out of the same bytes.
@@ -93,16 +94,6 @@ const unknownField = fc.oneof(
   fc.record({ id: fc.integer({ min: 14, max: 536_870_911 }), wire: fc.constantFrom(1, 5) }),
 );
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
 
 function encodeUnknown(field: { id: number; wire: number; value?: number; bytes?: Uint8Array }): number[] {
   const tag = varint(field.id * 8 + field.wire);
