@@ -89,6 +89,7 @@ export type {
   ConfigOrigin,
   ConfigWarning,
   DkmsInstanceConfig,
+  KmsAgentConfig,
   ProviderConfig,
   RegionConfig,
 } from './config/provider-config.js';
@@ -113,6 +114,7 @@ export { clientKeyFromPem, readClientKeyFile } from './kms/dkms/client-key-loade
 export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from './kms/openapi/open-api-secret-source.js';
 export { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './kms/openapi/open-api-source-config-error.js';
 export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
+export { KmsAgentSecretSource, type KmsAgentSourceOptions } from './kms/agent/kms-agent-secret-source.js';
 export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
 export type { ThrottlePacing } from './kms/throttle-pacing.js';
 export { secretSourceFromConfig } from './kms/secret-source-from-config.js';
