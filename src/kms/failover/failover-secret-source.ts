@@ -256,10 +256,10 @@ export class FailoverSecretSource implements SecretSource {
             if (call.isKnownRejected !== undefined && rejectedAnswer(info)) {
               // Still the key known rejected (an agent serving its cache until its TTL ends): ask the other
               // sources before settling for it; it is the answer when none brings another.
-              call.knownRejectedAnswer ??= info;
+              const first = (call.knownRejectedAnswer ??= info);
               done.add(index);
               escalate();
-              if (running.size === 0) finish(() => resolve(info));
+              if (running.size === 0) finish(() => resolve(first));
               return;
             }
             // A source that answered only because another one served a rejected key does not become the healthy one.
