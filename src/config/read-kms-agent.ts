@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { DEFAULT_KMS_AGENT_ENDPOINT, parseKmsAgentEndpoint } from '../kms/agent/kms-agent-endpoint.js';
 import { ConfigError, ConfigErrorCode, describeLocation } from './config-error.js';
 import { KMS_AGENT_ENTRY_FIELDS, entryFieldDefault } from './config-keys.js';
@@ -11,8 +10,8 @@ const KEY = 'cache_client_kms_agent_config_info';
 /**
  * Validates entry `index` of `cache_client_kms_agent_config_info` (a KMS Agent on this host): its endpoint
  * (loopback unless `allowNonLoopback`), at most one token source, and its timeout. The token itself is not
- * read here (the agent may write its token file after the application starts): a missing token file is a
- * warning, and the source reads the token at each request.
+ * read here: the agent may write its token file after the application starts, so the source reads the
+ * token at each request (and `doctor` checks it).
  */
 export function readKmsAgent(entry: JsonObject, index: number, baseDir: string, warnings: ConfigWarning[]): KmsAgentConfig {
   warnUnknownFields(KEY, index, entry, KMS_AGENT_ENTRY_FIELDS, [], warnings);
@@ -54,15 +53,6 @@ export function readKmsAgent(entry: JsonObject, index: number, baseDir: string, 
   let tokenFromFilePath: string | undefined;
   if (fileValue !== undefined) {
     tokenFromFilePath = resolvePath(expectString(fileValue, at('tokenFromFilePath')), baseDir);
-    if (!existsSync(tokenFromFilePath)) {
-      warnings.push({
-        code: 'MissingTokenFile',
-        key: KEY,
-        index,
-        field: 'tokenFromFilePath',
-        message: `${KEY}[${index}].tokenFromFilePath: the file ${tokenFromFilePath} does not exist (yet); the KMS Agent source reads it at each request`,
-      });
-    }
   }
   const tokenFromEnvVariable = envValue === undefined ? undefined : expectEnvVarName(envValue, at('tokenFromEnvVariable'));
   const timeoutValue = optionalField(entry, 'readTimeout');

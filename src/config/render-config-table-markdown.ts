@@ -30,10 +30,6 @@ export function renderConfigTableMarkdown(): string {
       ]),
     ),
     '',
-    'Fields of each `cache_client_kms_agent_config_info` entry:',
-    '',
-    ...fieldTable(KMS_AGENT_ENTRY_FIELDS),
-    '',
     'Fields of each `cache_client_dkms_config_info` entry:',
     '',
     ...fieldTable(DKMS_ENTRY_FIELDS),
@@ -41,6 +37,10 @@ export function renderConfigTableMarkdown(): string {
     'Fields of each `cache_client_region_id` entry:',
     '',
     ...fieldTable(REGION_ENTRY_FIELDS),
+    '',
+    'Fields of each `cache_client_kms_agent_config_info` entry:',
+    '',
+    ...fieldTable(KMS_AGENT_ENTRY_FIELDS),
   ];
   return `${lines.join('\n')}\n`;
 }
