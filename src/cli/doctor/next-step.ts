@@ -1,6 +1,7 @@
 import { ConfigError } from '../../config/config-error.js';
 import { SecretDataError, SecretDataErrorCode } from '../../credentials/secret-data-error.js';
 import { ClientKeyError } from '../../kms/dkms/client-key-error.js';
+import { agentNextStep } from './agent-next-step.js';
 import { describeConfigProblem } from './config-next-step.js';
 import type { DoctorProblem } from './doctor-report.js';
 import { kmsNextStep } from './kms-next-step.js';
@@ -20,6 +21,7 @@ export function describeProblem(error: unknown, context: ProblemContext = {}): D
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ClientKeyError) return { code, message, nextStep: clientKeyNextStep(error) };
   if (error instanceof SecretDataError) return { code, message, nextStep: secretDataNextStep(error, context) };
+  if (context.service === 'agent') return { code, message, nextStep: agentNextStep(error, code, context) };
   return { code, message, nextStep: kmsNextStep(error, code, context) };
 }
 
