@@ -68,8 +68,7 @@ interface UpstreamFailure {
  * (no token, no value). TEST ONLY.
  */
 export class LocalKmsAgent {
-  /** Number of fetches from the store or source (the agent's KMS calls). */
-  upstreamCallCount = 0;
+  #upstreamCalls = 0;
   #token: string;
   readonly #cache = new Map<string, CachedSecret>();
   readonly #inFlight = new Map<string, Promise<Record<string, unknown>>>();
@@ -149,6 +148,11 @@ export class LocalKmsAgent {
     return [...this.#log];
   }
 
+  /** Number of fetches from the store or source so far (the agent's KMS calls). */
+  get upstreamCallCount(): number {
+    return this.#upstreamCalls;
+  }
+
   /** Number of requests received so far (refused ones included). */
   get callCount(): number {
     return this.#log.length;
@@ -157,7 +161,7 @@ export class LocalKmsAgent {
   /** Clears the request log and the upstream call count. */
   resetLog(): void {
     this.#log.length = 0;
-    this.upstreamCallCount = 0;
+    this.#upstreamCalls = 0;
   }
 
   /** Stops listening and drops open connections. Idempotent. */
@@ -248,7 +252,7 @@ export class LocalKmsAgent {
   }
 
   async #fetch(secretName: string): Promise<Record<string, unknown>> {
-    this.upstreamCallCount += 1;
+    this.#upstreamCalls += 1;
     const { store, source } = this.options;
     if (store !== undefined) {
       const version = store.getVersion(secretName);
