@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -203,6 +205,32 @@ describe('KmsAgentSecretSource: answers that are not a secret', () => {
     };
     await source({ endpoint: server.hostPort }).getSecretValue({ secretName: 'a b/c' });
     expect(seen).toEqual({ method: 'GET', url: '/v1/a%20b%2Fc', token: agent.token });
+  });
+});
+
+describe('KmsAgentSecretSource: an agent that never answers', () => {
+  it('ends at its own timeout (Kms.ReadTimeout), or at the call budget (Kms.FetchTimeout), both retryable', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const endpoint = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      let startedAt = performance.now();
+      expect(await rejection(source({ endpoint, timeoutMs: 150 }).getSecretValue({ secretName: SECRET }))).toMatchObject({
+        code: KmsErrorCode.ReadTimeout,
+        retryable: true,
+      });
+      expect(performance.now() - startedAt).toBeLessThan(2_000);
+      startedAt = performance.now();
+      expect(await rejection(source({ endpoint }).getSecretValue({ secretName: SECRET }, { timeoutMs: 150 }))).toMatchObject({
+        code: KmsErrorCode.FetchTimeout,
+        retryable: true,
+      });
+      expect(performance.now() - startedAt).toBeLessThan(2_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 
