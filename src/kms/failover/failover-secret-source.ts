@@ -12,8 +12,8 @@ import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, type
 /** Options of {@link FailoverSecretSource}. */
 export interface FailoverSecretSourceOptions {
   /**
-   * The sources in order of preference (the configuration order: KMS Agents, DKMS instances, then regions). At least
-   * one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
+   * The sources in order of preference (the configuration order: KMS Agents, DKMS instances, then regions).
+   * At least one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
    */
   sources: readonly SecretSource[];
   /**
@@ -73,7 +73,8 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
  * `reprobeAfterMs`. With `isKnownRejected` (the cache passes it while it knows rejected keys), an answer known
  * rejected does not end the call: the other sources are asked too, and it is the answer only when none brings
- * another (then also at the deadline); the source that brings another does not become the healthy one. Order is the configured order; there is no latency probing (no ICMP).
+ * another (then also at the deadline); the source that brings another does not become the healthy one.
+ * Order is the configured order; there is no latency probing (no ICMP).
  *
  * Every wait of a call (retry sleeps, the hedge, the deadline) goes through the one wait helper and keeps
  * the process alive while a caller awaits the call, so a script that only awaits `getSecretValue` does not
