@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientKeyFromPem, DkmsSecretSource } from '../../src/kms/dkms/index.js';
 import { LocalDkms, LocalKmsAgent, SecretStore } from '../../src/testing/index.js';
@@ -72,6 +73,7 @@ describe('LocalKmsAgent', () => {
       ['accepted', 404],
     ]);
     expect(JSON.stringify(agent.requests)).not.toContain(agent.token);
+    expect(inspect(agent, { depth: Infinity, showHidden: true })).not.toContain(agent.token);
     expect(agent.upstreamCallCount).toBe(2);
   });
 

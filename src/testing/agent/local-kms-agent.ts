@@ -77,13 +77,18 @@ export class LocalKmsAgent {
   readonly #ttlMs: number;
   readonly #ignoreTransientErrors: boolean;
   #closing: Promise<void> | undefined;
+  readonly #store: SecretStore | undefined;
+  readonly #source: SecretSource | undefined;
 
   private constructor(
     private readonly server: http.Server,
     /** The TCP port it listens on (127.0.0.1). */
     readonly port: number,
-    private readonly options: LocalKmsAgentOptions,
+    options: LocalKmsAgentOptions,
   ) {
+    // Only what is needed is kept: the token stays out of util.inspect of the emulator.
+    this.#store = options.store;
+    this.#source = options.source;
     this.#token = options.token ?? randomBytes(16).toString('hex');
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.ttlMs ?? 300_000;
@@ -214,7 +219,8 @@ export class LocalKmsAgent {
       return json(200, body);
     } catch (error) {
       const failure = toFailure(error);
-      if (cached !== undefined && this.#ignoreTransientErrors && failure.status >= 500) {
+      // A transient failure (throttled, unavailable) leaves the cached value in service; a definite one does not.
+      if (cached !== undefined && this.#ignoreTransientErrors && (failure.status >= 500 || failure.status === 429)) {
         record(200, 'stale');
         return json(200, cached.body);
       }
@@ -253,13 +259,13 @@ export class LocalKmsAgent {
 
   async #fetch(secretName: string): Promise<Record<string, unknown>> {
     this.#upstreamCalls += 1;
-    const { store, source } = this.options;
+    const store = this.#store;
     if (store !== undefined) {
       const version = store.getVersion(secretName);
       if (version === undefined) throw Object.assign(new Error('The resource not exists.'), { status: 404, code: 'Forbidden.ResourceNotFound' });
       return fromRecord(version);
     }
-    return fromInfo(await (source as SecretSource).getSecretValue({ secretName, fetchExtendedConfig: true }, { keepAlive: false }));
+    return fromInfo(await (this.#source as SecretSource).getSecretValue({ secretName, fetchExtendedConfig: true }, { keepAlive: false }));
   }
 }
 
