@@ -117,6 +117,7 @@ export type {
   ConfigOrigin,
   ConfigWarning,
   DkmsInstanceConfig,
+  KmsAgentConfig,
   ProviderConfig,
   RegionConfig,
 } from './config/provider-config.js';

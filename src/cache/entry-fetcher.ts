@@ -192,7 +192,13 @@ export class EntryFetcher {
       // The source gets a slightly smaller budget, so its own timeout error (naming every endpoint) wins the race.
       const timeoutMs = fetchTimeoutMs - Math.min(250, Math.floor(fetchTimeoutMs / 10));
       // keepAlive false: this is background work; the callers waiting for it hold the process open themselves.
-      const info = await waitFor(source.getSecretValue(request, { signal, timeoutMs, keepAlive: false }), { clock: this.host.options.clock, signal, keepAlive: false });
+      // While keys are known rejected, a failover group goes around a source that still serves one (a KMS
+      // Agent answering from its cache until its TTL ends) when another source is configured.
+      const isKnownRejected = entry.rejected.size === 0 ? undefined : (answer: SecretInfo) => servesRejectedKey(entry, answer);
+      const info = await waitFor(
+        source.getSecretValue(request, { signal, timeoutMs, keepAlive: false, ...(isKnownRejected === undefined ? {} : { isKnownRejected }) }),
+        { clock: this.host.options.clock, signal, keepAlive: false },
+      );
       if (this.host.isClosed()) throw this.host.closedError(entry.secretName);
       value = this.#parse(entry, info);
     } catch (error) {
@@ -359,5 +365,14 @@ export class EntryFetcher {
       durationMs: Math.round(monoNowMs - startedAtMs),
     });
     return error;
+  }
+}
+
+/** Whether `info` holds an AccessKeyId the entry knows rejected (read when the answer comes, not when the fetch starts). */
+function servesRejectedKey(entry: SecretEntry, info: SecretInfo): boolean {
+  try {
+    return entry.rejected.has(parseAccessKeyCredential(info).accessKeyId);
+  } catch {
+    return false; // not an AccessKey: nothing to compare
   }
 }

@@ -25,6 +25,7 @@ const MAX_HASHED_FILE_BYTES = 1024 * 1024;
  */
 export function configIdentity(config: ProviderConfig): string {
   const canonical = canonicalJson({
+    kmsAgents: config.kmsAgents,
     dkmsInstances: config.dkmsInstances.map((instance) => withSecrets(instance)),
     regions: config.regions,
     credentials: config.credentials === undefined ? null : withSecrets(config.credentials),

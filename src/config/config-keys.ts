@@ -37,7 +37,7 @@ export interface ConfigKeySpec {
   /** Why an `ignored` key is ignored, for its warning (default: read by the official providers only). */
   readonly ignoredReason?: string;
   /**
-   * Which configurations read the key: `all`, `dkms` (KMS instance entries with a ClientKey), `openapi` (the
+   * Which configurations read the key: `all`, `agent` (the KMS Agent), `dkms` (KMS instance entries with a ClientKey), `openapi` (the
    * KMS OpenAPI regions, whatever their RAM identity), or the `credentials_type` values (RAM identities of the
    * OpenAPI path) that read it. Empty for ignored keys. Drives the README's "Used by" column and the
    * "not used by credentials_type" warnings.
@@ -52,7 +52,7 @@ export const CREDENTIALS_TYPES = ['ak', 'token', 'sts', 'ram_role', 'ecs_ram_rol
 export type CredentialsType = (typeof CREDENTIALS_TYPES)[number];
 
 /** An entry of {@link ConfigKeySpec.usedBy}. */
-export type ConfigKeyUser = 'all' | 'dkms' | 'openapi' | CredentialsType;
+export type ConfigKeyUser = 'all' | 'agent' | 'dkms' | 'openapi' | CredentialsType;
 
 /** One field of an object in a JSON-array key, for documentation and typo detection. */
 export interface ConfigJsonFieldSpec {
@@ -81,6 +81,15 @@ const RAM_AUTH_KINDS: readonly ConfigKeyUser[] = CREDENTIALS_TYPES;
  * validation, unknown-key warnings, {@link renderConfigTableMarkdown} and the CLI.
  */
 export const CONFIG_KEYS = [
+  {
+    name: 'cache_client_kms_agent_config_info',
+    type: 'json-array',
+    description:
+      'KMS Agents (the official agent on the host, or its sidecar in the pod) to read secrets from, before the DKMS instances and regions: a JSON array of objects (fields below). Plain HTTP to a loopback address.',
+    secret: false,
+    sources: ALL_SOURCES,
+    usedBy: ['agent'],
+  },
   {
     name: 'cache_client_dkms_config_info',
     type: 'json-array',
@@ -491,6 +500,44 @@ export const DKMS_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
     required: false,
     defaultValue: 10_000,
     description: 'Read timeout (ms): budget of one whole request, from connecting to the last byte of the answer.',
+  },
+];
+
+/** Fields of a `cache_client_kms_agent_config_info` entry. */
+export const KMS_AGENT_ENTRY_FIELDS: readonly ConfigJsonFieldSpec[] = [
+  {
+    name: 'endpoint',
+    type: 'string',
+    required: false,
+    defaultText: '`127.0.0.1:2025`',
+    description: 'host:port of the agent (an optional `http://` is dropped); a loopback address unless `allowNonLoopback`.',
+  },
+  {
+    name: 'tokenFromFilePath',
+    type: 'path',
+    required: false,
+    description: 'File holding the `X-KMS-Token` (read at every request, so a rewritten file is picked up).',
+  },
+  {
+    name: 'tokenFromEnvVariable',
+    type: 'string',
+    required: false,
+    description:
+      'NAME of an environment variable holding the token (or `file://<path>`). Neither set: `KMS_TOKEN`, `KMS_SESSION_TOKEN`, `KMS_CONTAINER_AUTHORIZATION_TOKEN`, then the file `/var/run/kmstoken`, as the agent itself.',
+  },
+  {
+    name: 'allowNonLoopback',
+    type: 'boolean',
+    required: false,
+    defaultText: 'false',
+    description: 'Accept an endpoint that is not a loopback address (the token and secrets then cross the network in plain HTTP; warned about).',
+  },
+  {
+    name: 'readTimeout',
+    type: 'integer (ms)',
+    required: false,
+    defaultValue: 5000,
+    description: 'Budget of one request to the agent (ms), from connecting to the last byte of the answer.',
   },
 ];
 

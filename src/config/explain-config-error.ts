@@ -16,7 +16,7 @@ export interface ExplainContext {
 }
 
 /** The keys whose absence gives "no KMS configured". */
-const KMS_KEYS: ReadonlySet<string> = new Set(['cache_client_dkms_config_info', 'cache_client_region_id']);
+const KMS_KEYS: ReadonlySet<string> = new Set(['cache_client_kms_agent_config_info', 'cache_client_dkms_config_info', 'cache_client_region_id']);
 /** Top-level keys a ClientKey password is looked up through. */
 const PASSWORD_KEYS: ReadonlySet<string> = new Set([
   'client_key_password_from_file_path',

@@ -28,6 +28,20 @@ export interface DkmsInstanceConfig {
   readonly readTimeoutMs?: number;
 }
 
+/** One KMS Agent from `cache_client_kms_agent_config_info`. Holds no secret: the token is read at each request. */
+export interface KmsAgentConfig {
+  /** `host:port` of the agent (no scheme). */
+  readonly endpoint: string;
+  /** File holding the token, absolute. */
+  readonly tokenFromFilePath?: string;
+  /** Name of the environment variable holding the token (or `file://<path>`). */
+  readonly tokenFromEnvVariable?: string;
+  /** The endpoint may be a non-loopback address (a warning is recorded when it is). */
+  readonly allowNonLoopback: boolean;
+  /** Budget of one request, ms. */
+  readonly readTimeoutMs: number;
+}
+
 /** One KMS OpenAPI region from `cache_client_region_id`. */
 export interface RegionConfig {
   /** Region, e.g. `cn-hangzhou`. */
@@ -91,6 +105,8 @@ export type ConfigOrigin = ConfigSource | 'default';
  * `JSON.stringify(config)` and `util.inspect(config)` never show them; read them by property access.
  */
 export interface ProviderConfig {
+  /** KMS Agents, in configuration order (tried before the instances and regions). */
+  readonly kmsAgents: readonly KmsAgentConfig[];
   /** KMS instances, in configuration order. */
   readonly dkmsInstances: readonly DkmsInstanceConfig[];
   /** KMS OpenAPI regions, in configuration order (tried after the instances). */

@@ -2,6 +2,7 @@ import {
   CONFIG_KEYS,
   CREDENTIALS_TYPES,
   DKMS_ENTRY_FIELDS,
+  KMS_AGENT_ENTRY_FIELDS,
   REGION_ENTRY_FIELDS,
   type ConfigJsonFieldSpec,
   type ConfigKeySpec,
@@ -36,6 +37,10 @@ export function renderConfigTableMarkdown(): string {
     'Fields of each `cache_client_region_id` entry:',
     '',
     ...fieldTable(REGION_ENTRY_FIELDS),
+    '',
+    'Fields of each `cache_client_kms_agent_config_info` entry:',
+    '',
+    ...fieldTable(KMS_AGENT_ENTRY_FIELDS),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -67,6 +72,7 @@ function describeUsedBy(users: readonly ConfigKeyUser[]): string {
   if (users.length === 0) return 'none (ignored)';
   if (users.includes('all')) return 'all';
   const parts: string[] = [];
+  if (users.includes('agent')) parts.push('KMS Agent');
   if (users.includes('dkms')) parts.push('DKMS');
   if (users.includes('openapi')) parts.push('OpenAPI');
   const types = CREDENTIALS_TYPES.filter((type) => users.includes(type));

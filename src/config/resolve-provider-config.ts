@@ -5,6 +5,7 @@ import { expectEnvVarName, expectInteger, expectString } from './config-values.j
 import type { ConfigOrigin, ConfigWarning, ProviderConfig } from './provider-config.js';
 import { readCacheSettings } from './read-cache-settings.js';
 import { readDkmsInstance } from './read-dkms-instance.js';
+import { readKmsAgent } from './read-kms-agent.js';
 import { readJsonArray, warnDuplicateEndpoints } from './read-json-array.js';
 import { readRamCredentials } from './read-ram-credentials.js';
 import { readRegion } from './read-region.js';
@@ -50,17 +51,22 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
   const regions = readJsonArray(settings, 'cache_client_region_id', warnings).map((entry, index) =>
     readRegion(entry.value, index, entry.baseDir, warnings),
   );
+  const kmsAgents = readJsonArray(settings, 'cache_client_kms_agent_config_info', warnings).map((entry, index) =>
+    readKmsAgent(entry.value, index, entry.baseDir, warnings),
+  );
   const dkmsEntries = readJsonArray(settings, 'cache_client_dkms_config_info', warnings);
-  if (dkmsEntries.length === 0 && regions.length === 0) {
+  if (kmsAgents.length === 0 && dkmsEntries.length === 0 && regions.length === 0) {
     throw new ConfigError(
       ConfigErrorCode.IncompatibleKeys,
-      'no KMS configured: set cache_client_dkms_config_info (KMS instances) or cache_client_region_id (KMS regions)',
+      'no KMS configured: set cache_client_kms_agent_config_info (a KMS Agent on this host), ' +
+        'cache_client_dkms_config_info (KMS instances) or cache_client_region_id (KMS regions)',
       { key: 'cache_client_dkms_config_info' },
     );
   }
   const dkmsInstances = dkmsEntries.map((entry, index) =>
     readDkmsInstance(entry.value, index, entry.baseDir, settings, context, warnings),
   );
+  warnDuplicateEndpoints('cache_client_kms_agent_config_info', kmsAgents, warnings);
   warnDuplicateEndpoints('cache_client_dkms_config_info', dkmsInstances, warnings);
   warnDuplicateEndpoints('cache_client_region_id', regions.filter((region) => region.endpoint !== undefined), warnings);
 
@@ -76,6 +82,7 @@ export function resolveProviderConfig(settings: Settings, context: ResolveContex
   }
 
   const config: ProviderConfig = {
+    kmsAgents,
     dkmsInstances,
     regions,
     ...(credentials === undefined ? {} : { credentials }),

@@ -18,6 +18,9 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'password',
   'privateKey',
   'clientKeyContent',
+  // KMS Agent entries: where the token is (a token pasted there by mistake must not be echoed).
+  'tokenFromFilePath',
+  'tokenFromEnvVariable',
 ]);
 
 /**

@@ -39,6 +39,12 @@ export const KmsErrorCode = {
   Superseded: 'Kms.Superseded',
   /** A source was constructed or called with a wrong option or argument (e.g. a negative `timeoutMs`). */
   InvalidOptions: 'Kms.InvalidOptions',
+  /** A KMS Agent refused the `X-KMS-Token` sent (HTTP 401 or 403): the token is wrong or outdated. */
+  AgentTokenRefused: 'Kms.AgentTokenRefused',
+  /** No KMS Agent token was found where the configuration says (file missing or empty, variable unset). */
+  AgentTokenUnavailable: 'Kms.AgentTokenUnavailable',
+  /** A KMS Agent answered HTTP 404 without a KMS error code: it does not serve the secret. */
+  SecretNotFound: 'Kms.SecretNotFound',
   /** The KMS OpenAPI client failed in a way not recognised above. */
   UnexpectedError: 'Kms.UnexpectedError',
 } as const;

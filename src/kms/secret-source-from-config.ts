@@ -1,4 +1,5 @@
-import type { ProviderConfig } from '../config/provider-config.js';
+import type { KmsAgentConfig, ProviderConfig } from '../config/provider-config.js';
+import { KmsAgentSecretSource } from './agent/kms-agent-secret-source.js';
 import { readClientKeyFileSync } from './dkms/client-key-loader.js';
 import { DkmsSecretSource } from './dkms/dkms-secret-source.js';
 import { FailoverSecretSource } from './failover/failover-secret-source.js';
@@ -6,9 +7,10 @@ import { OpenApiSecretSource } from './openapi/open-api-secret-source.js';
 import type { SecretSource } from './secret-source.js';
 
 /**
- * Builds the {@link SecretSource} a configuration describes: one source per DKMS instance
- * (`cache_client_dkms_config_info`, ClientKey auth) and per region (`cache_client_region_id`, RAM auth via
- * `credentials_type`), in that order, which is also the failover preference, grouped in a
+ * Builds the {@link SecretSource} a configuration describes: one source per KMS Agent
+ * (`cache_client_kms_agent_config_info`, token auth), per DKMS instance (`cache_client_dkms_config_info`,
+ * ClientKey auth) and per region (`cache_client_region_id`, RAM auth via `credentials_type`), in that order,
+ * which is also the failover preference (the agent first: it spares KMS one call per process), grouped in a
  * {@link FailoverSecretSource} that retries with backoff within `fetch_timeout` per fetch and closes them all.
  * The group is the only retry layer: each source sends one request per try. Awaiting the result keeps the
  * process alive until it settles (`keepAlive`, default `true`).
@@ -18,6 +20,7 @@ import type { SecretSource } from './secret-source.js';
  */
 export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
   const sources: SecretSource[] = [];
+  for (const agent of config.kmsAgents) sources.push(kmsAgentSourceFromConfig(agent));
   for (const instance of config.dkmsInstances) {
     sources.push(
       new DkmsSecretSource({
@@ -45,4 +48,15 @@ export function secretSourceFromConfig(config: ProviderConfig): SecretSource {
   // Always a failover group, even of one: the one retry layer (backoff, throttle-aware pacing, failover) and the
   // owner of the overall deadline (`fetch_timeout`); each source sends exactly one request per call.
   return new FailoverSecretSource({ sources, deadlineMs: config.cache.fetchTimeoutMs });
+}
+
+/** The {@link KmsAgentSecretSource} of one `cache_client_kms_agent_config_info` entry (used by the doctor too). */
+export function kmsAgentSourceFromConfig(agent: KmsAgentConfig): KmsAgentSecretSource {
+  return new KmsAgentSecretSource({
+    endpoint: agent.endpoint,
+    allowNonLoopback: agent.allowNonLoopback,
+    ...(agent.tokenFromFilePath === undefined ? {} : { tokenFromFilePath: agent.tokenFromFilePath }),
+    ...(agent.tokenFromEnvVariable === undefined ? {} : { tokenFromEnvVariable: agent.tokenFromEnvVariable }),
+    timeoutMs: agent.readTimeoutMs,
+  });
 }

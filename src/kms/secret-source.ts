@@ -31,6 +31,15 @@ export interface GetSecretValueOptions {
    * `false`. Sockets in use hold the process open either way, as Node's do.
    */
   keepAlive?: boolean;
+  /**
+   * Whether an answer is known to be unusable, e.g. because it holds an AccessKey that OSS has rejected (the
+   * cache passes this while it knows rejected keys). A failover group that gets such an answer asks its other
+   * sources before settling for it: a KMS Agent that still serves a revoked key from its cache (until its TTL
+   * ends) is gone around when a KMS instance or region is configured as well. The answer is still returned
+   * when no other source brings a different one (it is KMS's word). Sources of one endpoint ignore it. Called
+   * with answers only; must not throw.
+   */
+  isKnownRejected?: (info: SecretInfo) => boolean;
 }
 
 /**

@@ -21,6 +21,9 @@ export { clientKeyFromPem, readClientKeyFile } from '../kms/dkms/client-key-load
 export { OpenApiSecretSource, type OpenApiSecretSourceOptions } from '../kms/openapi/open-api-secret-source.js';
 export type { OpenApiEndpoint } from '../kms/openapi/open-api-endpoint.js';
 
+// The official KMS Agent on this host (or a sidecar in the pod), over loopback HTTP with its token
+export { KmsAgentSecretSource, type KmsAgentSourceOptions } from '../kms/agent/kms-agent-secret-source.js';
+
 // Several sources as one: failover, retries and throttle pacing (the one retry layer)
 export { FailoverSecretSource, type FailoverSecretSourceOptions } from '../kms/failover/failover-secret-source.js';
 export type { ThrottlePacing } from '../kms/throttle-pacing.js';

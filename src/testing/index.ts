@@ -1,5 +1,5 @@
 /**
- * Local emulators of DKMS, the KMS OpenAPI and OSS, for this library's tests and for yours, plus the test
+ * Local emulators of DKMS, the KMS OpenAPI, the KMS Agent and OSS, for this library's tests and for yours, plus the test
  * PKI and secret store they are built on.
  *
  * @packageDocumentation
@@ -55,6 +55,9 @@ export { LocalKms, type LocalKmsOptions, type LocalKmsPrincipal } from './kms/lo
 export type { LocalKmsFault } from './kms/local-kms-fault.js';
 export type { LocalKmsRequestRecord } from './kms/local-kms-request-record.js';
 export { LocalSts, type LocalStsOptions, type LocalStsRequestRecord } from './kms/local-sts.js';
+
+// The KMS Agent (host agent or pod sidecar): token check, TTL cache in front of a store or a KMS source
+export { LocalKmsAgent, type LocalKmsAgentOptions, type LocalKmsAgentRequestRecord } from './agent/local-kms-agent.js';
 
 // OSS
 export {

@@ -149,6 +149,7 @@ describe('ConfigLoader: styles of the properties file', () => {
     );
     const config = ConfigLoader.load({ cwd: dir.path, env: {} });
     expect(config.warnings).toEqual([]);
+    expect(config.kmsAgents).toEqual([{ endpoint: '127.0.0.1:2025', tokenFromFilePath: '/var/run/kmstoken', allowNonLoopback: false, readTimeoutMs: 5000 }]);
     expect(config.dkmsInstances).toHaveLength(2);
     expect(config.dkmsInstances[0]!.password).toBe('fixture-client-key-pw');
     expect(config.dkmsInstances[0]).toMatchObject({ connectTimeoutMs: 5000, readTimeoutMs: 10_000 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, DKMS_ENTRY_FIELDS, renderConfigTableMarkdown } from '../../src/config/index.js';
+import { KMS_AGENT_ENTRY_FIELDS } from '../../src/config/config-keys.js';
 
 describe('renderConfigTableMarkdown', () => {
   it('has one row per key with its type, default and secret flag, plus the JSON entry fields', () => {
     const markdown = renderConfigTableMarkdown();
     const rows = markdown.split('\n').filter((line) => line.startsWith('| `'));
-    expect(rows).toHaveLength(CONFIG_KEYS.length + DKMS_ENTRY_FIELDS.length + 4);
+    expect(rows).toHaveLength(CONFIG_KEYS.length + DKMS_ENTRY_FIELDS.length + KMS_AGENT_ENTRY_FIELDS.length + 4);
     expect(markdown).toContain('| `rotation_interval` | integer (ms), at least 1000 | `21600000` |  | file, env, code | all |');
     expect(markdown).toContain('| `fetch_timeout` | integer (ms), 1000 to 600000 | `30000` |');
     expect(markdown).toContain('| `credentials_access_secret` | string |  | yes | file, env, code | OpenAPI: `ak`, `sts`, `ram_role` |');

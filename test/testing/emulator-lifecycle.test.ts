@@ -3,6 +3,7 @@ import {
   createTestPki,
   LocalDkms,
   LocalKms,
+  LocalKmsAgent,
   LocalOpenApi,
   LocalOss,
   LocalSts,
@@ -21,6 +22,7 @@ describe('emulator lifecycle', () => {
       await LocalOpenApi.start(),
       await LocalKms.start({ store: new SecretStore() }),
       await LocalSts.start({ tls, roleArns: [] }),
+      await LocalKmsAgent.start({ store: new SecretStore() }),
     ];
     for (const emulator of emulators) {
       expect(typeof emulator.close, emulator.constructor.name).toBe('function');

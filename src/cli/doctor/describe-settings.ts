@@ -38,6 +38,8 @@ function displayValue(config: ProviderConfig, key: string): string {
   const cacheField = CACHE_FIELDS[key];
   if (cacheField !== undefined) return String(config.cache[cacheField]);
   switch (key) {
+    case 'cache_client_kms_agent_config_info':
+      return plural(config.kmsAgents.length, 'KMS Agent');
     case 'cache_client_dkms_config_info':
       return plural(config.dkmsInstances.length, 'KMS instance');
     case 'cache_client_region_id':

@@ -22,8 +22,14 @@ export interface DoctorSetting {
 export interface DoctorSourceCheck {
   /** The source's description, e.g. `dkms(kst-xxx..., cn-hangzhou)`. */
   source: string;
-  /** `dkms` for a KMS instance, `openapi` for a region. */
-  kind: 'dkms' | 'openapi';
+  /** `agent` for a KMS Agent, `dkms` for a KMS instance, `openapi` for a region. */
+  kind: 'agent' | 'dkms' | 'openapi';
+  /**
+   * For a KMS Agent, the three steps of reading through it: the agent answered at all (`reachable`), it took
+   * the token (`tokenAccepted`), and it served the secret (`secretServed`); `undefined`: not checked, because
+   * an earlier step failed (or, for `reachable`, because no token was found to send).
+   */
+  agentSteps?: { reachable: boolean | undefined; tokenAccepted: boolean | undefined; secretServed: boolean };
   /** The secret was fetched and its value is an AccessKey, parsed as ProxyBucket parses it. */
   ok: boolean;
   /** Why KMS was not asked (the source could not be set up; see its entry in the configuration). */
@@ -68,6 +74,13 @@ export interface DoctorReport {
   configFileFound?: boolean;
   /** Effective settings in key-table order. */
   settings: DoctorSetting[];
+  /** KMS Agents as configured (no token: where it is read from only). */
+  kmsAgents: Array<{
+    endpoint: string;
+    /** Where the token is read from, e.g. `file /var/run/kmstoken` or `the agent's order (KMS_TOKEN, ...)`. */
+    tokenFrom: string;
+    allowNonLoopback: boolean;
+  }>;
   /** KMS instances as configured (no password: its source only). */
   dkmsInstances: Array<{
     regionId: string;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../config/config-error.js';
 import { SecretDataError, SecretDataErrorCode } from '../../credentials/secret-data-error.js';
+import { agentNextStep } from './agent-next-step.js';
 import { describeConfigProblem } from './config-next-step.js';
 import type { DoctorProblem } from './doctor-report.js';
 import { kmsNextStep } from './kms-next-step.js';
@@ -18,6 +19,7 @@ export function describeProblem(error: unknown, context: ProblemContext = {}): D
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof SecretDataError) return { code, message, nextStep: secretDataNextStep(error, context) };
+  if (context.service === 'agent') return { code, message, nextStep: agentNextStep(error, code, context) };
   return { code, message, nextStep: kmsNextStep(error, code, context) };
 }
 

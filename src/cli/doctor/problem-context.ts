@@ -2,8 +2,8 @@ import type { PropertiesFileLocation } from './locate-properties-file.js';
 
 /** What the doctor was doing when an error happened, to make the advice concrete. */
 export interface ProblemContext {
-  /** The service called: a KMS instance (`dkms`), the KMS OpenAPI (`openapi`) or OSS. */
-  service?: 'dkms' | 'openapi' | 'oss';
+  /** The service called: the KMS Agent (`agent`), a KMS instance (`dkms`), the KMS OpenAPI (`openapi`) or OSS. */
+  service?: 'agent' | 'dkms' | 'openapi' | 'oss';
   /** The secret being fetched. */
   secretName?: string;
   /** The `SecretType` KMS reported for it, once fetched (e.g. `Generic`, `RAMCredentials`). */

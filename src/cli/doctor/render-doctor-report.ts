@@ -19,7 +19,13 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
     lines.push('');
     lines.push(...renderTable(['key', 'value', 'from'], report.settings.map((s) => [s.key, s.value, s.origin])).map((l) => `  ${l}`));
   }
-  if (report.dkmsInstances.length + report.regions.length > 0) lines.push('');
+  if (report.kmsAgents.length + report.dkmsInstances.length + report.regions.length > 0) lines.push('');
+  for (const [index, agent] of report.kmsAgents.entries()) {
+    lines.push(
+      `  KMS Agent [${index}] ${agent.endpoint}: token from ${agent.tokenFrom}` +
+        (agent.allowNonLoopback ? style.yellow(', non-loopback addresses allowed (plain HTTP)') : ''),
+    );
+  }
   for (const [index, instance] of report.dkmsInstances.entries()) {
     lines.push(
       `  KMS instance [${index}] ${instance.endpoint} (${instance.regionId}): ClientKey ${instance.clientKeyFile}, ` +
@@ -55,6 +61,7 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
           `version ${check.versionId ?? '-'}`,
           check.accessKeyId === undefined ? undefined : `key ${check.accessKeyId}`,
           check.nextRotationDate === undefined ? 'no automatic rotation' : `next rotation ${check.nextRotationDate}`,
+          check.agentSteps === undefined ? undefined : 'agent reachable, token accepted, secret served',
         ].filter((part) => part !== undefined);
         lines.push(`${ok} ${check.source}: ${details.join(', ')}`);
       } else if (check.skipped !== undefined) {
@@ -65,7 +72,7 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
         lines.push(`${failed} ${check.source}: ${fetched.filter((part) => part !== undefined).join(', ')}; the value is not a usable AccessKey`);
         if (check.problem) lines.push(...problemLines(check.problem));
       } else {
-        lines.push(`${failed} ${check.source}`);
+        lines.push(`${failed} ${check.source}${check.agentSteps === undefined ? '' : `: ${describeAgentSteps(check.agentSteps)}`}`);
         if (check.problem) lines.push(...problemLines(check.problem));
       }
     }
@@ -92,6 +99,12 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string[]
     for (const [index, step] of report.nextSteps.entries()) lines.push(`  ${index + 1}. ${step}`);
   }
   return lines;
+}
+
+/** `reachable: yes, token accepted: no, secret served: no` (`not checked` for a step not reached). */
+function describeAgentSteps(steps: NonNullable<DoctorReport['sources'][number]['agentSteps']>): string {
+  const word = (value: boolean | undefined) => (value === undefined ? 'not checked' : value ? 'yes' : 'no');
+  return `reachable: ${word(steps.reachable)}, token accepted: ${word(steps.tokenAccepted)}, secret served: ${word(steps.secretServed)}`;
 }
 
 /**

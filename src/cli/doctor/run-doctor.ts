@@ -5,7 +5,10 @@ import { ConfigLoader } from '../../config/config-loader.js';
 import type { DkmsInstanceConfig, ProviderConfig, RegionConfig } from '../../config/provider-config.js';
 import type { AccessKeyCredential } from '../../credentials/access-key-credential.js';
 import { parseAccessKeyCredential } from '../../credentials/parse-access-key-credential.js';
+import { DEFAULT_KMS_AGENT_TOKEN_FILE, KMS_AGENT_TOKEN_ENV_VARIABLES } from '../../kms/agent/kms-agent-token.js';
 import { readClientKeyFileSync } from '../../kms/dkms/client-key-loader.js';
+import { KmsErrorCode } from '../../kms/kms-error.js';
+import { kmsAgentSourceFromConfig } from '../../kms/secret-source-from-config.js';
 import { DkmsSecretSource } from '../../kms/dkms/dkms-secret-source.js';
 import { OpenApiSecretSource } from '../../kms/openapi/open-api-secret-source.js';
 import type { SecretInfo } from '../../kms/secret-info.js';
@@ -15,6 +18,7 @@ import { checkOss, INVALID_OSS_OPTIONS } from './check-oss.js';
 import { describeSettings } from './describe-settings.js';
 import type { DoctorProblem, DoctorReport, DoctorSourceCheck } from './doctor-report.js';
 import { locatePropertiesFile } from './locate-properties-file.js';
+import { classifyTransportFailure } from './transport-failure.js';
 import { describeProblem } from './next-step.js';
 
 /** Default of {@link DoctorInput.ossTimeoutMs}. */
@@ -61,7 +65,17 @@ interface PreparedSource {
  * `doctor && deploy` stops on a lost spare too; a script that accepts one tells it by the 3.
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
-  const report: DoctorReport = { ok: false, exitCode: EXIT_OK, settings: [], dkmsInstances: [], regions: [], warnings: [], sources: [], nextSteps: [] };
+  const report: DoctorReport = {
+    ok: false,
+    exitCode: EXIT_OK,
+    settings: [],
+    kmsAgents: [],
+    dkmsInstances: [],
+    regions: [],
+    warnings: [],
+    sources: [],
+    nextSteps: [],
+  };
   const finish = (exitCode: number): DoctorReport => {
     report.exitCode = exitCode;
     report.ok = exitCode === EXIT_OK;
@@ -155,6 +169,17 @@ function prepareSources(
   fail: (problem: DoctorProblem) => DoctorProblem,
 ): PreparedSource[] {
   const prepared: PreparedSource[] = [];
+  for (const agent of config.kmsAgents) {
+    const tokenFrom =
+      agent.tokenFromFilePath !== undefined
+        ? `file ${agent.tokenFromFilePath}`
+        : agent.tokenFromEnvVariable !== undefined
+          ? `env ${agent.tokenFromEnvVariable}`
+          : `the agent's order (${KMS_AGENT_TOKEN_ENV_VARIABLES.join(', ')}, then ${DEFAULT_KMS_AGENT_TOKEN_FILE})`;
+    report.kmsAgents.push({ endpoint: agent.endpoint, tokenFrom, allowNonLoopback: agent.allowNonLoopback });
+    const source = kmsAgentSourceFromConfig(agent);
+    prepared.push({ check: { source: source.description, kind: 'agent', ok: false }, endpoint: agent.endpoint, source });
+  }
   for (const instance of config.dkmsInstances) {
     const entry: DoctorReport['dkmsInstances'][number] = {
       regionId: instance.regionId,
@@ -215,8 +240,10 @@ async function fetchAndParse(
     info = await source.getSecretValue({ secretName, fetchExtendedConfig: true });
     check.latencyMs = Math.round(performance.now() - started);
   } catch (error) {
+    if (service === 'agent') check.agentSteps = agentSteps(error);
     return { problem: describeProblem(error, { service, secretName, endpoint }) };
   }
+  if (service === 'agent') check.agentSteps = { reachable: true, tokenAccepted: true, secretServed: true };
   if (info.versionId !== undefined) check.versionId = info.versionId;
   check.versionStages = [...info.versionStages];
   if (info.secretType !== undefined) check.secretType = info.secretType;
@@ -231,6 +258,15 @@ async function fetchAndParse(
   check.accessKeyId = credential.accessKeyId;
   check.ok = true;
   return { credential };
+}
+
+/** How far a read through the KMS Agent got before `error` (`undefined`: that step was not reached). */
+function agentSteps(error: unknown): NonNullable<DoctorSourceCheck['agentSteps']> {
+  const code = (error as { code?: unknown } | null)?.code;
+  // Without a token nothing was sent: whether the agent is up was not checked.
+  if (code === KmsErrorCode.AgentTokenUnavailable) return { reachable: undefined, tokenAccepted: false, secretServed: false };
+  if (classifyTransportFailure(error) !== undefined) return { reachable: false, tokenAccepted: undefined, secretServed: false };
+  return { reachable: true, tokenAccepted: code !== KmsErrorCode.AgentTokenRefused, secretServed: false };
 }
 
 async function closeAll(prepared: PreparedSource[]): Promise<void> {

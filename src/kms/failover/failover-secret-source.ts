@@ -12,8 +12,8 @@ import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, type
 /** Options of {@link FailoverSecretSource}. */
 export interface FailoverSecretSourceOptions {
   /**
-   * The sources in order of preference (the configuration order: DKMS instances, then regions). At least
-   * one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
+   * The sources in order of preference (the configuration order: KMS Agents, DKMS instances, then regions).
+   * At least one. The failover source owns them: {@link FailoverSecretSource.close} closes them.
    */
   sources: readonly SecretSource[];
   /**
@@ -71,7 +71,10 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * out, HTTP status and code, throttled, no answer yet, not tried) and whose `cause` is the KMS-side reason
  * (the most telling last error: throttled, else another answer from KMS, else the network failure).
  * The winner becomes the healthy source for the next calls; the preferred source is re-probed after
- * `reprobeAfterMs`. Order is the configured order; there is no latency probing (no ICMP).
+ * `reprobeAfterMs`. With `isKnownRejected` (the cache passes it while it knows rejected keys), an answer known
+ * rejected does not end the call: the other sources are asked too, and it is the answer only when none brings
+ * another (then also at the deadline); the source that brings another does not become the healthy one.
+ * Order is the configured order; there is no latency probing (no ICMP).
  *
  * Every wait of a call (retry sleeps, the hedge, the deadline) goes through the one wait helper and keeps
  * the process alive while a caller awaits the call, so a script that only awaits `getSecretValue` does not
@@ -142,6 +145,8 @@ export class FailoverSecretSource implements SecretSource {
       startedAtMs,
       deadlineAtMs,
       keepAlive: options.keepAlive !== false,
+      ...(options.isKnownRejected === undefined ? {} : { isKnownRejected: options.isKnownRejected }),
+      knownRejectedAnswer: undefined,
       // Aborted when the call ends, however it ends: stops every request, retry sleep and the hedge timer.
       stop: new AbortController(),
       histories: this.sources.map(() => ({ errors: [], inFlightSinceMs: undefined, lastFailedAtMs: undefined })),
@@ -164,6 +169,10 @@ export class FailoverSecretSource implements SecretSource {
       (error: unknown) => {
         this.activeCalls.delete(cancel);
         call.stop.abort(error);
+        // At the deadline, an answer known rejected is still KMS's word (better than no answer); an abort or
+        // close() is not overridden.
+        const answer = call.knownRejectedAnswer;
+        if (answer !== undefined && !signal?.aborted && this.closing === undefined) return answer;
         throw error;
       },
     );
@@ -194,6 +203,8 @@ export class FailoverSecretSource implements SecretSource {
     const { request, startIndex, deadlineAtMs, keepAlive, stop, histories } = call;
     return new Promise<SecretInfo>((resolve, reject) => {
       const running = new Set<number>();
+      /** Sources that ended for this call (a final error, or an answer known rejected): never launched again. */
+      const done = new Set<number>();
       let escalated = false;
       let settled = false;
       const finish = (settle: () => void) => {
@@ -242,12 +253,29 @@ export class FailoverSecretSource implements SecretSource {
         ).then(
           (info) => {
             if (settled) return;
-            this.recordSuccess(index);
+            running.delete(index);
+            if (call.isKnownRejected !== undefined && rejectedAnswer(info)) {
+              // Still the key known rejected (an agent serving its cache until its TTL ends): ask the other
+              // sources before settling for it; it is the answer when none brings another.
+              const first = (call.knownRejectedAnswer ??= info);
+              done.add(index);
+              escalate();
+              if (running.size === 0) finish(() => resolve(first));
+              return;
+            }
+            // A source that answered only because another one served a rejected key does not become the healthy one.
+            if (call.knownRejectedAnswer === undefined) this.recordSuccess(index);
             finish(() => resolve(info));
           },
           (error: unknown) => {
             if (settled) return;
             running.delete(index);
+            done.add(index);
+            const settleFor = call.knownRejectedAnswer;
+            if (settleFor !== undefined) {
+              if (running.size === 0) finish(() => resolve(settleFor));
+              return;
+            }
             if (error instanceof RetriesExhaustedError) {
               // Out of time (its next backoff would end past the deadline): the call times out once no other
               // source is still trying.
@@ -263,7 +291,14 @@ export class FailoverSecretSource implements SecretSource {
       const escalate = () => {
         if (escalated || settled) return;
         escalated = true;
-        for (let index = 0; index < sources.length; index++) if (!running.has(index)) launch(index);
+        for (let index = 0; index < sources.length; index++) if (!running.has(index) && !done.has(index)) launch(index);
+      };
+      const rejectedAnswer = (info: SecretInfo): boolean => {
+        try {
+          return call.isKnownRejected?.(info) === true;
+        } catch {
+          return false; // a faulty predicate must not lose an answer
+        }
       };
 
       if (stop.signal.aborted) return onStop();
@@ -325,6 +360,10 @@ interface FailoverCall {
   readonly startedAtMs: number;
   readonly deadlineAtMs: number;
   readonly keepAlive: boolean;
+  /** The caller's {@link GetSecretValueOptions.isKnownRejected}. */
+  readonly isKnownRejected?: (info: SecretInfo) => boolean;
+  /** The first answer known rejected: the call's answer when no other source brings another. */
+  knownRejectedAnswer: SecretInfo | undefined;
   /** Aborted when the call ends (with its outcome's error, or `Superseded` after a success) or by close(). */
   readonly stop: AbortController;
   readonly histories: SourceHistory[];
