@@ -5,7 +5,7 @@ import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refr
 import { SecretDataError } from '../credentials/secret-data-error.js';
 import { KmsError, KmsErrorCode } from '../kms/kms-error.js';
 import type { SecretInfo } from '../kms/secret-info.js';
-import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing.js';
+import { isThrottlingError, throttledRetryDelayMs, throttleHintsOf } from '../kms/throttle-pacing.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
 import { jitteredDelayMs } from '../runtime/jitter.js';
 import { fingerprint } from '../runtime/fingerprint.js';
@@ -159,7 +159,10 @@ export class EntryFetcher {
     const suspicionOnly = entry.episode?.suspected === true;
     const steps = entry.pace.steps + (suspicionOnly && entry.pace.steps > 0 ? 2 : 0);
     const attempt = nextRecoveryAttempt(
-      { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles },
+      { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles,
+        throttleStreakMs: entry.throttledSinceMonoMs === undefined ? 0 : (entry.lastAnswerAtMonoMs ?? 0) - entry.throttledSinceMonoMs,
+        throttleHints: throttleHintsOf(entry.lastError),
+      },
       recovery,
     ).dueAtMs;
     // A credential about to expire is asked for at least twice more before it does: the gap never exceeds half
@@ -223,6 +226,7 @@ export class EntryFetcher {
     entry.lastAnswerAtMonoMs = monoNowMs;
     entry.consecutiveFailures = 0;
     entry.consecutiveThrottles = 0;
+    entry.throttledSinceMonoMs = undefined;
     entry.lastError = undefined;
     const { schedule, basis } = this.#schedule(value, previousCredential, entry.schedule, monoNowMs);
     entry.schedule = schedule;
@@ -320,10 +324,11 @@ export class EntryFetcher {
     const monoNowMs = clock.monotonicNow();
     entry.consecutiveFailures += 1;
     entry.consecutiveThrottles = isThrottlingError(error) ? entry.consecutiveThrottles + 1 : 0;
+    entry.throttledSinceMonoMs = entry.consecutiveThrottles > 0 ? (entry.throttledSinceMonoMs ?? monoNowMs) : undefined;
     entry.lastError = error;
     entry.lastAnswerAtMonoMs = monoNowMs;
     // A throttled answer is contention evidence: the next try is spread wider than a plain backoff step.
-    const throttledDelayMs = () => (entry.consecutiveThrottles > 0 ? throttledRetryDelayMs(entry.consecutiveThrottles, random()) : 0);
+    const throttledDelayMs = () => (entry.consecutiveThrottles > 0 ? throttledRetryDelayMs(monoNowMs - (entry.throttledSinceMonoMs ?? monoNowMs), random(), undefined, throttleHintsOf(error)) : 0);
     let retryAtMs: number | undefined;
     const state = entry.state;
     if (state.kind === 'unloaded' || state.kind === 'load-failed') {
