@@ -230,7 +230,7 @@ export function runSweepCell(options: SweepCellOptions): SweepCellResult {
         continue;
       }
       // Re-ask the agent on the cache's recovery pace (it keeps confirming the rejected key).
-      recoverySteps[i] += 1;
+      recoverySteps[i] = (recoverySteps[i] ?? 0) + 1;
       const due = nextRecoveryAttempt(
         { nowMs: answeredAt, confirmations: recoverySteps[i] as number, lastAnswerAtMs: answeredAt, random: random() },
         DEFAULT_RECOVERY_PACING,
@@ -243,7 +243,7 @@ export function runSweepCell(options: SweepCellOptions): SweepCellResult {
     if (answer.ok) {
       if (policy === 'official' && extraRefreshes[i]! > 0) {
         // The queued forced refreshes run one after the other, each a KMS call, before the waiting threads retry.
-        extraRefreshes[i] -= 1;
+        extraRefreshes[i] = (extraRefreshes[i] ?? 0) - 1;
         finish(i, answeredAt);
         queue.push(answeredAt, i);
         continue;
@@ -254,7 +254,7 @@ export function runSweepCell(options: SweepCellOptions): SweepCellResult {
     let waitMs: number;
     if (policy === 'official' || policy === 'python') {
       waitMs = officialStepMs(retries[i] as number);
-      retries[i] += 1;
+      retries[i] = (retries[i] ?? 0) + 1;
     } else {
       waitMs = (pacers[i] as ThrottlePacer).onThrottled(answeredAt, random(), answer.hints);
     }
@@ -267,11 +267,11 @@ export function runSweepCell(options: SweepCellOptions): SweepCellResult {
       if (now > horizonMs || id >= n) continue;
       const answer = askKms(now);
       if (answer.ok && extraRefreshes[id]! > 0) {
-        extraRefreshes[id] -= 1;
+        extraRefreshes[id] = (extraRefreshes[id] ?? 0) - 1;
         queue.push(now + latencyMs, id);
       } else if (!answer.ok) {
         queue.push(now + latencyMs + officialStepMs(retries[id] as number), id);
-        retries[id] += 1;
+        retries[id] = (retries[id] ?? 0) + 1;
       }
     }
   }

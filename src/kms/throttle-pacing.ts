@@ -58,7 +58,7 @@ export function throttleHintsOf(error: unknown): ThrottleHints | undefined {
 
 /**
  * The wait before the next KMS attempt after a throttled answer, when this process has been throttled for
- * `streakMs` without a success (0 for the first throttled answer): uniform in `[max(minDelayMs, streakMs / 2),
+ * `streakMs` without a success (0 for the first throttled answer): uniform in `[max(minDelayMs, min(streakMs, window) / 2),
  * window)` with `window = min(capMs, max(firstWindowMs, growth * streakMs))`, drawn through the one jitter function
  * ({@link jitteredDelayMs}). When the answer carried a hint (the longer of `x-acs-retry-after` and
  * `TimeLeft`, clamped to `capMs`), the wait is at least the hint plus a draw over `[0, firstWindowMs)`, so a
@@ -76,8 +76,9 @@ export function throttledRetryDelayMs(
 ): number {
   const elapsedMs = Number.isFinite(streakMs) && streakMs > 0 ? streakMs : 0;
   const windowMs = Math.max(pacing.minDelayMs, Math.min(pacing.capMs, Math.max(pacing.firstWindowMs, pacing.growth * elapsedMs)));
-  // Never sooner than half the streak: a fleet throttled for long does not re-send its early birds at once.
-  const lowMs = Math.max(pacing.minDelayMs, Math.min(Math.floor(elapsedMs / 2), windowMs));
+  // Never sooner than half the streak (or half the window, once capped): a fleet throttled for long does not
+  // re-send its early birds at once.
+  const lowMs = Math.max(pacing.minDelayMs, Math.min(Math.floor(elapsedMs / 2), Math.floor(windowMs / 2)));
   const ownMs = jitteredDelayMs(lowMs, windowMs, random);
   const hintMs = hintedWaitMs(hints);
   if (hintMs === undefined) return ownMs;

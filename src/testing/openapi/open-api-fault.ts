@@ -28,7 +28,7 @@ export interface OpenApiFaultAnswer {
   /**
    * Extra response headers of the answer, e.g. the throttle hints Alibaba's SDKs read:
    * `{ 'x-acs-retry-after': '1500' }` or `{ 'x-ratelimit-user': 'Limit:450,Remain:0,TimeLeft:300' }`
-   * (see {@link throttleHintHeaders}).
+   * (see `throttleHintHeaders`).
    */
   headers?: Readonly<Record<string, string>>;
 }
