@@ -115,6 +115,7 @@ export { OpenApiSourceConfigError, OpenApiSourceConfigErrorCode } from './kms/op
 export type { OpenApiEndpoint } from './kms/openapi/open-api-endpoint.js';
 export { FailoverSecretSource, type FailoverSecretSourceOptions } from './kms/failover/failover-secret-source.js';
 export type { ThrottlePacing } from './kms/throttle-pacing.js';
+export type { ThrottleHints } from './kms/throttle-hints.js';
 export { secretSourceFromConfig } from './kms/secret-source-from-config.js';
 
 // Errors (base class) and time

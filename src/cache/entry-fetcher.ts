@@ -5,7 +5,7 @@ import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refr
 import { SecretDataError } from '../credentials/secret-data-error.js';
 import { KmsError, KmsErrorCode } from '../kms/kms-error.js';
 import type { SecretInfo } from '../kms/secret-info.js';
-import { isThrottlingError, throttledRetryDelayMs, throttleHintsOf } from '../kms/throttle-pacing.js';
+import { isThrottlingError, throttledRetryDelayMs, throttleHintsBehind, throttleHintsOf } from '../kms/throttle-pacing.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
 import { jitteredDelayMs } from '../runtime/jitter.js';
 import { fingerprint } from '../runtime/fingerprint.js';
@@ -159,7 +159,13 @@ export class EntryFetcher {
     const suspicionOnly = entry.episode?.suspected === true;
     const steps = entry.pace.steps + (suspicionOnly && entry.pace.steps > 0 ? 2 : 0);
     const attempt = nextRecoveryAttempt(
-      { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles,
+      {
+        nowMs: clock.monotonicNow(),
+        confirmations: steps,
+        lastAnswerAtMs: entry.lastAnswerAtMonoMs,
+        random: random(),
+        throttles: entry.consecutiveThrottles,
+        // How long KMS has been throttling this secret, up to its last answer: the spread follows it.
         throttleStreakMs: entry.throttledSinceMonoMs === undefined ? 0 : (entry.lastAnswerAtMonoMs ?? 0) - entry.throttledSinceMonoMs,
         throttleHints: throttleHintsOf(entry.lastError),
       },
@@ -362,7 +368,13 @@ export class EntryFetcher {
       servingStale: entry.value !== undefined,
       retryAtMs: retryAtMs === undefined ? undefined : wallTimeOf(retryAtMs, clock),
       durationMs: Math.round(monoNowMs - startedAtMs),
+      ...optional('throttleHints', throttleHintsBehind(error)),
     });
     return error;
   }
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (an event field is absent rather than undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -57,6 +57,14 @@ export function throttleHintsOf(error: unknown): ThrottleHints | undefined {
 }
 
 /**
+ * The throttle hints behind a failure: the error's own (`KmsError.throttleHints`), else its `cause`'s (a
+ * `Kms.FetchTimeout` whose reason was a throttled answer), or undefined.
+ */
+export function throttleHintsBehind(error: unknown): ThrottleHints | undefined {
+  return throttleHintsOf(error) ?? (typeof error === 'object' && error !== null ? throttleHintsOf((error as { cause?: unknown }).cause) : undefined);
+}
+
+/**
  * The wait before the next KMS attempt after a throttled answer, when this process has been throttled for
  * `streakMs` without a success (0 for the first throttled answer): uniform in `[max(minDelayMs, min(streakMs, window) / 2),
  * window)` with `window = min(capMs, max(firstWindowMs, growth * streakMs))`, drawn through the one jitter function
@@ -89,8 +97,8 @@ export function throttledRetryDelayMs(
 /**
  * The throttle streak of one process towards one KMS endpoint, remembered across calls (a fetch that gave up
  * while throttled does not restart the next one from the narrowest spread): when it began, and when the last
- * throttled answer came. A success ends it (the spread shrinks back to `firstWindowMs`); so does a quiet spell
- * longer than the window in force (nobody asked: the old contention says nothing about now). The one place that
+ * throttled answer came. A success ends it (the spread shrinks back to `firstWindowMs`); so does a quiet spell of
+ * more than `capMs` after the retry it planned (nobody asked: the old contention says nothing about now). The one place that
  * turns throttled answers into waits for the failover group.
  */
 export class ThrottlePacer {

@@ -25,6 +25,7 @@ export type { DkmsErrorAnswer } from './dkms/dkms-request-verifier.js';
 
 // Throttle hints for the emulators' throttling faults
 export { throttleHintHeaders } from './throttle-hint-headers.js';
+export type { ThrottleHints } from '../kms/throttle-hints.js';
 
 // The Alibaba Cloud OpenAPI gateway (any product and action), and the key registry shared with LocalOss
 export { LocalOpenApi, type LocalOpenApiOptions } from './openapi/local-open-api.js';

@@ -118,4 +118,24 @@ describe('SecretCacheClient under KMS throttling', () => {
     expect(source.callCount).toBe(2);
     expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK1');
   });
+
+  it("publishes the throttled answer's quota hints on the error event, also when they are the cause of a fetch timeout", async () => {
+    const { client, source, clock, events } = await revoked();
+    const hinted = new KmsError('throttled', { code: 'Rejected.Throttling', httpStatus: 429, retryable: true, throttleHints: { limit: 450, remain: 0, timeLeftMs: 5000 } });
+    source.failNext(hinted);
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    await flushPromises();
+    expect(events.error.at(-1)).toMatchObject({ throttleHints: { limit: 450, remain: 0, timeLeftMs: 5000 } });
+    // The hinted wait is honoured: 5 s + a first-window draw (0.5 * 2 s), not the 1.25 s of a fresh streak.
+    expect(events.error.at(-1)).toMatchObject({ retryAtMs: clock.now() + 6000 });
+    source.failNext(new KmsError('timed out', { code: 'Kms.FetchTimeout', retryable: true, cause: hinted }));
+    await clock.advance(6000);
+    expect(events.error.at(-1)).toMatchObject({ error: { code: 'Kms.FetchTimeout' }, throttleHints: { limit: 450, remain: 0 } });
+    // An answer without hints publishes none.
+    source.failNext(throttled());
+    await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }).catch(() => undefined);
+    await clock.advance(30 * SECOND);
+    expect(events.error.at(-1)).not.toHaveProperty('throttleHints');
+    await refresh;
+  });
 });
