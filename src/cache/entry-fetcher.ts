@@ -329,8 +329,13 @@ export class EntryFetcher {
     const { clock, backoff, random, recovery } = host.options;
     const monoNowMs = clock.monotonicNow();
     entry.consecutiveFailures += 1;
-    entry.consecutiveThrottles = isThrottlingError(error) ? entry.consecutiveThrottles + 1 : 0;
-    entry.throttledSinceMonoMs = entry.consecutiveThrottles > 0 ? (entry.throttledSinceMonoMs ?? monoNowMs) : undefined;
+    // A fetch the failover group gave up on while KMS kept throttling (a `Kms.FetchTimeout` whose cause is the
+    // throttled answer) counts as throttled since it started: the next fetch keeps to the streak's spread
+    // instead of a plain backoff step that would send the fleet back at once.
+    const throttledFetch = !isThrottlingError(error) && isThrottlingError((error as { cause?: unknown } | undefined)?.cause);
+    entry.consecutiveThrottles = isThrottlingError(error) || throttledFetch ? entry.consecutiveThrottles + 1 : 0;
+    entry.throttledSinceMonoMs =
+      entry.consecutiveThrottles > 0 ? (entry.throttledSinceMonoMs ?? (throttledFetch ? startedAtMs : monoNowMs)) : undefined;
     entry.lastError = error;
     entry.lastAnswerAtMonoMs = monoNowMs;
     // A throttled answer is contention evidence: the next try is spread wider than a plain backoff step.

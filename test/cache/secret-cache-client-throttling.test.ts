@@ -133,9 +133,28 @@ describe('SecretCacheClient under KMS throttling', () => {
     expect(events.error.at(-1)).toMatchObject({ error: { code: 'Kms.FetchTimeout' }, throttleHints: { limit: 450, remain: 0 } });
     // An answer without hints publishes none.
     source.failNext(throttled());
-    await client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' }).catch(() => undefined);
-    await clock.advance(30 * SECOND);
+    for (let i = 0; i < 30 && events.error.length < 3; i++) await clock.advance(SECOND);
+    expect(events.error).toHaveLength(3);
     expect(events.error.at(-1)).not.toHaveProperty('throttleHints');
     await refresh;
+    await clock.advance(60 * SECOND);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK2');
+  });
+
+  it('a fetch given up while KMS kept throttling (Kms.FetchTimeout caused by a throttled answer) keeps to the streak, not a plain backoff step', async () => {
+    const { client, source, clock, events } = await revoked();
+    const cause = throttled();
+    source.failNext(new KmsError('gave up', { code: 'Kms.FetchTimeout', retryable: true, cause }));
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    await flushPromises();
+    // Counted as a throttled answer: the next try is the streak's spread (1.25 s for a streak that began with
+    // this fetch), where a plain failure would retry after the backoff's first step.
+    expect(events.error.at(-1)).toMatchObject({ error: { code: 'Kms.FetchTimeout' }, retryAtMs: clock.now() + FIRST_SPREAD_MS });
+    expect(await refresh).toMatchObject({ via: 'failed', error: { code: 'Kms.FetchTimeout' } });
+    await clock.advance(FIRST_SPREAD_MS - 1);
+    expect(source.callCount).toBe(2);
+    await clock.advance(1);
+    expect(source.callCount).toBe(3);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK2');
   });
 });
