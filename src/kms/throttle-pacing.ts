@@ -6,7 +6,7 @@ import { hintedWaitMs, type ThrottleHints } from './throttle-hints.js';
  * spread at first, then a spread proportional to how long this process has been throttled without a success
  * (its throttle *streak*). A process cannot know how many others share the quota, but the longer the quota has
  * stayed busy, the longer it is likely to stay busy: a lone process throttled by a short burst tries again
- * within about a second, while 20,000 processes on a 200/s quota (100 s of work) end up spreading their
+ * within 2 s, while 20,000 processes on a 200/s quota (100 s of work) end up spreading their
  * retries over tens of seconds after a few throttled answers. Hints of the answer (`x-acs-retry-after`,
  * `TimeLeft`) set a floor.
  */
@@ -16,9 +16,9 @@ export interface ThrottlePacing {
   /** Upper end of the spread while the streak is young, ms. Default 2 000. */
   firstWindowMs: number;
   /**
-   * The spread's upper end as a multiple of the streak's length. Default 2: the retry falls on average as far
-   * ahead as the streak is long, so a fleet's attempt rate falls as the contention lasts, and a process
-   * throttled last at time t (since the streak began) is retried by 3t at the latest.
+   * The spread's upper end as a multiple of the streak's length. Default 2: the retry falls between half and
+   * twice the streak's length ahead (never sooner than half the streak), so a fleet's attempt rate falls as the
+   * contention lasts, and a process throttled last at time t (since the streak began) is retried by 3t.
    */
   growth: number;
   /** Widest spread, ms. Default 60 000; a waiting caller still has its own deadline (`fetch_timeout`). */
