@@ -4,9 +4,10 @@
  * hints, one agent per host (with and without a direct fallback), and the official providers' and the Python
  * provider's policies as their own rows. Writes `bench/fleet-sweep.md` (copied into docs/fleet.md by
  * `npm run readme`), `docs/fleet-sweep.svg` and the `fleetSweep` key of `bench/results.json`.
- * Run: `npm run bench:fleet` (full) or `npm run bench:fleet -- --quick` (CI-sized, under a minute).
+ * Run: `npm run bench:fleet` (full, about 7 min on 2 cores) or `npm run bench:fleet -- --quick` (CI-sized, about
+ * 15 s; writes the same three under bench/out/, leaving the committed figures alone).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runSweepCell, type SweepCellResult, type SweepPolicy } from './lib/fleet-sweep-model.js';
 import type { QuotaModel } from './lib/kms-quota.js';
@@ -233,12 +234,20 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const result = runFleetSweep(quick ? QUICK_SWEEP : FULL_SWEEP, quick);
   const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
   const markdown = renderFleetSweepMarkdown(result);
-  await writeFile(here('./fleet-sweep.md'), markdown);
-  await writeFile(here('../docs/fleet-sweep.svg'), renderFleetSweepSvg(result));
-  // results.json keeps its other keys (written by `npm run bench`); the sweep has its own.
-  const resultsPath = here('./results.json');
-  const results = JSON.parse(await readFile(resultsPath, 'utf8')) as Record<string, unknown>;
-  results['fleetSweep'] = result;
-  await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${markdown}\n(${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n`);
+  if (quick) {
+    // A quick run (CI) must not overwrite the committed figures of a full run: it writes under bench/out/.
+    await mkdir(here('./out'), { recursive: true });
+    await writeFile(here('./out/fleet-sweep.md'), markdown);
+    await writeFile(here('./out/fleet-sweep.svg'), renderFleetSweepSvg(result));
+    await writeFile(here('./out/fleet-sweep.json'), `${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    await writeFile(here('./fleet-sweep.md'), markdown);
+    await writeFile(here('../docs/fleet-sweep.svg'), renderFleetSweepSvg(result));
+    // results.json keeps its other keys (written by `npm run bench`); the sweep has its own.
+    const resultsPath = here('./results.json');
+    const results = JSON.parse(await readFile(resultsPath, 'utf8')) as Record<string, unknown>;
+    results['fleetSweep'] = result;
+    await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  process.stdout.write(`${markdown}\n(${((Date.now() - startedAt) / 1000).toFixed(1)} s${quick ? '; written to bench/out/' : ''})\n`);
 }
