@@ -16,7 +16,7 @@ import { renderLineChartSvg } from './lib/svg-chart.js';
 export interface FleetRevokeBenchOptions {
   /** Fleet sizes; default 1,000 and 10,000. */
   processes?: readonly number[];
-  /** KMS quotas, QPS; default 450 (the shared gateway's documented figure) and 1,000. */
+  /** KMS quotas, QPS; default 450 (the figure an older version of Alibaba's performance page gives for the shared gateway, unconfirmed) and 1,000. */
   quotas?: readonly number[];
   /** Virtual time simulated after the revoke, ms; default 60 s. */
   horizonMs?: number;

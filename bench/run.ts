@@ -4,7 +4,7 @@
  * a figure. `--quick` is a smoke run with small counts (about 20 s).
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runColdStart } from './cold-start.js';
@@ -112,7 +112,12 @@ async function main(): Promise<void> {
   const markdown = renderMarkdown(results);
   // A quick run must not overwrite the committed figures of a full run.
   const suffix = quick ? '.quick' : '';
-  await writeFile(here(`./results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  // The fleet sweep has its own script (`npm run bench:fleet`): its key is carried over as it is.
+  const previous = await readFile(here(`./results${suffix}.json`), 'utf8').then(
+    (text) => (JSON.parse(text) as { fleetSweep?: unknown }).fleetSweep,
+    () => undefined,
+  );
+  await writeFile(here(`./results${suffix}.json`), `${JSON.stringify(previous === undefined ? results : { ...results, fleetSweep: previous }, null, 2)}\n`);
   await writeFile(here(`./results${suffix}.md`), markdown);
   process.stdout.write(markdown);
 }

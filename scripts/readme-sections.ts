@@ -87,6 +87,8 @@ export interface GeneratedSectionInputs {
   readonly footprint: string;
   /** `examples/local-emulators.ts`. */
   readonly localExample: string;
+  /** `bench/fleet-sweep.md` (written by `npm run bench:fleet`). */
+  readonly fleetSweep: string;
   /** `renderConfigTableMarkdown()`. */
   readonly configTable: string;
 }
@@ -96,6 +98,7 @@ export const GENERATED_SECTION_SOURCES = {
   results: 'bench/results.md',
   footprint: 'bench/footprint.md',
   localExample: 'examples/local-emulators.ts',
+  fleetSweep: 'bench/fleet-sweep.md',
 } as const;
 
 /** Every generated section: file (relative to the repository root) -> marker name -> content. */
@@ -112,6 +115,7 @@ export function generatedSections(inputs: GeneratedSectionInputs): Record<string
     },
     'docs/fleet.md': {
       'fleet-table': fleetTable(inputs.results),
+      'fleet-sweep': inputs.fleetSweep,
     },
   };
 }

@@ -4,7 +4,8 @@
  *   from `examples/local-emulators.ts`, and the fleet simulation's verdict line from `bench/results.md`;
  * - docs/benchmarks.md: the benchmark tables from `bench/results.md` (written by `npm run bench`) and the
  *   install footprint from `bench/footprint.md` (written by `npm run bench:footprint`);
- * - docs/fleet.md: the fleet simulation table and chart from `bench/results.md`.
+ * - docs/fleet.md: the fleet simulation table and chart from `bench/results.md`, and the sweep (table, misses,
+ *   heat map) from `bench/fleet-sweep.md` (written by `npm run bench:fleet`).
  * Run: `node --import tsx scripts/render-readme.ts` (`npm run readme`); test/readme fails when a section is out
  * of date.
  */
@@ -19,6 +20,7 @@ const sections = generatedSections({
   results: await readFile(file(GENERATED_SECTION_SOURCES.results), 'utf8'),
   footprint: await readFile(file(GENERATED_SECTION_SOURCES.footprint), 'utf8'),
   localExample: await readFile(file(GENERATED_SECTION_SOURCES.localExample), 'utf8'),
+  fleetSweep: await readFile(file(GENERATED_SECTION_SOURCES.fleetSweep), 'utf8'),
   configTable: renderConfigTableMarkdown(),
 });
 

@@ -136,3 +136,4 @@ export { SecretInfo, type SecretInfoFields } from './kms/secret-info.js';
 // the clients' are above, beside what raises them.
 export { ManagedCredentialsError, type ErrorCodeOf } from './errors/managed-credentials-error.js';
 export { KmsError, KmsErrorCode, type KmsErrorDetails } from './kms/kms-error.js';
+export type { ThrottleHints } from './kms/throttle-hints.js';

@@ -7,7 +7,8 @@ import { KmsError } from '../../src/kms/kms-error.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import { HeapVirtualClock } from '../../test/support/heap-virtual-clock.js';
 import { round, seededRandom } from './measure.js';
-import { SimulatedKms, type SimulatedKey } from './simulated-kms.js';
+import type { ThrottlePacing } from '../../src/kms/throttle-pacing.js';
+import { SimulatedKms, type QuotaModel, type SimulatedKey } from './simulated-kms.js';
 
 /**
  * Who runs the recovery in a simulated process:
@@ -44,6 +45,21 @@ export interface FleetRevokeOptions {
    * KMS itself, so every throttled answer reaches the cache.
    */
   stack?: 'failover' | 'direct';
+  /**
+   * `open` (default): each process's requests arrive as a Poisson stream whatever happens to the earlier ones;
+   * `closed`: one caller per process sends its next request only when the previous one has settled (a sync
+   * worker), so a waiting process holds one request instead of piling them up. The sweep uses `closed`: the
+   * times to the new key are the same, and 20,000 processes fit the CPU budget.
+   */
+  workload?: 'open' | 'closed';
+  /** Pacing of throttled answers for `ours` (the failover group's); default the library's defaults. */
+  throttlePacing?: ThrottlePacing;
+  /** How KMS counts its quota; default a fixed window per second. */
+  quotaModel?: QuotaModel;
+  /** Where in KMS's second the revoke falls, ms (0-999); default 0. */
+  revokeOffsetMs?: number;
+  /** KMS sends throttle hints (`x-ratelimit-user` Limit/Remain/TimeLeft) on throttled answers; default no. */
+  hints?: boolean;
 }
 
 /** Figures of one run (times relative to the revoke, ms). */
@@ -130,14 +146,22 @@ async function simulate(
 ): Promise<FleetRevokeResult> {
   const { processes: n, quotaQps, policy } = options;
   const clock = new HeapVirtualClock();
-  const kms = new SimulatedKms({ clock, secretName: SECRET, quotaQps, latencyMs: options.kmsLatencyMs ?? 50, key: OLD_KEY });
+  const kms = new SimulatedKms({
+    clock,
+    secretName: SECRET,
+    quotaQps,
+    latencyMs: options.kmsLatencyMs ?? 50,
+    key: OLD_KEY,
+    quotaModel: options.quotaModel ?? 'fixed-window',
+    hints: options.hints === true,
+  });
   const workloadRandom = seededRandom(seed);
 
   const fleet: SimProcess[] = [];
   const loads: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const random = seededRandom(seed * 100_003 + i + 1);
-    const process = policy === 'ours' ? oursProcess(kms, clock, random, fetchTimeoutMs, options.stack ?? 'failover') : baselineProcess(policy, kms, clock, random, fetchTimeoutMs);
+    const process = policy === 'ours' ? oursProcess(kms, clock, random, fetchTimeoutMs, options.stack ?? 'failover', options.throttlePacing) : baselineProcess(policy, kms, clock, random, fetchTimeoutMs);
     fleet.push(process);
     if (process.loaded) loads.push(process.loaded);
   }
@@ -148,7 +172,7 @@ async function simulate(
   // The revoke: KMS serves the new key, OSS rejects the old one, the quota applies from now on.
   await clock.advance(1);
   kms.rotate(NEW_KEY);
-  kms.startCounting();
+  kms.startCounting(options.revokeOffsetMs ?? 0);
   const t0 = clock.monotonicNow();
 
   const newKeyAtMs: (number | undefined)[] = new Array<number | undefined>(n).fill(undefined);
@@ -160,6 +184,8 @@ async function simulate(
   const done: boolean[] = new Array<boolean>(n).fill(false);
   const meanGapMs = 1000 / requestsPerSecond;
 
+  const closed = options.workload === 'closed';
+  const gap = () => -Math.log(1 - workloadRandom()) * meanGapMs;
   const nextRequest = (i: number, delayMs: number) => {
     clock.setTimeout(() => {
       if (done[i]) return;
@@ -181,11 +207,13 @@ async function simulate(
         void outcome.then((errorCode) => {
           pending -= 1;
           settle(errorCode);
+          if (closed) nextRequest(i, gap());
         });
       } else {
         settle(outcome); // answered at once (no wait): the common case of a baseline without a refresh to wait for
+        if (closed) nextRequest(i, gap());
       }
-      nextRequest(i, -Math.log(1 - workloadRandom()) * meanGapMs);
+      if (!closed) nextRequest(i, gap());
     }, delayMs);
   };
   for (let i = 0; i < n; i++) nextRequest(i, workloadRandom() * meanGapMs);
@@ -252,8 +280,16 @@ function codeOf(error: unknown): string {
 }
 
 /** A process running the real cache over the real failover source, loaded with the old key. */
-function oursProcess(kms: SimulatedKms, clock: HeapVirtualClock, random: () => number, fetchTimeoutMs: number, stack: 'failover' | 'direct'): SimProcess {
-  const source: SecretSource = stack === 'direct' ? kms : new FailoverSecretSource({ sources: [kms], deadlineMs: fetchTimeoutMs, clock, random });
+function oursProcess(
+  kms: SimulatedKms,
+  clock: HeapVirtualClock,
+  random: () => number,
+  fetchTimeoutMs: number,
+  stack: 'failover' | 'direct',
+  throttlePacing: ThrottlePacing | undefined,
+): SimProcess {
+  const source: SecretSource =
+    stack === 'direct' ? kms : new FailoverSecretSource({ sources: [kms], deadlineMs: fetchTimeoutMs, clock, random, ...(throttlePacing ? { throttlePacing } : {}) });
   // One secret per process: a small LRU keeps 10,000 caches in one heap (the default preallocates 1,000 slots each).
   const cache = new SecretCacheClient({ source, clock, random, fetchTimeoutMs, maxEntries: 4 });
   const isNew = (id: string | undefined) => id === NEW_KEY.accessKeyId;

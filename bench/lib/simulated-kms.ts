@@ -2,6 +2,9 @@ import { openApiErrorToKmsError } from '../../src/kms/openapi/open-api-error-to-
 import { SecretInfo } from '../../src/kms/secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../../src/kms/secret-source.js';
 import type { Clock } from '../../src/runtime/clock.js';
+import { KmsQuota, type QuotaModel } from './kms-quota.js';
+
+export type { QuotaModel } from './kms-quota.js';
 
 /** An AccessKey the simulated KMS serves. */
 export interface SimulatedKey {
@@ -19,6 +22,10 @@ export interface SimulatedKmsOptions {
   latencyMs: number;
   /** The key served until {@link SimulatedKms.rotate}. */
   key: SimulatedKey;
+  /** Default `fixed-window`. */
+  quotaModel?: QuotaModel;
+  /** Throttled answers carry `x-ratelimit-user: Limit:<q>,Remain:0,TimeLeft:<ms until room>`; default no. */
+  hints?: boolean;
 }
 
 /** Requests that arrived within one virtual second. */
@@ -38,8 +45,7 @@ export class SimulatedKms implements SecretSource {
   readonly #options: SimulatedKmsOptions;
   #key: SimulatedKey;
   #versionNumber = 1;
-  #windowSecond = -1;
-  #usedInWindow = 0;
+  readonly #quota: KmsQuota;
   #countFromMs: number | undefined;
   #requestNumber = 0;
   /** Per virtual second since {@link SimulatedKms.startCounting}. */
@@ -51,6 +57,7 @@ export class SimulatedKms implements SecretSource {
   constructor(options: SimulatedKmsOptions) {
     this.#options = options;
     this.#key = options.key;
+    this.#quota = new KmsQuota(options.quotaQps, options.quotaModel);
   }
 
   /** Serves `key` from now on (a new version). */
@@ -59,9 +66,14 @@ export class SimulatedKms implements SecretSource {
     this.#versionNumber += 1;
   }
 
-  /** Counts attempts per second from now on (second 0 starts now) and enforces the quota. */
-  startCounting(): void {
-    this.#countFromMs = this.#options.clock.monotonicNow();
+  /**
+   * Counts attempts per second from now on (second 0 starts now) and enforces the quota; KMS's own window
+   * started `windowOffsetMs` ago (fixed window), or the bucket is full (token bucket).
+   */
+  startCounting(windowOffsetMs = 0): void {
+    const nowMs = this.#options.clock.monotonicNow();
+    this.#countFromMs = nowMs;
+    this.#quota.start(nowMs, windowOffsetMs);
     this.quotaEnforced = true;
   }
 
@@ -79,13 +91,12 @@ export class SimulatedKms implements SecretSource {
   getSecretValue(request: GetSecretValueRequest, options: GetSecretValueOptions = {}): Promise<SecretInfo> {
     const { clock, quotaQps, latencyMs } = this.#options;
     const nowMs = clock.monotonicNow();
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.#windowSecond) {
-      this.#windowSecond = second;
-      this.#usedInWindow = 0;
-    }
-    const throttled = this.quotaEnforced && this.#usedInWindow >= quotaQps;
-    if (!throttled) this.#usedInWindow += 1;
+    const admission = this.quotaEnforced ? this.#quota.admit(nowMs) : { admitted: true as const };
+    const throttled = !admission.admitted;
+    const headers =
+      !admission.admitted && this.#options.hints === true
+        ? { 'x-ratelimit-user': `Limit:${quotaQps},Remain:0,TimeLeft:${Math.max(0, Math.ceil(admission.timeLeftMs))}` }
+        : undefined;
     if (this.#countFromMs !== undefined) {
       const index = Math.floor((nowMs - this.#countFromMs) / 1000);
       const bucket = (this.seconds[index] ??= { attempts: 0, throttled: 0 });
@@ -111,7 +122,7 @@ export class SimulatedKms implements SecretSource {
         if (throttled) {
           // The shape @alicloud/openapi-client throws for an HTTP error answer, through the real mapping.
           const teaError = { code: 'Rejected.Throttling', statusCode: 429, data: { RequestId: requestId, Message: 'QPS Limit Exceeded' } };
-          reject(openApiErrorToKmsError(teaError, { source: this.description, secretName: request.secretName }));
+          reject(openApiErrorToKmsError(teaError, { source: this.description, secretName: request.secretName, ...(headers ? { headers } : {}) }));
           return;
         }
         resolve(

@@ -5,7 +5,7 @@ import { readSecretDataRefreshHints } from '../credentials/read-secret-data-refr
 import { SecretDataError } from '../credentials/secret-data-error.js';
 import { KmsError, KmsErrorCode } from '../kms/kms-error.js';
 import type { SecretInfo } from '../kms/secret-info.js';
-import { isThrottlingError, throttledRetryDelayMs } from '../kms/throttle-pacing.js';
+import { isThrottlingError, throttledRetryDelayMs, throttleHintsBehind, throttleHintsOf } from '../kms/throttle-pacing.js';
 import { fullJitterDelayMs } from '../runtime/backoff.js';
 import { jitteredDelayMs } from '../runtime/jitter.js';
 import { fingerprint } from '../runtime/fingerprint.js';
@@ -159,7 +159,16 @@ export class EntryFetcher {
     const suspicionOnly = entry.episode?.suspected === true;
     const steps = entry.pace.steps + (suspicionOnly && entry.pace.steps > 0 ? 2 : 0);
     const attempt = nextRecoveryAttempt(
-      { nowMs: clock.monotonicNow(), confirmations: steps, lastAnswerAtMs: entry.lastAnswerAtMonoMs, random: random(), throttles: entry.consecutiveThrottles },
+      {
+        nowMs: clock.monotonicNow(),
+        confirmations: steps,
+        lastAnswerAtMs: entry.lastAnswerAtMonoMs,
+        random: random(),
+        throttles: entry.consecutiveThrottles,
+        // How long KMS has been throttling this secret, up to its last answer: the spread follows it.
+        throttleStreakMs: entry.throttledSinceMonoMs === undefined ? 0 : (entry.lastAnswerAtMonoMs ?? 0) - entry.throttledSinceMonoMs,
+        throttleHints: throttleHintsOf(entry.lastError),
+      },
       recovery,
     ).dueAtMs;
     // A credential about to expire is asked for at least twice more before it does: the gap never exceeds half
@@ -229,6 +238,7 @@ export class EntryFetcher {
     entry.lastAnswerAtMonoMs = monoNowMs;
     entry.consecutiveFailures = 0;
     entry.consecutiveThrottles = 0;
+    entry.throttledSinceMonoMs = undefined;
     entry.lastError = undefined;
     const { schedule, basis } = this.#schedule(value, previousCredential, entry.schedule, monoNowMs);
     entry.schedule = schedule;
@@ -325,11 +335,17 @@ export class EntryFetcher {
     const { clock, backoff, random, recovery } = host.options;
     const monoNowMs = clock.monotonicNow();
     entry.consecutiveFailures += 1;
-    entry.consecutiveThrottles = isThrottlingError(error) ? entry.consecutiveThrottles + 1 : 0;
+    // A fetch the failover group gave up on while KMS kept throttling (a `Kms.FetchTimeout` whose cause is the
+    // throttled answer) counts as throttled since it started: the next fetch keeps to the streak's spread
+    // instead of a plain backoff step that would send the fleet back at once.
+    const throttledFetch = !isThrottlingError(error) && isThrottlingError((error as { cause?: unknown } | undefined)?.cause);
+    entry.consecutiveThrottles = isThrottlingError(error) || throttledFetch ? entry.consecutiveThrottles + 1 : 0;
+    entry.throttledSinceMonoMs =
+      entry.consecutiveThrottles > 0 ? (entry.throttledSinceMonoMs ?? (throttledFetch ? startedAtMs : monoNowMs)) : undefined;
     entry.lastError = error;
     entry.lastAnswerAtMonoMs = monoNowMs;
     // A throttled answer is contention evidence: the next try is spread wider than a plain backoff step.
-    const throttledDelayMs = () => (entry.consecutiveThrottles > 0 ? throttledRetryDelayMs(entry.consecutiveThrottles, random()) : 0);
+    const throttledDelayMs = () => (entry.consecutiveThrottles > 0 ? throttledRetryDelayMs(monoNowMs - (entry.throttledSinceMonoMs ?? monoNowMs), random(), undefined, throttleHintsOf(error)) : 0);
     let retryAtMs: number | undefined;
     const state = entry.state;
     if (state.kind === 'unloaded' || state.kind === 'load-failed') {
@@ -363,6 +379,7 @@ export class EntryFetcher {
       servingStale: entry.value !== undefined,
       retryAtMs: retryAtMs === undefined ? undefined : wallTimeOf(retryAtMs, clock),
       durationMs: Math.round(monoNowMs - startedAtMs),
+      ...optional('throttleHints', throttleHintsBehind(error)),
     });
     return error;
   }
@@ -375,4 +392,9 @@ function servesRejectedKey(entry: SecretEntry, info: SecretInfo): boolean {
   } catch {
     return false; // not an AccessKey: nothing to compare
   }
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (an event field is absent rather than undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -1,4 +1,5 @@
 import { configKeyDefault } from '../config/config-key-default.js';
+import type { ThrottleHints } from '../kms/throttle-hints.js';
 import { throttledRetryDelayMs } from '../kms/throttle-pacing.js';
 import type { BackoffPolicy } from '../runtime/backoff.js';
 import { jitteredDelayMs } from '../runtime/jitter.js';
@@ -41,6 +42,10 @@ export interface RecoveryAttemptInput {
    * a throttling.
    */
   throttles?: number;
+  /** Ms since the first of those throttled answers (the streak's length; 0 or absent: the first). */
+  throttleStreakMs?: number;
+  /** The throttle hints of the last (throttled) answer, if it carried any. */
+  throttleHints?: ThrottleHints;
 }
 
 /** When the next recovery fetch may start, and the rule that chose it. */
@@ -59,15 +64,15 @@ export interface RecoveryAttempt {
  *   so the waits grow from about 1 s to about 30 s with full jitter (a fleet does not re-ask in lockstep), no
  *   two such calls are less than `minIntervalMs` apart, and a burst of failures costs one call per step.
  * - KMS throttled the last `t` attempts in a row (a shared quota is exhausted, often by a whole fleet asking
- *   at once): `lastAnswer + max(minIntervalMs, throttledRetryDelayMs(t))`, a spread of seconds that widens
- *   with each throttled answer, so a fleet's retries fit the quota instead of being throttled again.
+ *   at once): `lastAnswer + max(minIntervalMs, throttledRetryDelayMs(streak))`, a spread that widens
+ *   with the time the throttling has lasted, so a fleet's retries fit the quota instead of being throttled again.
  */
 export function nextRecoveryAttempt(input: RecoveryAttemptInput, pacing: RecoveryPacing): RecoveryAttempt {
   const { nowMs, confirmations, lastAnswerAtMs } = input;
   const { minIntervalMs, backoff } = pacing;
   const throttles = input.throttles ?? 0;
   if (lastAnswerAtMs !== undefined && throttles > 0) {
-    const dueAtMs = lastAnswerAtMs + Math.max(minIntervalMs, throttledRetryDelayMs(throttles, input.random));
+    const dueAtMs = lastAnswerAtMs + Math.max(minIntervalMs, throttledRetryDelayMs(input.throttleStreakMs ?? 0, input.random, undefined, input.throttleHints));
     return dueAtMs > nowMs ? { dueAtMs, rule: 'throttled' } : { dueAtMs: nowMs, rule: 'now' };
   }
   if (lastAnswerAtMs === undefined || confirmations <= 0) return { dueAtMs: nowMs, rule: 'now' };

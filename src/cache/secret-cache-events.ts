@@ -1,3 +1,4 @@
+import type { ThrottleHints } from '../kms/throttle-hints.js';
 import type { RefreshBasis } from './refresh-schedule.js';
 
 /**
@@ -52,6 +53,11 @@ export interface SecretErrorEvent {
   retryAtMs: number | undefined;
   /** Time spent in the source before the fetch failed (or hit its deadline), ms. */
   durationMs: number;
+  /**
+   * What the throttled KMS answer behind this failure said about the quota (`x-ratelimit-user(-api)` Limit,
+   * Remain, TimeLeft; `x-acs-retry-after`), when KMS sent such headers; absent otherwise.
+   */
+  throttleHints?: ThrottleHints;
 }
 
 /** Payload of the `stale` event: a value whose refresh failed is being served (once per failed refresh). */

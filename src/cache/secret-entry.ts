@@ -82,6 +82,8 @@ export class SecretEntry {
   consecutiveFailures = 0;
   /** Consecutive throttled answers (HTTP 429) up to the last one; 0 after any other answer. */
   consecutiveThrottles = 0;
+  /** Monotonic ms of the first of the consecutive throttled answers; undefined when the last answer was not one. */
+  throttledSinceMonoMs: number | undefined = undefined;
   lastError: unknown;
   /** The running fetch; callers join it (single flight). */
   inFlight: SecretFetch | undefined;

@@ -1,4 +1,5 @@
 import { ManagedCredentialsError } from '../errors/managed-credentials-error.js';
+import type { ThrottleHints } from './throttle-hints.js';
 
 /**
  * Stable codes that this library gives a {@link KmsError} of its own making (transport failures, timeouts,
@@ -64,6 +65,8 @@ export interface KmsErrorDetails {
   retryable: boolean;
   /** Which source failed (its `description`). */
   source?: string;
+  /** What a throttled answer's headers said about the quota (retry-after, Limit/Remain/TimeLeft), when it sent any. */
+  throttleHints?: ThrottleHints;
   cause?: unknown;
 }
 
@@ -77,6 +80,11 @@ export class KmsError extends ManagedCredentialsError {
   readonly requestId?: string;
   readonly retryable: boolean;
   readonly source?: string;
+  /**
+   * The throttle hints of the answer's headers (`x-acs-retry-after`, `x-ratelimit-user(-api)`), when KMS sent
+   * any; the failover group's pacing honours them (clamped) and the cache's events carry them.
+   */
+  readonly throttleHints?: Readonly<ThrottleHints>;
 
   /**
    * @param message - human-readable, secret-free message
@@ -88,5 +96,6 @@ export class KmsError extends ManagedCredentialsError {
     if (details.requestId !== undefined) this.requestId = details.requestId;
     this.retryable = details.retryable;
     if (details.source !== undefined) this.source = details.source;
+    if (details.throttleHints !== undefined) this.throttleHints = Object.freeze({ ...details.throttleHints });
   }
 }

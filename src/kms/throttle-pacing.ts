@@ -1,35 +1,39 @@
 import { jitteredDelayMs } from '../runtime/jitter.js';
+import { hintedWaitMs, type ThrottleHints } from './throttle-hints.js';
 
 /**
- * How long to wait before asking KMS again after it throttled (HTTP 429 `Rejected.Throttling`): a wide
- * random spread that widens with each consecutive throttled answer.
+ * How long to wait before asking KMS again after it throttled (HTTP 429 `Rejected.Throttling`): a short random
+ * spread at first, then a spread proportional to how long this process has been throttled without a success
+ * (its throttle *streak*). A process cannot know how many others share the quota, but the longer the quota has
+ * stayed busy, the longer it is likely to stay busy: a lone process throttled by a short burst tries again
+ * within 2 s, while 20,000 processes on a 200/s quota (100 s of work) end up spreading their
+ * retries over tens of seconds after a few throttled answers. Hints of the answer (`x-acs-retry-after`,
+ * `TimeLeft`) set a floor.
  */
 export interface ThrottlePacing {
-  /** No retry sooner than this after a throttled answer, ms (the quota is counted per second). Default 1000. */
+  /** No retry sooner than this after a throttled answer, ms. Default 500. */
   minDelayMs: number;
-  /**
-   * Upper end of the spread after the first throttled answer, ms. Default 12 000: a throttled answer means
-   * a shared quota is exhausted, usually by many processes at once (the shared gateway allows about 450
-   * GetSecretValue/s per account and region), so the retries of a fleet of a few thousand processes are
-   * spread over seconds, not the 1 s of a plain exponential backoff.
-   */
+  /** Upper end of the spread while the streak is young, ms. Default 2 000. */
   firstWindowMs: number;
-  /** Factor by which the spread widens with each further consecutive throttled answer. Default 1.5. */
+  /**
+   * The spread's upper end as a multiple of the streak's length. Default 2: the retry falls between half and
+   * twice the streak's length ahead (never sooner than half the streak), so a fleet's attempt rate falls as the
+   * contention lasts, and a process throttled last at time t (since the streak began) is retried by 3t.
+   */
   growth: number;
-  /** Widest spread, ms. Default 18 000: below `fetch_timeout` (30 s), so a waiting caller sees another attempt. */
+  /** Widest spread, ms. Default 60 000; a waiting caller still has its own deadline (`fetch_timeout`). */
   capMs: number;
 }
 
 /**
- * The defaults of {@link ThrottlePacing}, chosen with the fleet simulation (`bench/fleet-revoke.ts`): 10,000
- * processes revoked at once against a 450 QPS quota all hold the new key within 1.5x the physical limit
- * with fewer than 2 throttled attempts per successful one.
+ * The defaults of {@link ThrottlePacing}, checked with the fleet sweep (`npm run bench:fleet`, docs/fleet.md):
+ * 500 to 20,000 processes on quotas of 200 to 1,000 QPS.
  */
 export const DEFAULT_THROTTLE_PACING: Readonly<ThrottlePacing> = Object.freeze({
-  minDelayMs: 1000,
-  firstWindowMs: 12_000,
-  growth: 1.5,
-  capMs: 18_000,
+  minDelayMs: 500,
+  firstWindowMs: 2000,
+  growth: 2,
+  capMs: 60_000,
 });
 
 /** Service codes of a throttled KMS answer (KMS instance API and OpenAPI). */
@@ -45,21 +49,83 @@ export function isThrottlingError(error: unknown): boolean {
   return httpStatus === 429 || (typeof code === 'string' && THROTTLING_CODES.has(code));
 }
 
+/** The throttle hints a failed KMS call carried (`KmsError.throttleHints`), if any. */
+export function throttleHintsOf(error: unknown): ThrottleHints | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const hints = (error as { throttleHints?: unknown }).throttleHints;
+  return typeof hints === 'object' && hints !== null ? (hints as ThrottleHints) : undefined;
+}
+
 /**
- * The wait before the next KMS attempt after `throttles` consecutive throttled answers (1 for the first):
- * uniform in `[minDelayMs, window)` with `window = min(capMs, firstWindowMs * growth^(throttles - 1))`, drawn
- * through the one jitter function ({@link jitteredDelayMs}). Pure.
- *
- * Plain full-jitter backoff (1 s, 2 s, 4 s...) re-sends most of a throttled fleet within the next seconds,
- * so most of them are throttled again (about 4 throttled attempts per success for 10,000 processes at 450
- * QPS); a first spread of seconds lets most retries through at the first try, and the cap keeps the last
- * processes from waiting far past the point where the quota has room again.
- *
- * @param throttles - consecutive throttled answers so far (values below 1 count as 1)
- * @param random - a number in [0, 1) drawn for this decision
+ * The throttle hints behind a failure: the error's own (`KmsError.throttleHints`), else its `cause`'s (a
+ * `Kms.FetchTimeout` whose reason was a throttled answer), or undefined.
  */
-export function throttledRetryDelayMs(throttles: number, random: number, pacing: Readonly<ThrottlePacing> = DEFAULT_THROTTLE_PACING): number {
-  const exponent = Math.min(Math.max(0, Math.floor(throttles) - 1), 64);
-  const windowMs = Math.max(pacing.minDelayMs, Math.min(pacing.capMs, pacing.firstWindowMs * pacing.growth ** exponent));
-  return jitteredDelayMs(pacing.minDelayMs, windowMs, random);
+export function throttleHintsBehind(error: unknown): ThrottleHints | undefined {
+  return throttleHintsOf(error) ?? (typeof error === 'object' && error !== null ? throttleHintsOf((error as { cause?: unknown }).cause) : undefined);
+}
+
+/**
+ * The wait before the next KMS attempt after a throttled answer, when this process has been throttled for
+ * `streakMs` without a success (0 for the first throttled answer): uniform in `[max(minDelayMs, min(streakMs, window) / 2),
+ * window)` with `window = min(capMs, max(firstWindowMs, growth * streakMs))`, drawn through the one jitter function
+ * ({@link jitteredDelayMs}). When the answer carried a hint (the longer of `x-acs-retry-after` and
+ * `TimeLeft`, clamped to `capMs`), the wait is at least the hint plus a draw over `[0, firstWindowMs)`, so a
+ * fleet told the same time does not come back in the same millisecond. Pure.
+ *
+ * @param streakMs - ms since the first throttled answer of the current streak (negative or NaN counts as 0)
+ * @param random - a number in [0, 1) drawn for this decision
+ * @param hints - what the throttled answer's headers said, if anything
+ */
+export function throttledRetryDelayMs(
+  streakMs: number,
+  random: number,
+  pacing: Readonly<ThrottlePacing> = DEFAULT_THROTTLE_PACING,
+  hints?: ThrottleHints,
+): number {
+  const elapsedMs = Number.isFinite(streakMs) && streakMs > 0 ? streakMs : 0;
+  const windowMs = Math.max(pacing.minDelayMs, Math.min(pacing.capMs, Math.max(pacing.firstWindowMs, pacing.growth * elapsedMs)));
+  // Never sooner than half the streak (or half the window, once capped): a fleet throttled for long does not
+  // re-send its early birds at once.
+  const lowMs = Math.max(pacing.minDelayMs, Math.min(Math.floor(elapsedMs / 2), Math.floor(windowMs / 2)));
+  const ownMs = jitteredDelayMs(lowMs, windowMs, random);
+  const hintMs = hintedWaitMs(hints);
+  if (hintMs === undefined) return ownMs;
+  const flooredMs = Math.min(pacing.capMs, hintMs) + jitteredDelayMs(0, pacing.firstWindowMs, random);
+  return Math.max(ownMs, Math.min(pacing.capMs, flooredMs));
+}
+
+/**
+ * The throttle streak of one process towards one KMS endpoint, remembered across calls (a fetch that gave up
+ * while throttled does not restart the next one from the narrowest spread): when it began, and when the last
+ * throttled answer came. A success ends it (the spread shrinks back to `firstWindowMs`); so does a quiet spell of
+ * more than `capMs` after the retry it planned (nobody asked: the old contention says nothing about now). The one place that
+ * turns throttled answers into waits for the failover group.
+ */
+export class ThrottlePacer {
+  #since: number | undefined;
+  #lastWindowEndMs = -Infinity;
+
+  /** @param pacing - the spread; default {@link DEFAULT_THROTTLE_PACING} */
+  constructor(private readonly pacing: Readonly<ThrottlePacing> = DEFAULT_THROTTLE_PACING) {}
+
+  /** Monotonic ms when the current throttle streak began; `undefined` when there is none. */
+  get throttledSinceMs(): number | undefined {
+    return this.#since;
+  }
+
+  /**
+   * A throttled answer at `nowMs` (monotonic): returns the wait before the next try, ms (see
+   * {@link throttledRetryDelayMs}).
+   */
+  onThrottled(nowMs: number, random: number, hints?: ThrottleHints): number {
+    if (this.#since === undefined || nowMs > this.#lastWindowEndMs + this.pacing.capMs) this.#since = nowMs;
+    const delayMs = throttledRetryDelayMs(nowMs - this.#since, random, this.pacing, hints);
+    this.#lastWindowEndMs = nowMs + delayMs;
+    return delayMs;
+  }
+
+  /** A successful answer: the streak ends. */
+  onSuccess(): void {
+    this.#since = undefined;
+  }
 }

@@ -9,6 +9,7 @@ import type {
 import type { Clock } from '../runtime/clock.js';
 import type { ManagedCallRetryEvent } from '../call/managed-call-events.js';
 import { errorSource, errorType } from './error-type.js';
+import { hintedWaitMs } from '../kms/throttle-hints.js';
 import type { OpenTelemetryApi } from './load-open-telemetry-api.js';
 import { SecretTelemetryState } from './secret-telemetry-state.js';
 import { FETCH_SPAN_NAME, TELEMETRY_ATTRIBUTES as A, TELEMETRY_METRICS as M } from './telemetry-names.js';
@@ -108,7 +109,20 @@ export class CacheTelemetryRecorder {
     };
     this.#countFetch(attributes, event.trigger, event.durationMs);
     const source = errorSource(event.error);
-    this.#fetchSpan(event.durationMs, source === undefined ? attributes : { ...attributes, [A.source]: source }, type);
+    // The quota hints go on the span only: per-answer numbers would split the metrics' series.
+    const hints = event.throttleHints;
+    const waitMs = hintedWaitMs(hints);
+    this.#fetchSpan(
+      event.durationMs,
+      {
+        ...attributes,
+        ...(source === undefined ? {} : { [A.source]: source }),
+        ...(hints?.limit === undefined ? {} : { [A.rateLimitLimit]: hints.limit }),
+        ...(hints?.remain === undefined ? {} : { [A.rateLimitRemain]: hints.remain }),
+        ...(waitMs === undefined ? {} : { [A.retryAfter]: waitMs }),
+      },
+      type,
+    );
   }
 
   /** A `stale` event: a value whose refresh failed is being served. */

@@ -47,6 +47,12 @@ export const TELEMETRY_ATTRIBUTES = Object.freeze({
   changed: 'managed_credentials.key.changed',
   /** Fingerprint (sha256 prefix) of the key now held: tells keys apart without revealing either part. */
   fingerprint: 'managed_credentials.key.fingerprint',
+  /** On a failed fetch's span: the `Limit` of KMS's rate-limit hint (requests per window), when KMS sent one. */
+  rateLimitLimit: 'managed_credentials.kms.ratelimit.limit',
+  /** On a failed fetch's span: the `Remain` of KMS's rate-limit hint (requests left in the window). */
+  rateLimitRemain: 'managed_credentials.kms.ratelimit.remain',
+  /** On a failed fetch's span: the wait KMS hinted (the longer of `x-acs-retry-after` and `TimeLeft`), ms. */
+  retryAfter: 'managed_credentials.kms.retry_after_ms',
 });
 
 /** Name of the span recorded per fetch from KMS. */

@@ -23,6 +23,10 @@ export {
 export type { DkmsFault, DkmsFaultOptions } from './dkms/dkms-fault.js';
 export type { DkmsErrorAnswer } from './dkms/dkms-request-verifier.js';
 
+// Throttle hints for the emulators' throttling faults
+export { throttleHintHeaders } from './throttle-hint-headers.js';
+export type { ThrottleHints } from '../kms/throttle-hints.js';
+
 // The Alibaba Cloud OpenAPI gateway (any product and action), and the key registry shared with LocalOss
 export { LocalOpenApi, type LocalOpenApiOptions } from './openapi/local-open-api.js';
 export { LocalOpenApiError } from './openapi/local-open-api-error.js';

@@ -44,29 +44,30 @@ describe('nextRecoveryAttempt', () => {
 
 describe('nextRecoveryAttempt after throttled answers', () => {
   it.each([
-    // throttles, confirmations, lastAnswerAt, now, random -> dueAt, rule
-    { throttles: 1, confirmations: 0, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 11_500, rule: 'throttled' },
-    { throttles: 1, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0, dueAtMs: 6000, rule: 'throttled' },
-    { throttles: 2, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 14_500, rule: 'throttled' },
-    { throttles: 3, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 14_500, rule: 'throttled' },
-    { throttles: 50, confirmations: 9, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.999_999, dueAtMs: 22_999, rule: 'throttled' },
-    { throttles: 1, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 30_000, random: 0.5, dueAtMs: 30_000, rule: 'now' },
+    // throttles, streak, confirmations, lastAnswerAt, now, random -> dueAt, rule
+    // (the spread after a streak s: [max(0.5 s, s / 2), max(2 s, 2 s)), never sooner than the 1 s minimum interval)
+    { throttles: 1, throttleStreakMs: 0, confirmations: 0, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 6250, rule: 'throttled' },
+    { throttles: 1, throttleStreakMs: 0, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0, dueAtMs: 6000, rule: 'throttled' },
+    { throttles: 2, throttleStreakMs: 1250, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 6562, rule: 'throttled' },
+    { throttles: 3, throttleStreakMs: 10_000, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 17_500, rule: 'throttled' },
+    { throttles: 50, throttleStreakMs: 1_000_000, confirmations: 9, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.999_999, dueAtMs: 64_999, rule: 'throttled' },
+    { throttles: 1, throttleStreakMs: 0, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 30_000, random: 0.5, dueAtMs: 30_000, rule: 'now' },
     { throttles: 0, confirmations: 1, lastAnswerAtMs: 5000, nowMs: 5000, random: 0.5, dueAtMs: 6500, rule: 'backoff' },
   ] as const)('$throttles throttled, $confirmations confirmations, now $nowMs -> $dueAtMs ($rule)', (row) => {
     const { dueAtMs, rule, ...input } = row;
     expect(nextRecoveryAttempt(input, pacing)).toEqual({ dueAtMs, rule });
   });
 
-  it('never sooner than the minimum delay after the throttled answer, never later than the cap, and wider with each throttled answer', () => {
+  it('never sooner than the minimum delay after the throttled answer, never later than the cap, and wider as the throttling lasts', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
         fc.integer({ min: 0, max: 10 ** 9 }),
         fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
-        (throttles, lastAnswerAtMs, random) => {
-          const input = { confirmations: 1, lastAnswerAtMs, nowMs: lastAnswerAtMs, random };
-          const { dueAtMs } = nextRecoveryAttempt({ ...input, throttles }, pacing);
-          const next = nextRecoveryAttempt({ ...input, throttles: throttles + 1 }, pacing).dueAtMs;
+        (throttleStreakMs, lastAnswerAtMs, random) => {
+          const input = { confirmations: 1, lastAnswerAtMs, nowMs: lastAnswerAtMs, random, throttles: 2 };
+          const { dueAtMs } = nextRecoveryAttempt({ ...input, throttleStreakMs }, pacing);
+          const next = nextRecoveryAttempt({ ...input, throttleStreakMs: throttleStreakMs + 1000 }, pacing).dueAtMs;
           expect(dueAtMs).toBeGreaterThanOrEqual(lastAnswerAtMs + Math.max(pacing.minIntervalMs, DEFAULT_THROTTLE_PACING.minDelayMs));
           expect(dueAtMs).toBeLessThanOrEqual(lastAnswerAtMs + DEFAULT_THROTTLE_PACING.capMs);
           expect(next).toBeGreaterThanOrEqual(dueAtMs);

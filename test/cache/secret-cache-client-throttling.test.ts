@@ -13,10 +13,10 @@ function throttled(): KmsError {
   });
 }
 
-// random is fixed at 0.5: the first throttled answer spreads the next attempt to 1 s + 0.5 * (12 s - 1 s) = 6.5 s,
-// the second to 1 s + 0.5 * (min(18 s, 12 s * 1.5) - 1 s) = 9.5 s after the answer.
-const FIRST_SPREAD_MS = 6500;
-const SECOND_SPREAD_MS = 9500;
+// random is fixed at 0.5: the first throttled answer (a streak of 0 ms) spreads the next attempt to
+// 0.5 s + 0.5 * (2 s - 0.5 s) = 1.25 s; the second, 1.25 s into the streak, over [0.625 s, 2.5 s): 1.562 s after the answer.
+const FIRST_SPREAD_MS = 1250;
+const SECOND_SPREAD_MS = 1562;
 
 /** A cache holding AK1 (loaded 10 s ago), with KMS now serving AK2 and OSS rejecting AK1. */
 async function revoked() {
@@ -102,8 +102,9 @@ describe('SecretCacheClient under KMS throttling', () => {
     const outcome = await refresh;
     expect(outcome).toMatchObject({ changed: false, via: 'failed', error: expect.objectContaining({ code: 'Rejected.Throttling' }) });
     expect(outcome.credential.accessKeyId).toBe('AK1');
-    // Paced: the first attempt at once, then one per spread (6.5 s, 9.5 s, 9.5 s...), not one per second.
-    expect(source.callCount - 1).toBeLessThanOrEqual(4);
+    // Paced: the first attempt at once, then one per spread, widening with the streak (at 1.25 s, 2.8 s, 6.3 s,
+    // 14.2 s; the next would be at 32 s), not one per second.
+    expect(source.callCount - 1).toBeLessThanOrEqual(5);
     expect(clock.keepAliveTimers).toBe(0);
   });
 
@@ -116,5 +117,44 @@ describe('SecretCacheClient under KMS throttling', () => {
     await clock.advance(FIRST_SPREAD_MS);
     expect(source.callCount).toBe(2);
     expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK1');
+  });
+
+  it("publishes the throttled answer's quota hints on the error event, also when they are the cause of a fetch timeout", async () => {
+    const { client, source, clock, events } = await revoked();
+    const hinted = new KmsError('throttled', { code: 'Rejected.Throttling', httpStatus: 429, retryable: true, throttleHints: { limit: 450, remain: 0, timeLeftMs: 5000 } });
+    source.failNext(hinted);
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    await flushPromises();
+    expect(events.error.at(-1)).toMatchObject({ throttleHints: { limit: 450, remain: 0, timeLeftMs: 5000 } });
+    // The hinted wait is honoured: 5 s + a first-window draw (0.5 * 2 s), not the 1.25 s of a fresh streak.
+    expect(events.error.at(-1)).toMatchObject({ retryAtMs: clock.now() + 6000 });
+    source.failNext(new KmsError('timed out', { code: 'Kms.FetchTimeout', retryable: true, cause: hinted }));
+    await clock.advance(6000);
+    expect(events.error.at(-1)).toMatchObject({ error: { code: 'Kms.FetchTimeout' }, throttleHints: { limit: 450, remain: 0 } });
+    // An answer without hints publishes none.
+    source.failNext(throttled());
+    for (let i = 0; i < 30 && events.error.length < 3; i++) await clock.advance(SECOND);
+    expect(events.error).toHaveLength(3);
+    expect(events.error.at(-1)).not.toHaveProperty('throttleHints');
+    await refresh;
+    await clock.advance(60 * SECOND);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK2');
+  });
+
+  it('a fetch given up while KMS kept throttling (Kms.FetchTimeout caused by a throttled answer) keeps to the streak, not a plain backoff step', async () => {
+    const { client, source, clock, events } = await revoked();
+    const cause = throttled();
+    source.failNext(new KmsError('gave up', { code: 'Kms.FetchTimeout', retryable: true, cause }));
+    const refresh = client.refreshNow('oss-ak', { staleAccessKeyId: 'AK1' });
+    await flushPromises();
+    // Counted as a throttled answer: the next try is the streak's spread (1.25 s for a streak that began with
+    // this fetch), where a plain failure would retry after the backoff's first step.
+    expect(events.error.at(-1)).toMatchObject({ error: { code: 'Kms.FetchTimeout' }, retryAtMs: clock.now() + FIRST_SPREAD_MS });
+    expect(await refresh).toMatchObject({ via: 'failed', error: { code: 'Kms.FetchTimeout' } });
+    await clock.advance(FIRST_SPREAD_MS - 1);
+    expect(source.callCount).toBe(2);
+    await clock.advance(1);
+    expect(source.callCount).toBe(3);
+    expect(client.peekCredential('oss-ak')?.accessKeyId).toBe('AK2');
   });
 });

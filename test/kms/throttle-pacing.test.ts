@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KmsError } from '../../src/kms/kms-error.js';
 import { openApiErrorToKmsError } from '../../src/kms/openapi/open-api-error-to-kms-error.js';
-import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs } from '../../src/kms/throttle-pacing.js';
+import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, ThrottlePacer } from '../../src/kms/throttle-pacing.js';
 
 describe('isThrottlingError', () => {
   it.each([
@@ -22,27 +22,78 @@ describe('isThrottlingError', () => {
 
 describe('throttledRetryDelayMs', () => {
   it.each([
-    // throttles, random -> delay (1 s + random * (min(18 s, 12 s * 1.5^(throttles - 1)) - 1 s))
-    { throttles: 1, random: 0, delayMs: 1000 },
-    { throttles: 1, random: 0.5, delayMs: 6500 },
-    { throttles: 2, random: 0.5, delayMs: 9500 },
-    { throttles: 2, random: 0.999_999, delayMs: 17_999 },
-    { throttles: 10, random: 0.5, delayMs: 9500 },
-    { throttles: 0, random: 0.5, delayMs: 6500 },
-    { throttles: 1, random: Number.NaN, delayMs: 1000 },
-    { throttles: 1, random: 7, delayMs: 12_000 },
-  ])('$throttles throttled answers, random $random -> $delayMs ms', ({ throttles, random, delayMs }) => {
-    expect(throttledRetryDelayMs(throttles, random)).toBe(delayMs);
+    // streak, random -> delay: uniform in [max(0.5 s, streak / 2), min(60 s, max(2 s, 2 x streak)))
+    { streakMs: 0, random: 0, delayMs: 500 },
+    { streakMs: 0, random: 0.5, delayMs: 1250 },
+    { streakMs: 3000, random: 0, delayMs: 1500 },
+    { streakMs: 3000, random: 0.5, delayMs: 3750 },
+    { streakMs: 20_000, random: 0.999_999, delayMs: 39_999 },
+    { streakMs: 100_000, random: 0.5, delayMs: 45_000 },
+    { streakMs: -5, random: 0.5, delayMs: 1250 },
+    { streakMs: Number.NaN, random: Number.NaN, delayMs: 500 },
+    { streakMs: 0, random: 7, delayMs: 2000 },
+  ])('a streak of $streakMs ms, random $random -> $delayMs ms', ({ streakMs, random, delayMs }) => {
+    expect(throttledRetryDelayMs(streakMs, random)).toBe(delayMs);
   });
 
-  it('stays within [minDelayMs, capMs] and never narrows as throttled answers add up', () => {
+  it('stays within [minDelayMs, capMs] and never narrows as the streak lasts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (throttles, random) => {
-        const delayMs = throttledRetryDelayMs(throttles, random);
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (streakMs, random) => {
+        const delayMs = throttledRetryDelayMs(streakMs, random);
         expect(delayMs).toBeGreaterThanOrEqual(DEFAULT_THROTTLE_PACING.minDelayMs);
         expect(delayMs).toBeLessThan(DEFAULT_THROTTLE_PACING.capMs);
-        expect(throttledRetryDelayMs(throttles + 1, random)).toBeGreaterThanOrEqual(delayMs);
+        expect(throttledRetryDelayMs(streakMs + 1000, random)).toBeGreaterThanOrEqual(delayMs);
       }),
     );
+  });
+
+  it('honours retry-after and TimeLeft as a floor (the longer one, clamped to capMs), spread by a first-window draw', () => {
+    expect(throttledRetryDelayMs(0, 0, DEFAULT_THROTTLE_PACING, { retryAfterMs: 5000 })).toBe(5000);
+    expect(throttledRetryDelayMs(0, 0.5, DEFAULT_THROTTLE_PACING, { retryAfterMs: 5000, timeLeftMs: 7000 })).toBe(8000);
+    expect(throttledRetryDelayMs(0, 0.5, DEFAULT_THROTTLE_PACING, { timeLeftMs: 3_600_000 })).toBe(DEFAULT_THROTTLE_PACING.capMs);
+    // A hint shorter than the own spread changes nothing.
+    expect(throttledRetryDelayMs(20_000, 0.5, DEFAULT_THROTTLE_PACING, { timeLeftMs: 300 })).toBe(throttledRetryDelayMs(20_000, 0.5));
+    // Hints without a wait (Limit/Remain only) change nothing either.
+    expect(throttledRetryDelayMs(0, 0.5, DEFAULT_THROTTLE_PACING, { limit: 450, remain: 0 })).toBe(1250);
+  });
+});
+
+describe('ThrottlePacer (virtual time)', () => {
+  it('widens with the streak across calls, ends it on a success, and restarts after a quiet spell', () => {
+    const pacer = new ThrottlePacer();
+    let nowMs = 1_000;
+    // A fleet-sized streak: each retry is throttled again; the spread follows the streak's length.
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const waitMs = pacer.onThrottled(nowMs, 0.999);
+      waits.push(waitMs);
+      nowMs += waitMs;
+    }
+    expect(pacer.throttledSinceMs).toBe(1_000);
+    expect(waits[0]).toBe(1_998);
+    expect(waits.at(-1)).toBeGreaterThan(30_000);
+    for (let i = 1; i < waits.length; i++) {
+      const streakMs = waits.slice(0, i).reduce((a, b) => a + b, 0);
+      // The streak is measured from the first throttle, whatever call the retries belonged to.
+      expect(waits[i]).toBe(throttledRetryDelayMs(streakMs, 0.999));
+    }
+    // A success ends the streak: the next throttle starts from the first window again.
+    pacer.onSuccess();
+    expect(pacer.throttledSinceMs).toBeUndefined();
+    expect(pacer.onThrottled(nowMs, 0.999)).toBe(1_998);
+    // Nobody asked for longer than capMs after the planned retry: an old streak says nothing about now.
+    nowMs += 1_998 + DEFAULT_THROTTLE_PACING.capMs + 1;
+    expect(pacer.onThrottled(nowMs, 0)).toBe(500);
+    expect(pacer.throttledSinceMs).toBe(nowMs);
+  });
+
+  it('a lone process throttled once tries again within 2 s', () => {
+    const pacer = new ThrottlePacer();
+    for (const random of [0, 0.25, 0.5, 0.75, 0.999_999]) {
+      pacer.onSuccess();
+      const waitMs = pacer.onThrottled(10_000, random);
+      expect(waitMs).toBeGreaterThanOrEqual(500);
+      expect(waitMs).toBeLessThan(2000);
+    }
   });
 });

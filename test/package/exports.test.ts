@@ -71,6 +71,7 @@ const expectedTesting = [
   'OSS_ERRORS',
   'OssServiceError',
   'SecretStore',
+  'throttleHintHeaders',
 ];
 const sorted = (names: string[]): string[] => [...names].sort((a, b) => a.localeCompare(b));
 

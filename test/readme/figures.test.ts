@@ -108,7 +108,11 @@ describe('figures', () => {
     expect([processes, Number(peak)]).toEqual([thousands(results.fleet.processes), perRefresh?.peakKmsQps]);
     const [seconds, n, quota] = figure(readme, /\((\d+) s for ([\d,]+) processes at (\d+)\/s\)/, 'README N/quota');
     expect(Number(seconds)).toBe(Math.round(Number(n!.replace(/,/g, '')) / Number(quota)));
-    const [min, first, growth, cap] = figure(readme, /\((\d+) s plus up\s+to (\d+) s at first, x([\d.]+) per further throttle, at most (\d+) s\)/, 'README pacing');
+    const [min, first, growth, cap] = figure(
+      readme,
+      /\(([\d.]+) s to (\d+) s at first, then from half to ([\d.]+)x the time it has been throttled, at most (\d+) s;/,
+      'README pacing',
+    );
     expect([Number(min) * 1000, Number(first) * 1000, Number(growth), Number(cap) * 1000]).toEqual([
       DEFAULT_THROTTLE_PACING.minDelayMs,
       DEFAULT_THROTTLE_PACING.firstWindowMs,
@@ -140,7 +144,11 @@ describe('figures', () => {
   });
 
   it("CHANGELOG's throttle pacing is the code's", () => {
-    const [min, first, growth, cap] = figure(changelog, /\((\d+) s \+ up to (\d+) s, x([\d.]+) per further throttle, at most (\d+) s\)/, 'CHANGELOG pacing');
+    const [min, first, growth, cap] = figure(
+      changelog,
+      /\(([\d.]+) s to (\d+) s at first, then from half to ([\d.]+)x the time it has been throttled, at most (\d+) s\)/,
+      'CHANGELOG pacing',
+    );
     expect([Number(min) * 1000, Number(first) * 1000, Number(growth), Number(cap) * 1000]).toEqual([
       DEFAULT_THROTTLE_PACING.minDelayMs,
       DEFAULT_THROTTLE_PACING.firstWindowMs,

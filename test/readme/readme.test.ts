@@ -55,6 +55,7 @@ describe('README', () => {
       results: read(GENERATED_SECTION_SOURCES.results),
       footprint: read(GENERATED_SECTION_SOURCES.footprint),
       localExample: read(GENERATED_SECTION_SOURCES.localExample),
+      fleetSweep: read(GENERATED_SECTION_SOURCES.fleetSweep),
       configTable: renderConfigTableMarkdown(),
     });
     expect(Object.keys(sections).sort()).toEqual(['README.md', ...DOCS].sort());

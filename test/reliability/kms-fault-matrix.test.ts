@@ -48,8 +48,11 @@ const REFRESH_RETRY_MS = 1000;
 const RECOVERY_PACE_MS = 1500;
 /** Longest a rejected call waits for a recovery attempt that is not due yet (recovery.minIntervalMs). */
 const HOLD_MAX_MS = 1000;
-/** After a throttled answer (contention evidence) the next try is spread wider: 1 s + 0.5 * (12 s - 1 s). */
-const THROTTLED_RETRY_MS = 6500;
+/**
+ * After a throttled answer (contention evidence) the next try is spread over the throttle pacing's first window:
+ * 0.5 s + 0.5 * (2 s - 0.5 s) for a fresh streak (random 0.5).
+ */
+const THROTTLED_RETRY_MS = 1250;
 /** The cache's default fetch_timeout: no caller waits longer for one fetch. */
 const FETCH_TIMEOUT_MS = 30_000;
 const otherPki = createTestPki({ keyLabel: 'fault-matrix-other-pki', caName: 'Impostor' });
@@ -349,7 +352,7 @@ describe.each(FAULTS.filter((fault) => fault.throttling !== true))('KMS fault: $
 });
 
 describe('KMS throttling (HTTP 429 Rejected.Throttling)', () => {
-  it('a scheduled refresh throttled: the last good key is served and the next try is spread wider', async () => {
+  it('a scheduled refresh throttled: the last good key is served and the next try follows the throttle pacing', async () => {
     await stack.bucket.put('before.txt', Buffer.from('before'));
     stack.dkms.injectFault({ kind: 'throttling' }, { times: Infinity });
     const failure = await stack.runScheduledFetch('error');
@@ -372,7 +375,7 @@ describe('KMS throttling (HTTP 429 Rejected.Throttling)', () => {
       settled = true;
     };
     put.then(onSettled, onSettled);
-    // The forced refresh asks KMS at once and is throttled: the next attempt is spread wider, and the caller waits for it.
+    // The forced refresh asks KMS at once and is throttled: the next attempt follows the throttle pacing, and the caller waits for it.
     const [event] = await failed;
     const failedAt = stack.clock.now();
     expect(event).toMatchObject({ trigger: 'forced', retryAtMs: failedAt + THROTTLED_RETRY_MS });

@@ -32,8 +32,9 @@ interface FaultCase {
 }
 const FAULTS: FaultCase[] = [
   { name: '503', fault: { kind: 'unavailable' }, code: 'ServiceUnavailableTemporary', retryable: true },
-  // A throttled answer (contention evidence) spreads the next try: 1 s + 0.5 * (12 s - 1 s), see throttledRetryDelayMs.
-  { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true, retryMs: { load: 6500, refresh: 6500 } },
+  // A throttled answer (contention evidence) spreads the next try: 0.5 s + 0.5 * (2 s - 0.5 s) for a fresh
+  // streak, see throttledRetryDelayMs.
+  { name: 'throttling', fault: { kind: 'throttle' }, code: 'Rejected.Throttling', retryable: true, retryMs: { load: 1250, refresh: 1250 } },
   { name: '500', fault: { kind: 'internal' }, code: 'InternalFailure', retryable: true },
   { name: 'connection reset', fault: { kind: 'reset' }, code: 'Kms.NetworkError', retryable: true },
   { name: 'garbage body', fault: { kind: 'garbage' }, code: 'Kms.InvalidResponse', retryable: true },

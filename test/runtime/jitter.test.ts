@@ -65,8 +65,11 @@ describe('the delays drawn through it', () => {
   it('throttledRetryDelayMs and fullJitterDelayMs are the jitter draw over their own windows', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (n, random) => {
-        const windowMs = Math.min(DEFAULT_THROTTLE_PACING.capMs, DEFAULT_THROTTLE_PACING.firstWindowMs * DEFAULT_THROTTLE_PACING.growth ** (n - 1));
-        expect(throttledRetryDelayMs(n, random)).toBe(jitteredDelayMs(DEFAULT_THROTTLE_PACING.minDelayMs, windowMs, random));
+        const streakMs = n * 3_000;
+        const { minDelayMs, firstWindowMs, growth, capMs } = DEFAULT_THROTTLE_PACING;
+        const windowMs = Math.min(capMs, Math.max(firstWindowMs, growth * streakMs));
+        const lowMs = Math.max(minDelayMs, Math.min(Math.floor(streakMs / 2), Math.floor(windowMs / 2)));
+        expect(throttledRetryDelayMs(streakMs, random)).toBe(jitteredDelayMs(lowMs, windowMs, random));
         expect(fullJitterDelayMs(n, { baseMs: 200, capMs: 5000 }, () => random)).toBe(jitteredDelayMs(0, Math.min(5000, 200 * 2 ** n), random));
       }),
     );

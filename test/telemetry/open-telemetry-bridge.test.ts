@@ -8,6 +8,7 @@ import { captureProcessWarnings } from '../support/capture-output.js';
 import { publishManagedCallRetry, type ManagedCallRetryEvent } from '../../src/call/managed-call-events.js';
 import { createCache, HOUR, putRamKey, rotateRamKey, SECOND, secretOf } from '../cache/cache-fixture.js';
 import { unavailable } from '../support/in-memory-secret-source.js';
+import { KmsError } from '../../src/kms/kms-error.js';
 import { leaksIn, type KnownSecret } from '../support/secret-scanner.js';
 import { createTelemetrySdk, hrTimeMs, pointOf } from './telemetry-fixture.js';
 
@@ -150,6 +151,27 @@ describe('enableOpenTelemetry: metrics and spans from a real SecretCacheClient',
     expect(failed?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'ServiceUnavailableTemporary' });
     expect(failed?.attributes).toMatchObject({ 'error.type': 'ServiceUnavailableTemporary', 'managed_credentials.source': 'in-memory' });
     expect(load?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it("puts a throttled answer's quota hints (Limit, Remain, the hinted wait) on the failed fetch's span, not on the metrics", async () => {
+    const cache = await bridgedCache();
+    const { client, store, source, clock, sdk } = cache;
+    await client.getCredential(SECRET);
+    rotateRamKey(store, SECRET, SECOND_KEY);
+    source.failNext(
+      new KmsError('throttled', { code: 'Rejected.Throttling', httpStatus: 429, retryable: true, source: 'in-memory', throttleHints: { limit: 450, remain: 0, timeLeftMs: 300 } }),
+    );
+    void client.refreshNow(SECRET, { staleAccessKeyId: FIRST_KEY });
+    await clock.advance(0);
+    const failed = sdk.spans().find((span) => span.attributes['error.type'] === 'Rejected.Throttling');
+    expect(failed?.attributes).toMatchObject({
+      'managed_credentials.kms.ratelimit.limit': 450,
+      'managed_credentials.kms.ratelimit.remain': 0,
+      'managed_credentials.kms.retry_after_ms': 300,
+    });
+    const metrics = await sdk.collectMetrics();
+    expect(pointOf(metrics, 'managed_credentials.refreshes', { [SECRET_NAME]: SECRET, [TRIGGER]: 'forced', [OUTCOME]: 'failure', 'error.type': 'Rejected.Throttling' })).toBe(1);
+    await clock.advance(10 * SECOND);
   });
 
   it('exports no AccessKey secret and no AccessKeyId anywhere', async () => {

@@ -1,5 +1,5 @@
 import https from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
@@ -44,6 +44,8 @@ export interface DkmsHttpResponse {
   status: number;
   contentType?: string;
   body: Buffer;
+  /** The response headers (a throttled answer's hints are in them). */
+  headers?: IncomingHttpHeaders;
 }
 
 /** OpenSSL/Node codes of certificate verification failures: configuration problems, not worth a retry. */
@@ -184,7 +186,7 @@ export class DkmsHttpsTransport {
         });
         response.on('end', () => {
           const contentType = response.headers['content-type'];
-          finish(undefined, { status, body: Buffer.concat(chunks), ...(contentType ? { contentType } : {}) });
+          finish(undefined, { status, body: Buffer.concat(chunks), headers: response.headers, ...(contentType ? { contentType } : {}) });
         });
       });
       request.end(body);

@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../../runtime/clock.js';
 import { checkAnsweredSecretName } from '../check-answered-secret-name.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
 import { requestWithinBudget } from '../request-within-budget.js';
+import { parseThrottleHints } from '../throttle-hints.js';
+import { isThrottlingError } from '../throttle-pacing.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { inspectCaBundle, type CaBundleInfo } from './ca-bundle.js';
@@ -242,9 +244,11 @@ export class DkmsSecretSource implements SecretSource {
       );
     }
     const code = decoded.ErrorCode;
+    const throttleHints = isThrottlingError({ code, httpStatus: status }) ? parseThrottleHints(response.headers) : undefined;
     return new KmsError(`DKMS ${this.description} GetSecretValue failed: ${code}: ${decoded.ErrorMessage || '(no message)'}`, {
       code,
       httpStatus: status,
+      ...(throttleHints === undefined ? {} : { throttleHints }),
       ...(decoded.RequestId ? { requestId: decoded.RequestId } : {}),
       retryable: isRetryableDkmsError(code, status),
       source: this.description,

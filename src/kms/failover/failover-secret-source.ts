@@ -7,7 +7,7 @@ import { KmsError, KmsErrorCode } from '../kms-error.js';
 import type { SecretInfo } from '../secret-info.js';
 import type { GetSecretValueOptions, GetSecretValueRequest, SecretSource } from '../secret-source.js';
 import { isRetryableError } from '../../errors/is-retryable-error.js';
-import { DEFAULT_THROTTLE_PACING, isThrottlingError, throttledRetryDelayMs, type ThrottlePacing } from '../throttle-pacing.js';
+import { DEFAULT_THROTTLE_PACING, isThrottlingError, ThrottlePacer, throttleHintsOf, type ThrottlePacing } from '../throttle-pacing.js';
 
 /** Options of {@link FailoverSecretSource}. */
 export interface FailoverSecretSourceOptions {
@@ -30,9 +30,10 @@ export interface FailoverSecretSourceOptions {
   /** Backoff between two tries of the same source (full jitter). Default `{ baseMs: 1_000, capMs: 10_000 }`. */
   backoff?: BackoffPolicy;
   /**
-   * The wait after a throttled answer (HTTP 429 `Rejected.Throttling`), used instead of `backoff`: a spread of
-   * seconds that widens with each consecutive throttled answer, so a fleet throttled at once fits the quota
-   * on its retries. Default: the defaults listed on {@link ThrottlePacing} (1 s + up to 12 s, x1.5, cap 18 s).
+   * The wait after a throttled answer (HTTP 429 `Rejected.Throttling`), used instead of `backoff`: a short
+   * spread that widens with the time this process has been throttled by that source (across calls, until a
+   * success), floored by the answer's throttle hints. Default: the defaults listed on {@link ThrottlePacing}
+   * (0.5 s to max(2 s, 2x the streak), cap 60 s).
    */
   throttlePacing?: ThrottlePacing;
 
@@ -62,7 +63,7 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  * One call tries the healthy source first (initially the first configured one). A non-retryable error
  * there (missing secret, rejected signature, ...) is final: it does not fail over. On a retryable error,
  * or when that source is slow (`hedgeAfterMs`), every source is tried in parallel, each retrying with
- * full-jitter backoff (a throttled answer after the wider spread of `throttledRetryDelayMs`), and the first
+ * full-jitter backoff (a throttled answer after the spread of that source's `ThrottlePacer`), and the first
  * success wins; the losers are aborted. A source that fails for good drops out, but the call keeps waiting
  * while any other source may still succeed, within one budget (`deadlineMs`, or the call's smaller
  * `timeoutMs`) shared by all sources: each request is given the time left as its `timeoutMs`, no backoff
@@ -89,7 +90,8 @@ export class FailoverSecretSource implements SecretSource {
   private readonly hedgeAfterMs: number;
   private readonly reprobeAfterMs: number;
   private readonly backoff: BackoffPolicy;
-  private readonly throttlePacing: Readonly<ThrottlePacing>;
+  /** One per source: the throttled answers this process met there, across calls. */
+  private readonly pacers: readonly ThrottlePacer[];
   private healthyIndex = 0;
   private reprobeAtMs = 0;
   /** Cancels each call in flight (close()). */
@@ -109,7 +111,8 @@ export class FailoverSecretSource implements SecretSource {
     this.reprobeAfterMs = nonNegative('reprobeAfterMs', options.reprobeAfterMs ?? DEFAULT_REPROBE_AFTER_MS);
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.backoff = { baseMs: nonNegative('backoff.baseMs', backoff.baseMs), capMs: nonNegative('backoff.capMs', backoff.capMs) };
-    this.throttlePacing = options.throttlePacing ?? DEFAULT_THROTTLE_PACING;
+    const pacing = options.throttlePacing ?? DEFAULT_THROTTLE_PACING;
+    this.pacers = this.sources.map(() => new ThrottlePacer(pacing));
     this.description = options.description ?? `failover(${this.sources.map((s) => s.description).join(', ')})`;
   }
 
@@ -219,9 +222,9 @@ export class FailoverSecretSource implements SecretSource {
         const source = sources[index] as SecretSource;
         const history = histories[index] as SourceHistory;
         running.add(index);
-        let throttles = 0;
+        const pacer = this.pacers[index] as ThrottlePacer;
         // Each source is tried at once, then again after a backoff for every retryable failure; a throttled
-        // answer (a shared quota exhausted, often by a whole fleet) is retried after a wider, growing spread.
+        // answer (a shared quota exhausted, often by a whole fleet) is retried after the source's pacer spread.
         retryWithBackoff(
           ({ signal: attemptSignal, remainingMs }) => {
             history.inFlightSinceMs = clock.monotonicNow();
@@ -234,14 +237,7 @@ export class FailoverSecretSource implements SecretSource {
             deadlineAtMs,
             keepAlive,
             isRetryable: isRetryableError,
-            retryDelayMs: ({ error }) => {
-              if (!isThrottlingError(error)) {
-                throttles = 0;
-                return undefined;
-              }
-              throttles += 1;
-              return throttledRetryDelayMs(throttles, this.random(), this.throttlePacing);
-            },
+            retryDelayMs: ({ error }) => (isThrottlingError(error) ? pacer.onThrottled(clock.monotonicNow(), this.random(), throttleHintsOf(error)) : undefined),
             signal: stop.signal,
             onAttemptFailed: (failure) => {
               history.inFlightSinceMs = undefined;
@@ -252,6 +248,7 @@ export class FailoverSecretSource implements SecretSource {
           },
         ).then(
           (info) => {
+            pacer.onSuccess();
             if (settled) return;
             running.delete(index);
             if (call.isKnownRejected !== undefined && rejectedAnswer(info)) {

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /** The HTTP client requests one call started, and the signal that ends them. */
 interface CallScope {
   readonly signal: AbortSignal;
   readonly accepts: (request: ClientRequest) => boolean;
   readonly requests: Set<ClientRequest>;
+  readonly onResponse: ((headers: IncomingHttpHeaders) => void) | undefined;
 }
 
 const CHANNEL = 'http.client.request.start';
@@ -23,6 +24,8 @@ function onRequestStart(message: unknown): void {
   }
   scope.requests.add(request);
   request.once('close', () => scope.requests.delete(request));
+  const { onResponse } = scope;
+  if (onResponse !== undefined) request.once('response', (response: IncomingMessage) => onResponse(response.headers));
 }
 
 /**
@@ -37,9 +40,16 @@ function onRequestStart(message: unknown): void {
  * @param call - starts the work; runs synchronously inside the call's scope
  * @param signal - when it aborts, the call's open requests are destroyed
  * @param accepts - which requests belong to the call (e.g. those to the KMS endpoint, not a shared STS refresh)
+ * @param onResponse - told the headers of each accepted request's response as it arrives: the SDK drops
+ *   them from the errors it throws, and a throttled answer's hints are in them
  */
-export function withAbortableHttpRequests<T>(call: () => Promise<T>, signal: AbortSignal, accepts: (request: ClientRequest) => boolean): Promise<T> {
-  const scope: CallScope = { signal, accepts, requests: new Set() };
+export function withAbortableHttpRequests<T>(
+  call: () => Promise<T>,
+  signal: AbortSignal,
+  accepts: (request: ClientRequest) => boolean,
+  onResponse?: (headers: IncomingHttpHeaders) => void,
+): Promise<T> {
+  const scope: CallScope = { signal, accepts, requests: new Set(), onResponse };
   const destroyAll = () => {
     for (const request of scope.requests) request.destroy();
     scope.requests.clear();

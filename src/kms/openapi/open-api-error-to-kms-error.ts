@@ -1,4 +1,6 @@
 import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { parseThrottleHints } from '../throttle-hints.js';
+import { isThrottlingError } from '../throttle-pacing.js';
 
 /** KMS OpenAPI error codes worth retrying (here or on another source); the rest are final. */
 const RETRYABLE_CODES = new Set([
@@ -49,6 +51,11 @@ export interface OpenApiCallContext {
   /** Description of the source. */
   source: string;
   secretName: string;
+  /**
+   * The error answer's response headers, when the transport kept them (the SDK's error drops them): a
+   * throttled answer's hints (`x-acs-retry-after`, `x-ratelimit-user(-api)`) become `KmsError.throttleHints`.
+   */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
 /**
@@ -77,6 +84,7 @@ export function openApiErrorToKmsError(error: unknown, context: OpenApiCallConte
     const requestId = typeof rawRequestId === 'string' && rawRequestId !== '' ? rawRequestId : undefined;
     const serverMessage = publishableServerMessage(code, details.data.Message ?? details.data.message);
     const serviceCode = code === 'undefined' ? KmsErrorCode.HttpError : code;
+    const throttleHints = isThrottlingError({ code: serviceCode, httpStatus }) ? parseThrottleHints(context.headers) : undefined;
     return new KmsError(
       `${prefix}: ${serviceCode} (HTTP ${httpStatus}${requestId ? `, request id ${requestId}` : ''})${serverMessage ? `: ${serverMessage}` : ''}`,
       {
@@ -85,6 +93,7 @@ export function openApiErrorToKmsError(error: unknown, context: OpenApiCallConte
         ...(requestId === undefined ? {} : { requestId }),
         retryable: RETRYABLE_CODES.has(serviceCode) || httpStatus >= 500 || httpStatus === 429,
         source,
+        ...(throttleHints === undefined ? {} : { throttleHints }),
         cause: error,
       },
     );

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type * as OpenApiTypes from '@alicloud/openapi-client';
 import type { RamCredentialsConfig } from '../../config/ram-credentials-config.js';
@@ -154,6 +155,8 @@ export class OpenApiSecretSource implements SecretSource {
       connectTimeout: clip(this.connectTimeoutMs),
       readTimeout: clip(this.readTimeoutMs),
     });
+    // The SDK's error drops the answer's headers; the throttle hints are kept from the response itself.
+    let answerHeaders: IncomingHttpHeaders | undefined;
     const call = withAbortableHttpRequests(
       () =>
         this.client.callApi(
@@ -174,6 +177,9 @@ export class OpenApiSecretSource implements SecretSource {
         ),
       signal,
       (clientRequest) => clientRequest.host === this.hostname,
+      (headers) => {
+        answerHeaders = headers;
+      },
     ).then(
       (response) => {
         const info = parseGetSecretValueResponse((response as { body?: unknown }).body, this.description);
@@ -181,7 +187,7 @@ export class OpenApiSecretSource implements SecretSource {
         return info;
       },
       (error: unknown) => {
-        throw openApiErrorToKmsError(error, context);
+        throw openApiErrorToKmsError(error, answerHeaders === undefined ? context : { ...context, headers: answerHeaders });
       },
     );
     // The SDK may ignore the abort: the call still ends with it (its socket holds the process, not a timer).

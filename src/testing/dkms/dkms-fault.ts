@@ -20,8 +20,11 @@ export type DkmsFault =
   | { kind: 'latency'; delayMs: number }
   /** HTTP 503 `ServiceUnavailableTemporary`. */
   | { kind: 'serviceUnavailable' }
-  /** `Rejected.Throttling` (HTTP 429 here; the real status is undocumented). */
-  | { kind: 'throttling' }
+  /**
+   * `Rejected.Throttling` (HTTP 429 here; the real status is undocumented), with `headers` as the answer's
+   * extra response headers: the throttle hints (see `throttleHintHeaders`); default none.
+   */
+  | { kind: 'throttling'; headers?: Readonly<Record<string, string>> }
   /** HTTP 500 `InternalFailure`. */
   | { kind: 'internalFailure' }
   /** Any protobuf `Error` answer. */

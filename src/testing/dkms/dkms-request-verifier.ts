@@ -13,6 +13,8 @@ export interface DkmsErrorAnswer {
   httpStatus: number;
   errorCode: string;
   errorMessage: string;
+  /** Extra response headers (e.g. a throttled answer's rate-limit hints). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Result of {@link verifyDkmsRequest}. */

@@ -427,7 +427,7 @@ export class LocalDkms {
       case 'serviceUnavailable':
         return this.sendError(res, record, { httpStatus: 503, errorCode: 'ServiceUnavailableTemporary', errorMessage: 'Service Unavailable Temporary.' });
       case 'throttling':
-        return this.sendError(res, record, { httpStatus: 429, errorCode: 'Rejected.Throttling', errorMessage: 'QPS Limit Exceeded' });
+        return this.sendError(res, record, { httpStatus: 429, errorCode: 'Rejected.Throttling', errorMessage: 'QPS Limit Exceeded', headers: fault.headers });
       case 'internalFailure':
         return this.sendError(res, record, { httpStatus: 500, errorCode: 'InternalFailure', errorMessage: 'Internal Failure.' });
       case 'error':
@@ -464,7 +464,7 @@ export class LocalDkms {
       ErrorMessage: answer.errorMessage,
       RequestId: this.nextRequestId(),
     });
-    res.writeHead(answer.httpStatus, { 'content-type': DKMS_CONTENT_TYPE, 'content-length': payload.length }).end(payload);
+    res.writeHead(answer.httpStatus, { ...answer.headers, 'content-type': DKMS_CONTENT_TYPE, 'content-length': payload.length }).end(payload);
   }
 
   private nextRequestId(): string {

@@ -12,8 +12,12 @@
 export type LocalKmsFault =
   | { kind: 'latency'; delayMs: number }
   | { kind: 'unavailable' }
-  | { kind: 'throttle' }
+  | {
+      kind: 'throttle';
+      /** Response headers of the throttled answer: the throttle hints (see `throttleHintHeaders`); default none. */
+      headers?: Readonly<Record<string, string>>;
+    }
   | { kind: 'internal' }
   | { kind: 'reset' }
   | { kind: 'garbage' }
-  | { kind: 'error'; httpStatus: number; code: string; message?: string };
+  | { kind: 'error'; httpStatus: number; code: string; message?: string; headers?: Readonly<Record<string, string>> };

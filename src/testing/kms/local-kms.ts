@@ -44,7 +44,7 @@ function toOpenApiFault(fault: LocalKmsFault): OpenApiFault {
     case 'unavailable':
       return { kind: 'unavailable', httpStatus: 503, code: 'ServiceUnavailableTemporary', message: 'Service Unavailable Temporary.' };
     case 'throttle':
-      return { kind: 'throttle', httpStatus: 429, code: 'Rejected.Throttling', message: 'QPS Limit Exceeded' };
+      return { kind: 'throttle', httpStatus: 429, code: 'Rejected.Throttling', message: 'QPS Limit Exceeded', ...(fault.headers ? { headers: fault.headers } : {}) };
     case 'internal':
       return { kind: 'internal', httpStatus: 500, code: 'InternalFailure', message: 'Internal Failure.' };
     default:

@@ -49,6 +49,8 @@ interface ErrorAnswer {
   code: string;
   message: string;
   ec?: string | undefined;
+  /** Extra response headers (e.g. a throttled answer's rate-limit hints). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Parameters that belong to the signature or the protocol, not to the action. */
@@ -273,7 +275,8 @@ export class LocalOpenApi {
           fault.kind === 'error'
             ? [fault.httpStatus, fault.code, fault.message ?? fault.code]
             : [fault.httpStatus ?? FAULT_DEFAULTS[fault.kind][0], fault.code ?? FAULT_DEFAULTS[fault.kind][1], fault.message ?? FAULT_DEFAULTS[fault.kind][2]];
-        return this.#sendError(res, record, { status, code, message }, kind === 'oss-v1');
+        const extra = fault.kind === 'throttle' || fault.kind === 'error' ? fault.headers : undefined;
+        return this.#sendError(res, record, { status, code, message, headers: extra }, kind === 'oss-v1');
       }
     }
 
@@ -404,7 +407,7 @@ export class LocalOpenApi {
           answer.ec === undefined ? undefined : xmlElement('EC', answer.ec),
         ),
       );
-      const headers = { ...this.#ossHeaders(requestId), 'content-type': 'application/xml' };
+      const headers = { ...answer.headers, ...this.#ossHeaders(requestId), 'content-type': 'application/xml' };
       return this.#send(res, record, { status: answer.status, headers, body: Buffer.from(document, 'utf8') }, answer.code);
     }
     const body = JSON.stringify({
@@ -414,7 +417,7 @@ export class LocalOpenApi {
       Message: answer.message,
       Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(answer.code)}&product=${encodeURIComponent(this.#product)}`,
     });
-    const headers = { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId };
+    const headers = { ...answer.headers, 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId };
     this.#send(res, record, { status: answer.status, headers, body: Buffer.from(body, 'utf8') }, answer.code);
   }
 

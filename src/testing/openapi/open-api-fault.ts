@@ -14,7 +14,7 @@ export type OpenApiFault =
   | ({ kind: 'unavailable' } & OpenApiFaultAnswer)
   | ({ kind: 'throttle' } & OpenApiFaultAnswer)
   | ({ kind: 'internal' } & OpenApiFaultAnswer)
-  | { kind: 'error'; httpStatus: number; code: string; message?: string; delayMs?: number }
+  | { kind: 'error'; httpStatus: number; code: string; message?: string; delayMs?: number; headers?: Readonly<Record<string, string>> }
   | { kind: 'reset' }
   | { kind: 'garbage' };
 
@@ -25,6 +25,12 @@ export interface OpenApiFaultAnswer {
   message?: string;
   /** Answer after this long (emulator clock). */
   delayMs?: number;
+  /**
+   * Extra response headers of the answer, e.g. the throttle hints Alibaba's SDKs read:
+   * `{ 'x-acs-retry-after': '1500' }` or `{ 'x-ratelimit-user': 'Limit:450,Remain:0,TimeLeft:300' }`
+   * (see `throttleHintHeaders`).
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Which requests an injected {@link OpenApiFault} applies to, and how often. */

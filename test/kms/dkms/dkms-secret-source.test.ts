@@ -10,6 +10,7 @@ import { KmsError } from '../../../src/kms/kms-error.js';
 import { systemClock, type Clock } from '../../../src/runtime/clock.js';
 import { dkmsMessages } from '../../../src/kms/dkms/dkms-messages.js';
 import { LocalDkms } from '../../../src/testing/dkms/local-dkms.js';
+import { throttleHintHeaders } from '../../../src/testing/throttle-hint-headers.js';
 import { createTestClientKey, createTestPki } from '../../../src/testing/pki/index.js';
 import { ScriptedHttpServer } from '../../support/scripted-http-server.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
@@ -159,6 +160,12 @@ describe('DkmsSecretSource against LocalDkms', () => {
       const error = await rejection(source().getSecretValue({ secretName: SECRET }));
       expect(error).toMatchObject({ code: 'Rejected.Throttling', retryable: true });
       expect(dkms.getSecretValueCount(SECRET)).toBe(1);
+    });
+
+    it("a throttled answer's x-ratelimit-user hints become KmsError.throttleHints", async () => {
+      dkms.injectFault({ kind: 'throttling', headers: throttleHintHeaders({ limit: 1000, remain: 0, timeLeftMs: 2000 }) });
+      const error = await rejection(source().getSecretValue({ secretName: SECRET }));
+      expect(error).toMatchObject({ code: 'Rejected.Throttling', retryable: true, throttleHints: { limit: 1000, remain: 0, timeLeftMs: 2000, scope: 'user' } });
     });
 
     it('InternalFailure, a reset connection and a refused connection each fail one call as retryable', async () => {

@@ -168,20 +168,53 @@ describe('FailoverSecretSource', () => {
     expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
   });
 
-  it('retries a throttled source after a wider spread that widens with each throttled answer', async () => {
+  it('retries a throttled source after a spread that widens with the time it has been throttled', async () => {
     const { clock, sources, failover } = setup([[{ fail: throttled() }, { fail: throttled() }, { answer: 'a' }]]);
     const outcome = settle(failover.getSecretValue(request));
     await clock.advance(0);
-    // random() = 0.5: 1 s + 0.5 * (12 s - 1 s) after the first throttled answer, 1 s + 0.5 * (18 s - 1 s) after the second.
-    await clock.advance(6_499);
+    // random() = 0.5: a fresh streak waits 0.5 s + 0.5 * (2 s - 0.5 s) = 1 250 ms; at a streak of 1 250 ms the
+    // spread is [625, 2 500) ms: 625 + 0.5 * 1 875 = 1 562 ms.
+    await clock.advance(1_249);
     expect(sources[0]?.calls).toHaveLength(1);
     await clock.advance(1);
     expect(sources[0]?.calls).toHaveLength(2);
-    await clock.advance(9_499);
+    await clock.advance(1_561);
     expect(sources[0]?.calls).toHaveLength(2);
     await clock.advance(1);
     expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
-    expect(sources[0]?.callOptions.map((c) => c.atMs)).toEqual([0, 6_500, 16_000]);
+    expect(sources[0]?.callOptions.map((c) => c.atMs)).toEqual([0, 1_250, 2_812]);
+  });
+
+  it('remembers a throttle streak across calls (a call that gave up does not restart the next from the narrowest spread) until a success', async () => {
+    const { clock, sources, failover } = setup([[{ fail: throttled() }, { fail: throttled() }, { fail: throttled() }, { answer: 'a' }, { fail: throttled() }, { answer: 'b' }]]);
+    // The first call's budget ends before its second retry (due at 2 812 ms): it gives up at 1 250 ms.
+    const first = settle(failover.getSecretValue(request, { timeoutMs: 2_000 }));
+    await clock.advance(2_000);
+    expect(await first).toMatchObject({ error: { code: 'Kms.FetchTimeout' } });
+    expect(sources[0]?.callOptions.map((c) => c.atMs)).toEqual([0, 1_250]);
+    // The next call is throttled at 2 000 ms: the streak began at 0, so the spread is [1 000, 4 000) ms:
+    // 1 000 + 0.5 * 3 000 = 2 500 ms, not the 1 250 ms of a fresh streak.
+    const second = settle(failover.getSecretValue(request));
+    await clock.advance(2_499);
+    expect(sources[0]?.calls).toHaveLength(3);
+    await clock.advance(1);
+    expect(await second).toMatchObject({ value: { secretData: 'a' } });
+    // The success ended the streak: a throttle now starts from the first window again (1 250 ms).
+    const third = settle(failover.getSecretValue(request));
+    await clock.advance(1_250);
+    expect(await third).toMatchObject({ value: { secretData: 'b' } });
+    expect(sources[0]?.callOptions.map((c) => c.atMs)).toEqual([0, 1_250, 2_000, 4_500, 4_500, 5_750]);
+  });
+
+  it("honours a throttled answer's hints: x-acs-retry-after (or TimeLeft) sets a floor, spread by a first-window draw", async () => {
+    const hinted = new KmsError('throttled', { code: 'Rejected.Throttling', httpStatus: 429, retryable: true, throttleHints: { retryAfterMs: 4_000, limit: 450, remain: 0 } });
+    const { clock, sources, failover } = setup([[{ fail: hinted }, { answer: 'a' }]]);
+    const outcome = settle(failover.getSecretValue(request));
+    // 4 000 ms + 0.5 * 2 000 ms.
+    await clock.advance(4_999);
+    expect(sources[0]?.calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
   });
 
   it('gives up at the deadline with a retryable FetchTimeout naming what each source met', async () => {
@@ -226,12 +259,12 @@ describe('FailoverSecretSource', () => {
   it('keeps the process alive while a caller awaits it: through retry sleeps after throttled answers, up to the end', async () => {
     const { clock, sources, failover } = setup([[{ fail: throttled() }, { fail: throttled() }, { afterMs: 100, answer: 'a' }]]);
     const outcome = settle(failover.getSecretValue(request));
-    // Retries at 6 500 and 16 000 ms (random 0.5); in between only sleeps and the deadline are pending.
-    for (let atMs = 0; atMs < 16_000; atMs += 500) {
+    // Retries at 1 250 and 2 812 ms (random 0.5); in between only sleeps and the deadline are pending.
+    for (let atMs = 0; atMs < 2_500; atMs += 500) {
       await clock.advance(500);
       expect(clock.keepAliveTimers, `at ${clock.monotonicNow()} ms`).toBeGreaterThan(0);
     }
-    await clock.advance(100);
+    await clock.advance(412);
     expect(await outcome).toMatchObject({ value: { secretData: 'a' } });
     expect(clock.pendingTimers).toBe(0);
     // Each request is told to keep the process alive too.
@@ -239,9 +272,12 @@ describe('FailoverSecretSource', () => {
   });
 
   it('with keepAlive: false (a background fetch) arms no timer that keeps the process alive, and says so to its sources', async () => {
-    const { clock, sources, failover } = setup([[{ fail: throttled() }, { answer: 'a' }], [{ afterMs: 5_000, answer: 'b' }]]);
+    const { clock, sources, failover } = setup([
+      [{ fail: throttled() }, { fail: throttled() }, { fail: throttled() }, { answer: 'a' }],
+      [{ afterMs: 5_000, answer: 'b' }],
+    ]);
     const outcome = settle(failover.getSecretValue(request, { keepAlive: false }));
-    // src0 is throttled at once (its retry would wait 6 500 ms), src1 answers at 5 000 ms.
+    // src0 is throttled at 0, 1 250 and 2 812 ms (its next retry would be at 6 327 ms), src1 answers at 5 000 ms.
     for (let step = 0; step < 9; step++) {
       await clock.advance(500);
       expect(clock.pendingTimers).toBeGreaterThan(0);
@@ -249,7 +285,7 @@ describe('FailoverSecretSource', () => {
     }
     await clock.advance(500);
     expect(await outcome).toMatchObject({ value: { secretData: 'b' } });
-    expect(sources.map((s) => s.keepAlive)).toEqual([[false], [false]]);
+    expect(sources.map((s) => s.keepAlive)).toEqual([[false, false, false], [false]]);
   });
 
   it('has a 30 s budget by default', async () => {

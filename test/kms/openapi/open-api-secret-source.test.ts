@@ -8,6 +8,7 @@ import { KmsError } from '../../../src/kms/kms-error.js';
 import { OpenApiSecretSource } from '../../../src/kms/openapi/index.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { LocalKms } from '../../../src/testing/kms/index.js';
+import { throttleHintHeaders } from '../../../src/testing/throttle-hint-headers.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { SecretStore } from '../../../src/testing/secret-store.js';
 import { ScriptedHttpServer } from '../../support/scripted-http-server.js';
@@ -151,6 +152,20 @@ describe('OpenApiSecretSource against LocalKms', () => {
     expect(error).toMatchObject({ code, httpStatus, retryable: true });
     // The fault was one-shot: the next call works.
     await expect(source().getSecretValue({ secretName: 'oss-ram-ak' })).resolves.toHaveProperty('secretName', 'oss-ram-ak');
+  });
+
+  it("keeps a throttled answer's hints (x-acs-retry-after, x-ratelimit-user-api) as KmsError.throttleHints, and none when absent", async () => {
+    kms.injectFault({ kind: 'throttle', headers: { ...throttleHintHeaders({ retryAfterMs: 1500 }), ...throttleHintHeaders({ scope: 'user-api', limit: 450, remain: 0, timeLeftMs: 300 }) } });
+    const hinted = await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(hinted).toMatchObject({ code: 'Rejected.Throttling', httpStatus: 429, retryable: true });
+    expect(hinted.throttleHints).toEqual({ retryAfterMs: 1500, limit: 450, remain: 0, timeLeftMs: 300, scope: 'user-api' });
+    kms.injectFault({ kind: 'throttle' });
+    const bare = await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }));
+    expect(bare).toMatchObject({ code: 'Rejected.Throttling' });
+    expect(bare.throttleHints).toBeUndefined();
+    // Hints on another kind of error are not throttle hints.
+    kms.injectFault({ kind: 'error', httpStatus: 404, code: 'Forbidden.ResourceNotFound', headers: throttleHintHeaders({ retryAfterMs: 1500 }) });
+    expect((await failure(source().getSecretValue({ secretName: 'oss-ram-ak' }))).throttleHints).toBeUndefined();
   });
 
   it('maps a garbage body and a dropped connection to retryable errors', async () => {
