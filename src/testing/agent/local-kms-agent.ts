@@ -7,6 +7,7 @@ import type { SecretInfo } from '../../kms/secret-info.js';
 import type { SecretSource } from '../../kms/secret-source.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
 import { formatKmsDate, type SecretStore, type SecretVersionRecord } from '../secret-store.js';
+import { getSecretValueJson } from '../kms/get-secret-value-json.js';
 
 /** Options of {@link LocalKmsAgent.start}. */
 export interface LocalKmsAgentOptions {
@@ -297,24 +298,9 @@ function toFailure(error: unknown): UpstreamFailure {
   };
 }
 
-/** ResponseType 0: KMS's GetSecretValue JSON. */
+/** ResponseType 0: KMS's GetSecretValue JSON (the agent fetches with `FetchExtendedConfig`). */
 function fromRecord(secret: SecretVersionRecord): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    RequestId: randomUUID().toUpperCase(),
-    SecretName: secret.secretName,
-    SecretType: secret.secretType,
-    SecretData: secret.secretData,
-    SecretDataType: secret.secretDataType,
-    VersionId: secret.versionId,
-    CreateTime: formatKmsDate(secret.createTimeMs),
-    VersionStages: { VersionStage: [...secret.versionStages] },
-  };
-  if (secret.lastRotationDateMs !== undefined) body['LastRotationDate'] = formatKmsDate(secret.lastRotationDateMs);
-  if (secret.nextRotationDateMs !== undefined) body['NextRotationDate'] = formatKmsDate(secret.nextRotationDateMs);
-  if (secret.automaticRotation !== undefined) body['AutomaticRotation'] = secret.automaticRotation;
-  if (secret.rotationIntervalMs !== undefined) body['RotationInterval'] = `${Math.floor(secret.rotationIntervalMs / 1000)}s`;
-  if (secret.extendedConfig !== undefined) body['ExtendedConfig'] = secret.extendedConfig;
-  return body;
+  return getSecretValueJson(secret, true);
 }
 
 function fromInfo(info: SecretInfo): Record<string, unknown> {

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../runtime/clock.js';
 import { LocalOpenApi } from '../openapi/local-open-api.js';
 import type { OpenApiCall } from '../openapi/open-api-call.js';
 import type { OpenApiFault } from '../openapi/open-api-fault.js';
 import { OpenApiServiceError } from '../openapi/open-api-service-error.js';
 import { observeRequests, type ObservedRequest } from '../openapi/request-observer.js';
-import { formatKmsDate, type SecretStore, type SecretVersionRecord } from '../secret-store.js';
+import type { SecretStore } from '../secret-store.js';
+import { getSecretValueJson } from './get-secret-value-json.js';
 import type { LocalKmsFault } from './local-kms-fault.js';
 import type { LocalKmsRequestRecord } from './local-kms-request-record.js';
 
@@ -168,7 +168,7 @@ export class LocalKms {
     const versionStage = call.params['VersionStage'];
     const secret = this.store.getVersion(secretName, versionStage ? { versionStage } : {});
     if (!secret) throw new OpenApiServiceError({ status: 404, code: 'Forbidden.ResourceNotFound', message: 'The resource not exists.' });
-    return toJson(secret, call.params['FetchExtendedConfig'] === 'true');
+    return getSecretValueJson(secret, call.params['FetchExtendedConfig'] === 'true');
   }
 }
 
@@ -194,22 +194,3 @@ function toKmsRecord(sequence: number, { record, params, authorizationScheme }: 
   return kms;
 }
 
-function toJson(secret: SecretVersionRecord, withExtendedConfig: boolean): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    RequestId: randomUUID().toUpperCase(),
-    SecretName: secret.secretName,
-    SecretType: secret.secretType,
-    SecretData: secret.secretData,
-    SecretDataType: secret.secretDataType,
-    VersionId: secret.versionId,
-    CreateTime: formatKmsDate(secret.createTimeMs),
-    // The OpenAPI wraps the list in an object.
-    VersionStages: { VersionStage: [...secret.versionStages] },
-  };
-  if (secret.lastRotationDateMs !== undefined) json['LastRotationDate'] = formatKmsDate(secret.lastRotationDateMs);
-  if (secret.nextRotationDateMs !== undefined) json['NextRotationDate'] = formatKmsDate(secret.nextRotationDateMs);
-  if (secret.automaticRotation !== undefined) json['AutomaticRotation'] = secret.automaticRotation;
-  if (secret.rotationIntervalMs !== undefined) json['RotationInterval'] = `${Math.floor(secret.rotationIntervalMs / 1000)}s`;
-  if (withExtendedConfig && secret.extendedConfig !== undefined) json['ExtendedConfig'] = secret.extendedConfig;
-  return json;
-}
