@@ -119,6 +119,11 @@ export class SecretCacheClient extends EventEmitter<SecretCacheEvents> implement
     return Deadline.after(this.#options.clock, this.#options.fetchTimeoutMs);
   }
 
+  /** Who serves the keys, as errors name it: the source's `servedBy` (`the KMS Agent`...), else `KMS`. */
+  get servedBy(): string {
+    return this.#options.source.servedBy ?? 'KMS';
+  }
+
   /**
    * The current version of `secretName` (any secret type). The first call waits for the first load.
    *

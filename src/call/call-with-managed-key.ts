@@ -90,7 +90,7 @@ async function refreshAfterRejection(
   const event = { secretName: client.secretName, client: client.client };
   /** No retry: the service's error is rethrown, naming why recovery did not help. */
   const noRetry = (why: Parameters<typeof annotateRecoveryFailure>[1]): undefined => {
-    annotateRecoveryFailure(error, why);
+    annotateRecoveryFailure(error, { ...why, servedBy: client.provider.servedBy });
     publishManagedCallRetry({ ...event, outcome: 'key-unchanged' });
     return undefined;
   };

@@ -15,10 +15,14 @@ export interface RecoveryFailureAnnotation {
  * the KMS-side reason instead of only the service's `InvalidAccessKeyId`: the reason is appended to the
  * message and set as `recoveryError` (and `cause`, unless the error has one). The reason's text is our own
  * error's message or code, which never holds a secret. Without a reason: `note` if given, else what the
- * refresh `outcome` says (KMS still serves the key, and when it is asked again).
+ * refresh `outcome` says (`servedBy`, default KMS, still serves the key, and when it is asked again).
  */
-export function annotateRecoveryFailure(error: unknown, why: { reason?: unknown; outcome?: RefreshOutcome; note?: string }): void {
+export function annotateRecoveryFailure(
+  error: unknown,
+  why: { reason?: unknown; outcome?: RefreshOutcome; note?: string; servedBy?: string | undefined },
+): void {
   const { reason, outcome } = why;
+  const servedBy = why.servedBy ?? 'KMS';
   if (typeof error !== 'object' || error === null) return;
   const target = error as RecoveryFailureAnnotation & { cause?: unknown };
   let note: string;
@@ -32,9 +36,9 @@ export function annotateRecoveryFailure(error: unknown, why: { reason?: unknown;
     note = why.note;
   } else if (outcome?.via === 'paced') {
     const at = outcome.retryAtMs === undefined ? 'later' : `at ${new Date(outcome.retryAtMs).toISOString()}`;
-    note = `KMS still serves this AccessKey; the cache asks again ${at}`;
+    note = `${servedBy} still serves this AccessKey; the cache asks again ${at}`;
   } else {
-    note = 'KMS still serves this AccessKey';
+    note = `${servedBy} still serves this AccessKey`;
   }
   if (error instanceof Error) error.message += ` (${note})`;
 }

@@ -66,4 +66,9 @@ export interface CredentialProvider {
    * together never exceed it. Optional: without it each wait is bounded on its own.
    */
   callDeadline?(): Deadline;
+  /**
+   * Who serves the keys, as a rejected call's error names it ("`KMS` still serves this AccessKey"): `KMS`, `the
+   * KMS Agent`, `the credentials provider`. Optional; `KMS` when unset.
+   */
+  readonly servedBy?: string;
 }

@@ -113,6 +113,11 @@ export class CredentialsProviderCache implements CredentialProvider, AsyncDispos
     return this.#cache.callDeadline();
   }
 
+  /** Errors name the user's provider: "the credentials provider still serves this AccessKey". */
+  get servedBy(): string {
+    return this.#cache.servedBy;
+  }
+
   /**
    * The current credential. The first call asks the provider (within the deadline); later calls answer from
    * memory until the refresh ahead of expiry, the max age, or a rejection. `_name` is ignored: one provider,

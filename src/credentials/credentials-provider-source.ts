@@ -27,6 +27,8 @@ export interface CredentialsProviderSourceOptions {
  */
 export class CredentialsProviderSource implements SecretSource {
   readonly description: string;
+  /** Messages name the user's provider, not KMS. */
+  readonly servedBy = 'the credentials provider';
   readonly #provider: CredentialsProviderLike;
   readonly #shape: 'getCredentials' | 'getCredential';
   readonly #clock: Clock;

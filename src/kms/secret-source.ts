@@ -56,6 +56,11 @@ export interface GetSecretValueOptions {
 export interface SecretSource {
   /** Short human-readable description for logs, e.g. `dkms(kst-xxx.cryptoservice.kms.aliyuncs.com)`. */
   readonly description: string;
+  /**
+   * Who answers, as an error message names it ("... still serves this AccessKey"): `KMS` when unset, `the KMS
+   * Agent`, `the credentials provider`.
+   */
+  readonly servedBy?: string;
   /** Fetches one secret version. */
   getSecretValue(request: GetSecretValueRequest, options?: GetSecretValueOptions): Promise<SecretInfo>;
   /** Releases sockets and timers. Idempotent. */

@@ -164,6 +164,27 @@ describe('a failing provider', () => {
     expect(healed.ok).toBe(true);
   });
 
+  it('that keeps answering with a key OSS rejects: the error names the credentials provider, not KMS', async () => {
+    await start(60 * MINUTE);
+    const key = { accessKeyId: 'AKSTATIC1', accessKeySecret: 'static-secret-1' };
+    oss.keys.add(key);
+    const own = new CredentialsProviderCache({ credentialsProvider: { getCredentials: async () => ({ ...key }) }, clock, random: () => 0.5 });
+    const staticBucket = new ProxyBucket({ credentialsProvider: own, ...oss.clientOptions(BUCKET) });
+    try {
+      await staticBucket.put('a.txt', Buffer.from('a'));
+      oss.keys.disable(key.accessKeyId); // disabled in RAM: the provider still hands it out
+      const outcome = await settle(staticBucket.put('b.txt', Buffer.from('b')));
+      const error = (outcome as { error: Error & { code?: string } }).error;
+      expect(error.code).toBe('InvalidAccessKeyId');
+      expect(error.message).toContain('the credentials provider still serves this AccessKey');
+      expect(error.message).not.toContain('KMS still serves');
+      expect(error.message).not.toContain(key.accessKeySecret);
+    } finally {
+      await staticBucket.shutdown();
+      await own.close();
+    }
+  });
+
   it('that fails after a good answer: the last good token is served until it expires, asks are paced', async () => {
     const issuer = await start(10 * MINUTE);
     await bucket!.put('a.txt', Buffer.from('a'));

@@ -131,7 +131,7 @@ describe('ProxyBucket reading its key through the KMS Agent', () => {
     );
     expect(performance.now() - startedAt).toBeLessThan(FETCH_TIMEOUT_MS + 1_000);
     expect(error?.code).toBe('InvalidAccessKeyId');
-    expect(error?.message).toContain('KMS still serves this AccessKey');
+    expect(error?.message).toContain('the KMS Agent still serves this AccessKey');
     expect(agentBucket.accessKeyId).toBe(revokedKeyId);
     expect(oss.getObject(BUCKET, 'during.txt')).toBeUndefined();
     // The agent was asked again and still served the revoked key from its cache.

@@ -61,6 +61,8 @@ function optionsError(message: string): KmsError {
  */
 export class KmsAgentSecretSource implements SecretSource {
   readonly description: string;
+  /** Messages name the agent, not KMS, when it keeps serving a rejected key (its cache lives until its TTL ends). */
+  readonly servedBy = 'the KMS Agent';
   private readonly http: KmsAgentHttp;
   private readonly clock: Clock;
   private readonly tokenSource: KmsAgentTokenSource;

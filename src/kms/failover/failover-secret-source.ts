@@ -83,6 +83,8 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 10_000 };
  */
 export class FailoverSecretSource implements SecretSource {
   readonly description: string;
+  /** Who answers: the members' common {@link SecretSource.servedBy}, else `KMS`. */
+  readonly servedBy: string | undefined;
   private readonly sources: readonly SecretSource[];
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -114,6 +116,9 @@ export class FailoverSecretSource implements SecretSource {
     const pacing = options.throttlePacing ?? DEFAULT_THROTTLE_PACING;
     this.pacers = this.sources.map(() => new ThrottlePacer(pacing));
     this.description = options.description ?? `failover(${this.sources.map((s) => s.description).join(', ')})`;
+    // One name when every member is the same kind; a mixed group falls back to KMS (its direct sources had the last word).
+    const served = new Set(this.sources.map((s) => s.servedBy ?? 'KMS'));
+    this.servedBy = served.size === 1 ? [...served][0] : 'KMS';
   }
 
   /** Index (in configuration order) of the source the next call starts with, re-probe aside. */

@@ -86,3 +86,13 @@ describe('FailoverSecretSource with isKnownRejected', () => {
     expect(await outcome).toMatchObject({ value: { secretData: 'revoked key' } });
   });
 });
+
+describe('FailoverSecretSource.servedBy (who a rejected call\'s error names)', () => {
+  const member = (servedBy?: string) => Object.assign(new ScriptedSource('member', new VirtualClock(0), []), servedBy === undefined ? {} : { servedBy });
+
+  it('is the members\' common name, and KMS for a mixed group or members that name none', () => {
+    expect(new FailoverSecretSource({ sources: [member('the KMS Agent'), member('the KMS Agent')] }).servedBy).toBe('the KMS Agent');
+    expect(new FailoverSecretSource({ sources: [member('the KMS Agent'), member()] }).servedBy).toBe('KMS');
+    expect(new FailoverSecretSource({ sources: [member(), member()] }).servedBy).toBe('KMS');
+  });
+});
