@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { readCappedAnswer } from '../read-capped-answer.js';
 
 /** One answer of the KMS Agent, body fully read. */
 export interface KmsAgentHttpResponse {
@@ -63,32 +64,21 @@ export class KmsAgentHttp {
       request.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut, timeoutMs)));
       request.on('response', (response) => {
         const status = response.statusCode ?? 0;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const tooLarge = () => {
-          finish(
-            new KmsError(`${description} sent an answer larger than ${maxResponseBytes} bytes`, {
-              code: KmsErrorCode.ResponseTooLarge,
-              httpStatus: status,
-              retryable: false,
-              source: description,
-            }),
-          );
-          request.destroy();
-        };
-        if (Number(response.headers['content-length']) > maxResponseBytes) return tooLarge();
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxResponseBytes) return tooLarge();
-          chunks.push(chunk);
+        readCappedAnswer(response, maxResponseBytes, {
+          tooLarge: () => {
+            finish(
+              new KmsError(`${description} sent an answer larger than ${maxResponseBytes} bytes`, {
+                code: KmsErrorCode.ResponseTooLarge,
+                httpStatus: status,
+                retryable: false,
+                source: description,
+              }),
+            );
+            request.destroy();
+          },
+          failed: (error) => finish(this.toKmsError(error, timedOut, timeoutMs)),
+          done: (body) => finish(undefined, { status, contentType: response.headers['content-type'], body }),
         });
-        response.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut, timeoutMs)));
-        response.on('close', () => {
-          if (!response.complete) {
-            finish(this.toKmsError(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }), timedOut, timeoutMs));
-          }
-        });
-        response.on('end', () => finish(undefined, { status, contentType: response.headers['content-type'], body: Buffer.concat(chunks) }));
       });
       request.end();
     });

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
 import { KmsError, KmsErrorCode } from '../kms-error.js';
+import { readCappedAnswer } from '../read-capped-answer.js';
 import { tlsFailureHint, type CaBundleInfo } from './ca-bundle.js';
 
 /** Options of {@link DkmsHttpsTransport}. */
@@ -153,40 +154,24 @@ export class DkmsHttpsTransport {
       request.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut)));
       request.on('response', (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        const declared = Number(response.headers['content-length']);
         const limit = this.options.maxResponseBytes;
-        const tooLarge = () =>
-          new KmsError(`DKMS ${description} sent a response larger than maxResponseBytes (${limit} bytes)`, {
-            code: KmsErrorCode.ResponseTooLarge,
-            httpStatus: status,
-            retryable: false,
-            source: description,
-          });
-        if (Number.isFinite(declared) && declared > limit) {
-          finish(tooLarge());
-          request.destroy();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > limit) {
-            finish(tooLarge());
+        readCappedAnswer(response, limit, {
+          tooLarge: () => {
+            finish(
+              new KmsError(`DKMS ${description} sent a response larger than maxResponseBytes (${limit} bytes)`, {
+                code: KmsErrorCode.ResponseTooLarge,
+                httpStatus: status,
+                retryable: false,
+                source: description,
+              }),
+            );
             request.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', (error: NodeJS.ErrnoException) => finish(this.toKmsError(error, timedOut)));
-        response.on('close', () => {
-          if (!response.complete) {
-            finish(this.toKmsError(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }), timedOut));
-          }
-        });
-        response.on('end', () => {
-          const contentType = response.headers['content-type'];
-          finish(undefined, { status, body: Buffer.concat(chunks), headers: response.headers, ...(contentType ? { contentType } : {}) });
+          },
+          failed: (error) => finish(this.toKmsError(error, timedOut)),
+          done: (body) => {
+            const contentType = response.headers['content-type'];
+            finish(undefined, { status, body, headers: response.headers, ...(contentType ? { contentType } : {}) });
+          },
         });
       });
       request.end(body);
